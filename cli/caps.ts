@@ -1,0 +1,68 @@
+// `easy-oauth caps list|add|remove|set`: edits the capability file offline,
+// with the server's validation and atomic writes (CapabilitySet on the
+// configuration's user_file).
+import { CapabilityError } from "../src/capabilities.ts";
+import { type CliIO, CommandError, UsageError } from "./_io.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { analyzeFile, capabilitySet } from "./_load.ts";
+
+export const CAPS_HELP = `Usage:
+  easy-oauth caps list <config.yaml> [email]
+  easy-oauth caps add <config.yaml> <email> <capability>
+  easy-oauth caps remove <config.yaml> <email> <capability>
+  easy-oauth caps set <config.yaml> <email> [capability...]
+
+Shows or changes the capabilities stored in the configuration's user_file, with
+the same checks as the server (known capabilities, valid emails) and the same
+atomic write, keeping the file's comments. No password is needed.
+`;
+
+const COUNTS: Readonly<Record<string, { min: number; max: number }>> = {
+  list: { min: 1, max: 2 },
+  add: { min: 3, max: 3 },
+  remove: { min: 3, max: 3 },
+  set: { min: 2, max: Infinity },
+};
+
+function line(email: string, list: readonly string[]): string {
+  return `${email}: ${list.length ? list.join(", ") : "(none)"}\n`;
+}
+
+/** Runs `caps`; returns the exit status. */
+export async function capsCommand(args: string[], io: CliIO): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === undefined || action === "--help" || action === "-h") {
+    (action === undefined ? io.stderr : io.stdout)(CAPS_HELP);
+    return action === undefined ? 2 : 0;
+  }
+  const count = Object.hasOwn(COUNTS, action) ? COUNTS[action] : undefined;
+  if (!count) throw new UsageError(`caps: unknown action "${action}" (list, add, remove or set)`);
+  const parsed = parseCommandArgs(`caps ${action}`, rest, {}, count);
+  if (parsed.help) {
+    io.stdout(CAPS_HELP);
+    return 0;
+  }
+  const [file, email, ...names] = parsed.positionals;
+  const analysis = await analyzeFile(file);
+  if (!(analysis.options?.capabilities as { userFile?: string }).userFile && action !== "list") {
+    throw new CommandError(`${file}: capabilities.user_file is not set: nothing to edit`);
+  }
+  const capabilities = capabilitySet(analysis);
+  try {
+    if (action === "list" && email === undefined) {
+      for (const [user, list] of await capabilities.users()) io.stdout(line(user, list));
+    } else if (action === "list") {
+      io.stdout(line(email, await capabilities.get(email)));
+    } else if (action === "add") {
+      io.stdout(line(email, await capabilities.add(email, names[0])));
+    } else if (action === "remove") {
+      io.stdout(line(email, await capabilities.remove(email, names[0])));
+    } else {
+      io.stdout(line(email, await capabilities.set(email, names)));
+    }
+  } catch (err) {
+    if (err instanceof CapabilityError) throw new CommandError(`caps ${action}: ${err.message}`);
+    throw err;
+  }
+  return 0;
+}

@@ -1,0 +1,72 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { main } from "./main.ts";
+
+/** Runs the CLI in process with an empty environment and no terminal. */
+async function run(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    env: {},
+    prompt: () => Promise.resolve(undefined),
+  });
+  return { status, stdout, stderr };
+}
+
+describe("easy-oauth", () => {
+  it("prints its help on --help and -h with status 0", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const { status, stdout } = await run(flag);
+      assert.equal(status, 0);
+      assert.match(stdout, /^Usage: easy-oauth <command>/);
+      assert.match(stdout, /caps set <config.yaml>/);
+    }
+  });
+
+  it("prints each command's help on --help", async () => {
+    for (const command of ["encrypt", "decrypt", "check", "caps", "mock", "secret"]) {
+      const { status, stdout } = await run(command, "--help");
+      assert.equal(status, 0, command);
+      assert.match(stdout, new RegExp(`^Usage:[\\s\\S]*easy-oauth ${command}`), command);
+    }
+  });
+
+  it("answers an unknown command, a missing command and bad arguments with one line and status 2", async () => {
+    const cases = [
+      ["bogus"],
+      ["check"],
+      ["check", "a.yaml", "b.yaml"],
+      ["encrypt", "--nope", "a.yaml"],
+      ["caps", "frob", "a.yaml"],
+      ["caps", "add", "a.yaml", "ann@example.com"],
+      ["secret", "extra"],
+      ["mock", "--port", "http"],
+    ];
+    for (const args of cases) {
+      const { status, stderr, stdout } = await run(...args);
+      assert.equal(status, 2, args.join(" "));
+      assert.equal(stderr.trim().split("\n").length, 1, stderr);
+      assert.match(stderr, /^easy-oauth: /);
+      assert.equal(stdout, "");
+    }
+    const none = await run();
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /^Usage: easy-oauth/);
+  });
+
+  it("prints a fresh 32-byte base64url secret", async () => {
+    const first = await run("secret");
+    const second = await run("secret");
+    assert.equal(first.status, 0);
+    assert.match(first.stdout, /^[A-Za-z0-9_-]{43}\n$/);
+    assert.notEqual(first.stdout, second.stdout);
+  });
+
+  it("reports a missing configuration file with status 1", async () => {
+    const { status, stderr } = await run("check", "/nonexistent/easy-oauth/config.yaml");
+    assert.equal(status, 1);
+    assert.equal(stderr, "/nonexistent/easy-oauth/config.yaml: file not found\n");
+  });
+});

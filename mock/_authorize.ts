@@ -1,0 +1,129 @@
+// The authorization endpoint: validates the request and logs the user in at once.
+import { isValidEmail, nameFor, subjectFor } from "./_email.ts";
+import { SCOPES } from "./_discovery.ts";
+import type { CodeGrant } from "./_grants.ts";
+import { formParams, NO_STORE, OAuthError, rejectRepeated, required } from "./_http.ts";
+import { issuerOf, type MockState } from "./_state.ts";
+
+const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/**
+ * Answers an authorization request (GET, or POST as OpenID Connect Core §3.1.2.1
+ * allows) with a 302 back to the client carrying `code` and `state`.
+ *
+ * Until `client_id` and `redirect_uri` are known to be sound, errors are a 400
+ * JSON answer: redirecting to an unvalidated URI would make the mock an open
+ * redirector (RFC 6749 §4.1.2.1). After that, errors travel back in the redirect.
+ */
+export async function authorize(state: MockState, request: Request): Promise<Response> {
+  const params = request.method === "POST"
+    ? await formParams(request)
+    : new URL(request.url).searchParams;
+  rejectRepeated(params);
+  const clientId = required(params, "client_id");
+  const redirectUri = validRedirectUri(params.get("redirect_uri"));
+  const back = (values: Record<string, string | undefined>) =>
+    redirect(redirectUri, {
+      ...values,
+      state: params.get("state") ?? undefined,
+      iss: issuerOf(state, request),
+    });
+  try {
+    const code = state.grants.issueCode(await codeGrant(state, params, clientId, redirectUri));
+    return back({ code });
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    return back({ error: err.code, error_description: err.message });
+  }
+}
+
+function validRedirectUri(value: string | null): string {
+  if (value === null || value === "") {
+    throw new OAuthError("invalid_request", 'The "redirect_uri" parameter is missing.');
+  }
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new OAuthError("invalid_request", '"redirect_uri" must be an absolute http(s) URL.');
+  }
+  if (value.includes("#")) {
+    // RFC 6749 §3.1.2: the redirection endpoint URI must not include a fragment.
+    throw new OAuthError("invalid_request", '"redirect_uri" must not have a fragment.');
+  }
+  return value;
+}
+
+async function codeGrant(
+  state: MockState,
+  params: URLSearchParams,
+  clientId: string,
+  redirectUri: string,
+): Promise<CodeGrant> {
+  const responseType = required(params, "response_type");
+  if (responseType !== "code") {
+    throw new OAuthError("unsupported_response_type", 'Only response_type "code" is supported.');
+  }
+  const scopes = requestedScopes(params);
+  const codeChallenge = pkceChallenge(params);
+  const email = loginEmail(state, params);
+  const accessType = params.get("access_type") ?? "online";
+  if (accessType !== "online" && accessType !== "offline") {
+    throw new OAuthError("invalid_request", '"access_type" must be "online" or "offline".');
+  }
+  return {
+    clientId,
+    redirectUri,
+    scope: scopes.join(" "),
+    identity: { email, sub: await subjectFor(email), name: nameFor(email) },
+    // Like Google: a refresh token only when asked for, so the client can tell.
+    offline: scopes.includes("offline_access") || accessType === "offline",
+    nonce: params.get("nonce") || undefined,
+    codeChallenge,
+  };
+}
+
+/** The known scopes among those requested; `openid` is required (OpenID Connect Core §3.1.2.1). */
+function requestedScopes(params: URLSearchParams): string[] {
+  const requested = (params.get("scope") ?? "").split(" ").filter((s) => s !== "");
+  if (!requested.includes("openid")) {
+    throw new OAuthError("invalid_scope", 'The "scope" must include "openid".');
+  }
+  // RFC 6749 §3.3: unknown scopes are ignored; the token response says what was granted.
+  return SCOPES.filter((s) => requested.includes(s));
+}
+
+/** The S256 challenge, if any (RFC 7636 §4.3); `plain` is refused (RFC 9700 §2.1.1). */
+function pkceChallenge(params: URLSearchParams): string | undefined {
+  const challenge = params.get("code_challenge");
+  const method = params.get("code_challenge_method");
+  if (challenge === null) {
+    if (method !== null) {
+      throw new OAuthError("invalid_request", '"code_challenge_method" without "code_challenge".');
+    }
+    return undefined;
+  }
+  if (method !== "S256") {
+    throw new OAuthError("invalid_request", 'Only code_challenge_method "S256" is supported.');
+  }
+  if (!PKCE_CHALLENGE.test(challenge)) {
+    throw new OAuthError("invalid_request", '"code_challenge" is malformed.');
+  }
+  return challenge;
+}
+
+/** `login_hint` picks the user for this one login; else the provider's current email. */
+function loginEmail(state: MockState, params: URLSearchParams): string {
+  const hint = params.get("login_hint");
+  if (hint === null) return state.currentEmail();
+  if (!isValidEmail(hint)) {
+    throw new OAuthError("invalid_request", '"login_hint" must be an email address.');
+  }
+  return hint;
+}
+
+function redirect(to: string, values: Record<string, string | undefined>): Response {
+  const url = new URL(to);
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined) url.searchParams.append(key, value);
+  }
+  return new Response(null, { status: 302, headers: { ...NO_STORE, Location: url.href } });
+}

@@ -1,0 +1,63 @@
+// Validation of the mock provider's options, once, in the factory.
+import { didYouMean } from "../src/_suggest.ts";
+import { isValidEmail } from "./_email.ts";
+
+/** The options of `createMockProvider()`, checked and with defaults filled in. */
+export interface ResolvedOptions {
+  email: string;
+  clock: () => number;
+  issuer: string | undefined;
+  accessTokenTtl: number;
+}
+
+const KNOWN = ["email", "clock", "issuer", "accessTokenTtl"];
+
+/**
+ * Checks the options of `createMockProvider()`.
+ *
+ * @throws {TypeError} naming the first bad option.
+ */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError("The mock provider's options must be an object.");
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.includes(key)) {
+      throw new TypeError(`Unknown option "${key}"${didYouMean(key, KNOWN)}.`);
+    }
+  }
+  const email = o.email ?? "test@example.com";
+  if (!isValidEmail(email)) throw new TypeError('"email" must be an email address.');
+  const clock = o.clock ?? Date.now;
+  if (typeof clock !== "function") {
+    throw new TypeError('"clock" must be a function returning epoch milliseconds.');
+  }
+  const ttl = o.accessTokenTtl ?? 3600;
+  if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl <= 0) {
+    throw new TypeError('"accessTokenTtl" must be a positive whole number of seconds.');
+  }
+  return {
+    email,
+    clock: clock as () => number,
+    issuer: resolveIssuer(o.issuer),
+    accessTokenTtl: ttl,
+  };
+}
+
+/** An issuer is an https or http URL without query or fragment (RFC 8414 §2). */
+function resolveIssuer(issuer: unknown): string | undefined {
+  if (issuer === undefined) return undefined;
+  const message = '"issuer" must be an absolute http(s) URL without query or fragment.';
+  if (typeof issuer !== "string" || !URL.canParse(issuer)) throw new TypeError(message);
+  const url = new URL(issuer);
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") || issuer.includes("?") ||
+    issuer.includes("#") || url.username !== "" || url.password !== ""
+  ) {
+    throw new TypeError(message);
+  }
+  // Endpoint URLs are the issuer plus a path: a trailing slash would double it.
+  return url.href.replace(/\/+$/, "");
+}

@@ -1,0 +1,95 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { decodeJwt } from "jose";
+import { createMockProvider, type MockProvider } from "./mod.ts";
+
+const BASE = "http://idp.test";
+const REDIRECT = "http://localhost:3000/auth";
+// Key generation is the slow part: tests that need no particular options share one provider.
+const shared = createMockProvider();
+
+const basic = (clientId: string) => "Basic " + btoa(`${clientId}:secret`);
+
+async function post(
+  provider: MockProvider,
+  path: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = { Authorization: basic("app") },
+) {
+  const response = await provider.fetch(
+    new Request(BASE + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(params),
+    }),
+  );
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/** Logs in through /oauth2/auth and /oauth2/token; the token response's body. */
+async function login(provider: MockProvider, params: Record<string, string> = {}) {
+  const query = new URLSearchParams({
+    client_id: "app",
+    redirect_uri: REDIRECT,
+    response_type: "code",
+    scope: "openid email",
+    ...params,
+  });
+  const response = await provider.fetch(new Request(`${BASE}/oauth2/auth?${query}`));
+  const code = new URL(response.headers.get("Location")!).searchParams.get("code")!;
+  const answer = await post(provider, "/oauth2/token", {
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: REDIRECT,
+  });
+  assert.equal(answer.status, 200);
+  return answer.body;
+}
+
+async function userinfo(provider: MockProvider, accessToken: string) {
+  const response = await provider.fetch(
+    new Request(`${BASE}/oauth2/userinfo`, { headers: { Authorization: `Bearer ${accessToken}` } }),
+  );
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+describe("GET /oauth2/userinfo", () => {
+  it("answers the user's claims until the access token expires", async () => {
+    let now = Date.parse("2030-01-01T00:00:00Z");
+    const provider = createMockProvider({
+      email: "ada@example.com",
+      clock: () => now,
+      accessTokenTtl: 60,
+    });
+    const body = await login(provider);
+    assert.equal(body.expires_in, 60);
+    const ok = await userinfo(provider, body.access_token);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(Object.keys(ok.body).sort(), ["email", "email_verified", "name", "sub"]);
+    assert.equal(ok.body.email, "ada@example.com");
+    assert.equal(ok.body.sub, decodeJwt(body.id_token).sub);
+    now += 60_000;
+    const expired = await userinfo(provider, body.access_token);
+    assert.equal(expired.status, 401);
+    assert.equal(expired.body.error, "invalid_token");
+    assert.match(expired.headers.get("WWW-Authenticate")!, /^Bearer .*error="invalid_token"/);
+  });
+
+  it("answers 401 with a Bearer challenge without a token, and reads the scheme case-insensitively", async () => {
+    const provider = shared;
+    const none = await provider.fetch(new Request(`${BASE}/oauth2/userinfo`));
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get("WWW-Authenticate")!, /^Bearer/);
+    await none.body?.cancel();
+    const body = await login(provider);
+    const lower = await provider.fetch(
+      new Request(`${BASE}/oauth2/userinfo`, {
+        method: "POST",
+        headers: { Authorization: `bearer ${body.access_token}` },
+      }),
+    );
+    assert.equal(lower.status, 200);
+    await lower.body?.cancel();
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * A mock OpenID Connect provider for development and tests: a real,
+ * spec-conformant provider (discovery, authorization code flow with PKCE,
+ * RS256 ID tokens, refresh tokens, userinfo, revocation) that logs the user in
+ * without asking anything. Who logs in is set with `setEmail()`, with
+ * `POST /set_email`, or per login with the `login_hint` parameter. Serve it with
+ * any server that takes a fetch handler, or run `deno run -A mock/server.ts`.
+ *
+ * @example
+ * ```ts
+ * import { createMockProvider } from "@easy-oauth/hono/mock";
+ *
+ * const provider = createMockProvider({ email: "ada@example.com" });
+ * const response = await provider.fetch(
+ *   new Request("http://localhost:29313/.well-known/openid-configuration"),
+ * );
+ * const metadata = await response.json();
+ * metadata.authorization_endpoint; // "http://localhost:29313/oauth2/auth"
+ * ```
+ *
+ * @module
+ */
+import { createApp } from "./_app.ts";
+import { isValidEmail } from "./_email.ts";
+import { GrantStore } from "./_grants.ts";
+import { createSigner } from "./_keys.ts";
+import { resolveOptions } from "./_options.ts";
+
+/**
+ * Options of {@link createMockProvider}.
+ *
+ * @example
+ * ```ts
+ * import type { MockProviderOptions } from "@easy-oauth/hono/mock";
+ * let now = Date.parse("2030-01-01T00:00:00Z");
+ * const options: MockProviderOptions = { email: "ada@example.com", clock: () => now };
+ * ```
+ */
+export interface MockProviderOptions {
+  /**
+   * Who logs in, until `setEmail()` or `POST /set_email` says otherwise.
+   * @default {"test@example.com"}
+   */
+  email?: string;
+  /**
+   * The time in epoch milliseconds. It drives every `iat`/`exp` and every expiry
+   * (codes after 60 s, access tokens after `accessTokenTtl`): move it to test expiry.
+   * @default {Date.now}
+   */
+  clock?: () => number;
+  /**
+   * The issuer identifier, which is also the base URL of every endpoint. Set it
+   * when the provider is mounted under a path (`app.mount("/idp", provider.fetch)`
+   * with `issuer: "http://localhost:3000/idp"`).
+   * @default {the origin of each request}
+   */
+  issuer?: string;
+  /**
+   * The lifetime of access tokens, in seconds.
+   * @default {3600}
+   */
+  accessTokenTtl?: number;
+}
+
+/**
+ * A mock OpenID provider, made by {@link createMockProvider}.
+ *
+ * @example
+ * ```ts
+ * import { createMockProvider, type MockProvider } from "@easy-oauth/hono/mock";
+ * const provider: MockProvider = createMockProvider();
+ * provider.setEmail("grace@example.com");
+ * provider.email; // "grace@example.com"
+ * ```
+ */
+export interface MockProvider {
+  /**
+   * Answers one HTTP request; a fetch handler for `Deno.serve`, `Bun.serve`
+   * or Hono's `app.mount()`. It is bound: pass it around on its own.
+   */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /**
+   * Sets who later logins are (logins that carry a `login_hint` excepted).
+   * Refresh tokens already issued keep their identity.
+   *
+   * @throws {TypeError} when `email` is not an email address.
+   */
+  setEmail(email: string): void;
+  /** Who logs in now, when the authorization request has no `login_hint`. */
+  readonly email: string;
+}
+
+/**
+ * Creates a mock OpenID Connect provider. It accepts any `client_id` and
+ * `client_secret` (no registration), and binds codes and tokens to the client
+ * they were issued to. Its RS256 signing key is made on first need, so creating
+ * a provider is cheap.
+ *
+ * Endpoints: `GET /.well-known/openid-configuration`, `GET|POST /oauth2/auth`,
+ * `POST /oauth2/token`, `GET|POST /oauth2/userinfo`, `GET /oauth2/certs`,
+ * `POST /oauth2/revoke`, `POST /set_email` (JSON `{"email": ...}` or form
+ * `email=...`), `GET /health`. A refresh token is issued only when the scope has
+ * `offline_access` or the request has `access_type=offline`, as with Google;
+ * refreshing does not rotate it.
+ *
+ * @param options Who logs in, the clock, the issuer, the access token lifetime.
+ * @returns The provider, whose `fetch` answers HTTP requests.
+ * @throws {TypeError} when an option is invalid; the message names it.
+ *
+ * @example
+ * ```ts
+ * import { createMockProvider } from "@easy-oauth/hono/mock";
+ * import { Hono } from "hono";
+ *
+ * const provider = createMockProvider();
+ * const app = new Hono();
+ * app.mount("/idp", provider.fetch);
+ * // Logs in as bob for this one login, whoever the provider's email is.
+ * const login = await provider.fetch(
+ *   new Request(
+ *     "http://localhost/oauth2/auth?response_type=code&client_id=app&scope=openid%20email" +
+ *       "&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fauth&state=xyz&login_hint=bob%40example.com",
+ *   ),
+ * );
+ * login.status; // 302, to http://localhost:3000/auth?code=…&state=xyz&iss=…
+ * ```
+ */
+export function createMockProvider(options?: MockProviderOptions): MockProvider {
+  const resolved = resolveOptions(options);
+  let email = resolved.email;
+  const setEmail = (value: string): void => {
+    if (!isValidEmail(value)) throw new TypeError('"email" must be an email address.');
+    email = value;
+  };
+  const app = createApp({
+    clock: resolved.clock,
+    issuer: resolved.issuer,
+    accessTokenTtl: resolved.accessTokenTtl,
+    grants: new GrantStore(resolved.clock),
+    signer: createSigner(),
+    currentEmail: () => email,
+  }, setEmail);
+  return {
+    fetch: async (request: Request) => await app.fetch(request),
+    setEmail,
+    get email() {
+      return email;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * OAuth / OpenID Connect login, bearer tokens for scripts, and
+ * capability-based authorization for Hono apps on Deno and Bun: the port of
+ * Python's `easy-oauth`, with the same routes, JSON and capability file.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { CapabilitySet, type OAuthEnv, OAuthManager } from "@easy-oauth/hono";
+ *
+ * const oauth = new OAuthManager({
+ *   serverMetadataUrl: "https://accounts.google.com/.well-known/openid-configuration",
+ *   secretKey: "change me: a long random string of 32+ characters",
+ *   clientId: "CLIENT_ID",
+ *   clientSecret: "CLIENT_SECRET",
+ *   clientKwargs: { scope: "openid email", prompt: "select_account" },
+ *   capabilities: new CapabilitySet({
+ *     graph: { read: [], write: ["read"], announce: ["read", "write"], user_management: [] },
+ *     autoAdmin: true,
+ *     userFile: "caps.yaml",
+ *     defaultCapabilities: ["read"],
+ *   }),
+ * });
+ *
+ * const app = new Hono<OAuthEnv>();
+ * oauth.install(app);
+ * app.get("/shout", oauth.requireCapability("announce", { redirect: true }), (c) =>
+ *   c.text(`${c.var.email} shouts ${JSON.stringify(c.req.query("message"))}`));
+ * ```
+ *
+ * @module
+ */
+export { OAuthManager, type RequireOptions } from "./src/manager.ts";
+export type { OAuthManagerOptions } from "./src/options.ts";
+export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";
+export { CapabilityError, CapabilitySet, type CapabilitySetOptions } from "./src/capabilities.ts";
+export type { CapabilityStore } from "./src/stores/capability_store.ts";
+export { MemoryCapabilityStore } from "./src/stores/memory_store.ts";
+export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stores/file_store.ts";
+export { ConfigError, type ErrorBody, type ErrorCode } from "./src/errors.ts";

@@ -1,0 +1,120 @@
+// Validation of OAuthManager's options, once, at construction (TypeError naming the option).
+import { CapabilitySet } from "./capabilities.ts";
+import { emailProblem } from "./_email.ts";
+import { expectedIssuer } from "./oidc_client.ts";
+import type { OAuthManagerOptions } from "./options.ts";
+
+/** The options after validation, with defaults applied. */
+export interface ValidatedOptions {
+  serverMetadataUrl: string;
+  secretKey: string | readonly string[];
+  clientId: string;
+  clientSecret?: string;
+  clientKwargs: Readonly<Record<string, string>>;
+  capabilities: CapabilitySet;
+  prefix: string;
+  forceUser?: { readonly email: string };
+  clock: () => number;
+  baseUrl?: string;
+  trustedOrigins: readonly string[];
+  fetch: typeof fetch;
+}
+
+/** Parameters the manager sets itself: `clientKwargs` may not override them. */
+const RESERVED = new Set([
+  "client_id",
+  "redirect_uri",
+  "response_type",
+  "state",
+  "nonce",
+  "code_challenge",
+  "code_challenge_method",
+]);
+
+function fail(option: string, problem: string): never {
+  throw new TypeError(`"${option}" ${problem}`);
+}
+
+function optionalString(options: OAuthManagerOptions, key: keyof OAuthManagerOptions): string | undefined {
+  const value = options[key];
+  if (value !== undefined && (typeof value !== "string" || value === "")) fail(key, "must be a non-empty string");
+  return value as string | undefined;
+}
+
+function origin(option: string, value: unknown): string {
+  if (typeof value !== "string") fail(option, "must be a string");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(option, `must be an absolute URL, not ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") fail(option, "must be an http(s) origin");
+  return url.origin;
+}
+
+function clientKwargs(value: unknown): Record<string, string> {
+  if (value === undefined) return { scope: "openid email" };
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    fail("clientKwargs", "must be an object of strings");
+  }
+  const result: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string") fail(`clientKwargs.${key}`, "must be a string");
+    if (RESERVED.has(key)) fail(`clientKwargs.${key}`, "is set by OAuthManager and cannot be overridden");
+    result[key] = v;
+  }
+  return result;
+}
+
+function prefix(value: unknown): string {
+  if (value === undefined || value === "") return "";
+  if (typeof value !== "string") fail("prefix", "must be a string");
+  if (!value.startsWith("/")) fail("prefix", 'must start with "/"');
+  if (value.endsWith("/")) fail("prefix", 'must not end with "/"');
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) fail("prefix", "must be a plain path like /api/v1");
+  return value;
+}
+
+/** Validates `options`; throws a TypeError naming the first bad option. */
+export function validateOptions(options: OAuthManagerOptions): ValidatedOptions {
+  if (options === null || typeof options !== "object") throw new TypeError("OAuthManager needs an options object");
+  const forceUser = options.forceUser;
+  if (forceUser !== undefined) {
+    const problem = emailProblem(forceUser?.email);
+    if (problem) fail("forceUser.email", problem);
+  }
+  const serverMetadataUrl = optionalString(options, "serverMetadataUrl");
+  const clientId = optionalString(options, "clientId");
+  if (forceUser === undefined) {
+    if (!serverMetadataUrl) fail("serverMetadataUrl", "is required (or set forceUser)");
+    if (!clientId) fail("clientId", "is required (or set forceUser)");
+    try {
+      expectedIssuer(serverMetadataUrl);
+    } catch (error) {
+      if (error instanceof TypeError && error.message.startsWith('"')) throw error;
+      fail("serverMetadataUrl", `must be an absolute URL, not ${JSON.stringify(serverMetadataUrl)}`);
+    }
+  }
+  if (options.clock !== undefined && typeof options.clock !== "function") fail("clock", "must be a function");
+  if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch", "must be a function");
+  const trusted = options.trustedOrigins ?? [];
+  if (!Array.isArray(trusted)) fail("trustedOrigins", "must be a list of origins");
+  if (options.capabilities === undefined) fail("capabilities", "is required");
+  return {
+    serverMetadataUrl: serverMetadataUrl ?? "",
+    secretKey: options.secretKey,
+    clientId: clientId ?? "",
+    clientSecret: optionalString(options, "clientSecret"),
+    clientKwargs: clientKwargs(options.clientKwargs),
+    capabilities: options.capabilities instanceof CapabilitySet
+      ? options.capabilities
+      : new CapabilitySet(options.capabilities),
+    prefix: prefix(options.prefix),
+    forceUser: forceUser && { email: forceUser.email },
+    clock: options.clock ?? Date.now,
+    baseUrl: options.baseUrl === undefined ? undefined : origin("baseUrl", options.baseUrl),
+    trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+  };
+}

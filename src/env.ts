@@ -1,0 +1,67 @@
+/**
+ * The caller as routes see it: `c.var.email` and `c.var.user`.
+ *
+ * @module
+ */
+
+/**
+ * How the caller proved who they are: a browser session or a user token
+ * (`"user"`), a service token (`"service"`), a capability-scoped API token
+ * (`"api"`), or the `forceUser` development mode (`"forced"`).
+ *
+ * @example
+ * ```ts
+ * import type { OAuthUserKind } from "@easy-oauth/hono";
+ * const kind: OAuthUserKind = "user";
+ * ```
+ */
+export type OAuthUserKind = "user" | "service" | "api" | "forced";
+
+/**
+ * The authenticated caller.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthUser } from "@easy-oauth/hono";
+ * const user: OAuthUser = { email: "a@b.c", kind: "user", sub: "123" };
+ * ```
+ */
+export interface OAuthUser {
+  /** The account: an email, `name@service` for service accounts, `api:<name>` for API tokens. */
+  readonly email: string;
+  /** How the caller authenticated. */
+  readonly kind: OAuthUserKind;
+  /** The provider's subject identifier (people only). */
+  readonly sub?: string;
+  /** The provider's issuer (people only). */
+  readonly iss?: string;
+  /** The display name the provider gave, if any. */
+  readonly name?: string;
+  /** The id of the token or session that authenticated the request. */
+  readonly tokenId?: string;
+  /** When that token or session was issued (seconds since the epoch). */
+  readonly issuedAt?: number;
+  /** The capabilities a service or API token was limited to when it was made (closures included). */
+  readonly capabilities?: ReadonlySet<string>;
+}
+
+/**
+ * The Hono environment of an app that uses `OAuthManager`:
+ * `new Hono<OAuthEnv>()` types `c.var.email` and `c.var.user`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import type { OAuthEnv } from "@easy-oauth/hono";
+ * const app = new Hono<OAuthEnv>();
+ * app.get("/me", (c) => c.json({ email: c.var.email }));
+ * ```
+ */
+export type OAuthEnv = {
+  Variables: {
+    /** The caller's email, or `null` for a guest. */
+    email: string | null;
+    /** The caller, or `null` for a guest. */
+    user: OAuthUser | null;
+  };
+};

@@ -1,0 +1,88 @@
+/**
+ * Error codes and error classes shared by the whole module.
+ *
+ * @module
+ */
+
+/**
+ * The `error` codes of the JSON bodies this module answers with
+ * (`{"error": "<code>", "detail": "<human sentence>"}`), so that callers can
+ * `switch` on them instead of matching messages.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorCode } from "@easy-oauth/hono";
+ * const code: ErrorCode = "forbidden";
+ * ```
+ */
+export type ErrorCode =
+  | "unauthenticated"
+  | "invalid_token"
+  | "forbidden"
+  | "invalid_request"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "cross_site_request"
+  | "invalid_state"
+  | "access_denied"
+  | "login_failed"
+  | "provider_unavailable"
+  | "not_implemented"
+  | "not_found";
+
+/**
+ * The JSON body of every error response of this module.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorBody } from "@easy-oauth/hono";
+ * const body: ErrorBody = { error: "forbidden", detail: "You lack the \"write\" capability." };
+ * ```
+ */
+export interface ErrorBody {
+  /** A stable, machine-readable code. */
+  error: ErrorCode;
+  /** A sentence for humans. It never contains a token or a secret. */
+  detail: string;
+}
+
+/**
+ * A configuration problem: a bad key or value in a configuration file or
+ * object, or a bad entry in a capability file. `path` says where
+ * (`["capabilities", "graph", "write"]`), `file` which file, when there is one.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "@easy-oauth/hono";
+ * const err = new ConfigError('"reed" is not a capability', {
+ *   path: ["capabilities", "graph", "write"],
+ *   file: "config.yaml",
+ * });
+ * err.message; // 'config.yaml: capabilities.graph.write: "reed" is not a capability'
+ * ```
+ */
+export class ConfigError extends Error {
+  /** The keys leading to the offending value, outermost first. */
+  readonly path: readonly (string | number)[];
+  /** The file the value came from, when it came from a file. */
+  readonly file: string | undefined;
+  /** The problem alone, without the file and the path. */
+  readonly problem: string;
+
+  /**
+   * @param problem What is wrong, as a sentence fragment.
+   * @param where The path of the offending key and the file it came from.
+   */
+  constructor(
+    problem: string,
+    where: { path?: readonly (string | number)[]; file?: string; cause?: unknown } = {},
+  ) {
+    const path = where.path ?? [];
+    const prefix = [where.file, path.length ? path.join(".") : undefined].filter(Boolean);
+    super([...prefix, problem].join(": "), { cause: where.cause });
+    this.name = "ConfigError";
+    this.path = path;
+    this.file = where.file;
+    this.problem = problem;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * `OAuthManager`: OpenID Connect login, sessions, bearer tokens and
+ * capability checks for a Hono app.
+ *
+ * @module
+ */
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { Core } from "./_core.ts";
+import { errorResponse, unauthorized } from "./_http.ts";
+import { validateOptions } from "./_manager_options.ts";
+import type { CapabilitySet } from "./capabilities.ts";
+import type { OAuthEnv } from "./env.ts";
+import type { OAuthManagerOptions } from "./options.ts";
+import { authRoutes } from "./routes/auth_routes.ts";
+import { manageRoutes } from "./routes/manage_capabilities.ts";
+
+/**
+ * What `requireCapability` and `requireUser` take.
+ *
+ * @example
+ * ```ts
+ * import type { RequireOptions } from "@easy-oauth/hono";
+ * const options: RequireOptions = { redirect: true };
+ * ```
+ */
+export interface RequireOptions {
+  /**
+   * Send an unauthenticated caller to the login page (a 307 that comes back
+   * here after login) instead of answering 401. For pages, not APIs.
+   * @default {false}
+   */
+  redirect?: boolean;
+}
+
+/**
+ * OpenID Connect login, sessions, bearer tokens and capability-based
+ * authorization for a Hono app: the port of Python easy-oauth's
+ * `OAuthManager`, with the same routes and JSON.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { OAuthManager, type OAuthEnv } from "@easy-oauth/hono";
+ *
+ * const oauth = new OAuthManager({
+ *   serverMetadataUrl: "http://127.0.0.1:29313/.well-known/openid-configuration",
+ *   secretKey: "change me: a long random string of 32+ characters",
+ *   clientId: "my-client",
+ *   clientSecret: "my-secret",
+ *   capabilities: { graph: { read: [], write: ["read"], announce: ["write"] } },
+ * });
+ * const app = new Hono<OAuthEnv>();
+ * oauth.install(app);
+ * app.get("/shout", oauth.requireCapability("announce", { redirect: true }), (c) =>
+ *   c.text(`${c.var.email} shouts ${c.req.query("message")}`));
+ * ```
+ */
+export class OAuthManager {
+  readonly #core: Core;
+
+  /**
+   * @param options See {@link OAuthManagerOptions}.
+   * @throws {TypeError} Naming the first invalid option.
+   */
+  constructor(options: OAuthManagerOptions) {
+    this.#core = new Core(validateOptions(options));
+  }
+
+  /** The capabilities this manager checks. */
+  get capabilities(): CapabilitySet {
+    return this.#core.caps;
+  }
+
+  /** Where the routes are mounted (`""` or a path like `/api/v1`). */
+  get prefix(): string {
+    return this.#core.options.prefix;
+  }
+
+  /**
+   * The route group: `/login`, `/auth`, `/token`, `/logout` and
+   * `/manage_capabilities/*`, to mount under `prefix` (see {@link install}).
+   */
+  routes(): Hono<OAuthEnv> {
+    const app = new Hono<OAuthEnv>();
+    authRoutes(this.#core, app);
+    manageRoutes(this.#core, app);
+    return app;
+  }
+
+  /**
+   * Mounts the routes on `app` under `prefix`: `app.route(prefix, oauth.routes())`.
+   *
+   * @returns `app`, for chaining.
+   */
+  install<A extends Hono<OAuthEnv>>(app: A): A {
+    app.route(this.prefix || "/", this.routes());
+    return app;
+  }
+
+  /**
+   * A middleware that tells who is calling (`c.var.email`, `c.var.user`)
+   * without enforcing anything. A bad bearer token still answers 401.
+   */
+  middleware(): MiddlewareHandler<OAuthEnv> {
+    const core = this.#core;
+    return async function resolveCaller(c, next) {
+      const caller = await core.caller(c);
+      if (caller instanceof Response) return caller;
+      await next();
+    };
+  }
+
+  /**
+   * A middleware that lets the request through only when the caller holds
+   * `capability` (directly, by implication, as a default or guest capability,
+   * or by override). Without a capability, anyone passes.
+   * Unauthenticated and refused: 401 (or, with `redirect`, a 307 to the login
+   * page); authenticated and refused: 403.
+   *
+   * @throws {TypeError} When `capability` is not in the graph.
+   */
+  requireCapability(capability?: string, options: RequireOptions = {}): MiddlewareHandler<OAuthEnv> {
+    const core = this.#core;
+    if (capability !== undefined && !core.caps.has(capability)) {
+      throw new TypeError(`"${capability}" is not a capability (known: ${core.caps.names.join(", ")})`);
+    }
+    const redirect = options.redirect === true;
+    return async function requireCapability(c, next) {
+      const caller = await core.caller(c);
+      if (caller instanceof Response) return caller;
+      if (capability === undefined || (await core.allowed(caller.user, capability))) return await next();
+      if (caller.user) return forbidden(capability);
+      return redirect ? toLogin(core, c) : unauthorized("Log in or send a bearer token.");
+    };
+  }
+
+  /** A middleware that lets any authenticated caller through (401, or 307 with `redirect`, otherwise). */
+  requireUser(options: RequireOptions = {}): MiddlewareHandler<OAuthEnv> {
+    const core = this.#core;
+    const redirect = options.redirect === true;
+    return async function requireUser(c, next) {
+      const caller = await core.caller(c);
+      if (caller instanceof Response) return caller;
+      if (caller.user) return await next();
+      return redirect ? toLogin(core, c) : unauthorized("Log in or send a bearer token.");
+    };
+  }
+
+  /** The caller's email, or `null` for a guest or an invalid token. */
+  async getEmail(c: Context): Promise<string | null> {
+    const caller = await this.#core.caller(c);
+    return caller instanceof Response ? null : caller.user?.email ?? null;
+  }
+}
+
+function forbidden(capability: string): Response {
+  return errorResponse(403, "forbidden", `This needs the "${capability}" capability.`);
+}
+
+function toLogin(core: Core, c: Context): Response {
+  const url = new URL(c.req.url);
+  const next = new URLSearchParams({ next: url.pathname + url.search });
+  return c.redirect(`${core.path("/login")}?${next}`, 307);
+}

@@ -1,0 +1,72 @@
+/**
+ * The options of `OAuthManager`.
+ *
+ * @module
+ */
+import type { CapabilitySet, CapabilitySetOptions } from "./capabilities.ts";
+
+/**
+ * What `new OAuthManager(options)` takes. The snake_case keys of the Python
+ * package's configuration file map one to one onto these camelCase names
+ * (`server_metadata_url` → `serverMetadataUrl`).
+ *
+ * @example
+ * ```ts
+ * import type { OAuthManagerOptions } from "@easy-oauth/hono";
+ * const options: OAuthManagerOptions = {
+ *   serverMetadataUrl: "http://127.0.0.1:29313/.well-known/openid-configuration",
+ *   secretKey: "a long random string, at least 32 characters",
+ *   clientId: "my-client",
+ *   clientSecret: "my-secret",
+ *   capabilities: { graph: { read: [], write: ["read"] } },
+ * };
+ * ```
+ */
+export interface OAuthManagerOptions {
+  /** The provider's OpenID discovery document. Required unless `forceUser` is set. */
+  serverMetadataUrl?: string;
+  /**
+   * The secret from which every key is derived (at least 32 characters). A list
+   * rotates keys: the first seals, all of them open.
+   */
+  secretKey: string | readonly string[];
+  /** The client id registered with the provider. Required unless `forceUser` is set. */
+  clientId?: string;
+  /** The client secret registered with the provider. */
+  clientSecret?: string;
+  /**
+   * Extra parameters of the authorization request.
+   * @default {{ scope: "openid email" }}
+   */
+  clientKwargs?: Readonly<Record<string, string>>;
+  /** The capabilities and who holds them. */
+  capabilities: CapabilitySet | CapabilitySetOptions;
+  /**
+   * Where the routes go: `"/api/v1"` puts them at `/api/v1/login`, etc.
+   * @default {""}
+   */
+  prefix?: string;
+  /** Development mode: every request is this user, and no provider is used. */
+  forceUser?: { readonly email: string };
+  /**
+   * The time, in epoch milliseconds, for every expiry decision.
+   * @default {Date.now}
+   */
+  clock?: () => number;
+  /**
+   * The public origin of the app (`https://app.example.com`), for deployments
+   * behind a proxy. It builds the `redirect_uri` and is trusted for
+   * cross-site checks. By default the request's own origin is used.
+   */
+  baseUrl?: string;
+  /**
+   * Other origins whose cookie-authenticated POSTs are accepted.
+   * @default {[]}
+   */
+  trustedOrigins?: readonly string[];
+  /**
+   * The `fetch` used for calls to the provider (a testing seam).
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+}

@@ -1,0 +1,125 @@
+// GET /login, /auth, /token and /logout.
+import type { Context, Hono } from "hono";
+import * as oauth from "oauth4webapi";
+import type { Core } from "../_core.ts";
+import { FORCED_TOKEN } from "../_core.ts";
+import { errorResponse } from "../_http.ts";
+import { safeReturnPath } from "../_redirect.ts";
+import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
+import type { OAuthEnv } from "../env.ts";
+import { randomId } from "../seal.ts";
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+function providerDown(): Response {
+  return errorResponse(503, "provider_unavailable", "The identity provider cannot be reached; try again later.");
+}
+
+/** Adds the login routes to `app` (already mounted under the prefix). */
+export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
+  app.get("/login", (c) => login(core, c));
+  app.get("/auth", (c) => callback(core, c, "auth"));
+  app.get("/token", (c) => token(core, c));
+  app.get("/logout", async (c) => {
+    const caller = await core.caller(c);
+    if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
+      core.revocations.revokeId(caller.user.tokenId, core.clock() + 14 * 24 * 3600 * 1000);
+    }
+    core.sessions.clear(c);
+    return c.redirect("/", 302);
+  });
+}
+
+async function login(core: Core, c: Context): Promise<Response> {
+  const callbackName = c.req.query("redirect") ?? "auth";
+  if (callbackName !== "auth" && callbackName !== "token") {
+    return errorResponse(400, "invalid_request", '"redirect" must be "auth" or "token".');
+  }
+  const offline = c.req.query("offline_token");
+  if (offline !== undefined && offline !== "true" && offline !== "false") {
+    return errorResponse(400, "invalid_request", '"offline_token" must be "true" or "false".');
+  }
+  const loginHint = c.req.query("login_hint");
+  if (loginHint !== undefined && (loginHint.length > 254 || /[\x00-\x1f]/.test(loginHint))) {
+    return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
+  }
+  core.sessions.clear(c);
+  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
+  const login = {
+    state: oauth.generateRandomState(),
+    nonce: oauth.generateRandomNonce(),
+    verifier: oauth.generateRandomCodeVerifier(),
+    next: safeReturnPath(c.req.query("next")),
+    callback: callbackName,
+  } as const;
+  let url: URL;
+  try {
+    url = await core.oidc!.authorizationUrl({
+      redirectUri: redirectUri(core, c, callbackName),
+      state: login.state,
+      nonce: login.nonce,
+      codeVerifier: login.verifier,
+      extra: core.options.clientKwargs,
+      offline: offline === "true" || callbackName === "token",
+      loginHint,
+    });
+  } catch (error) {
+    if (error instanceof ProviderUnavailable) return providerDown();
+    throw error;
+  }
+  await core.sessions.startLogin(c, login);
+  c.header("Cache-Control", "no-store");
+  return c.redirect(url.href, 302);
+}
+
+function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): string {
+  return core.origin(c) + core.path(`/${callbackName}`);
+}
+
+/** The provider came back: finish the login, start a new session. */
+async function callback(core: Core, c: Context, callbackName: "auth" | "token"): Promise<Response> {
+  if (core.options.forceUser) return c.redirect("/", 302);
+  const state = c.req.query("state");
+  const login = state ? await core.sessions.takeLogin(c, state) : null;
+  if (!login || login.callback !== callbackName) {
+    return errorResponse(400, "invalid_state", "This login expired, was already used, or was not started here; start again at the login page.");
+  }
+  try {
+    const callbackUrl = new URL(c.req.url);
+    const result = await core.oidc!.exchangeCode(callbackUrl, {
+      state: login.state,
+      nonce: login.nonce,
+      codeVerifier: login.verifier,
+      redirectUri: redirectUri(core, c, callbackName),
+    });
+    const { identity, refreshToken } = result;
+    await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
+    if (callbackName === "auth") return c.redirect(login.next, 302);
+    if (!refreshToken) {
+      return errorResponse(502, "login_failed", "The identity provider did not issue a refresh token.");
+    }
+    return c.json({ refresh_token: await core.tokens.issueUserToken(identity, refreshToken) }, 200, NO_STORE);
+  } catch (error) {
+    if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
+    if (error instanceof ProviderUnavailable) return errorResponse(502, "provider_unavailable", "The identity provider failed; try again later.");
+    throw error;
+  }
+}
+
+async function token(core: Core, c: Context): Promise<Response> {
+  if (c.req.query("state") !== undefined || c.req.query("code") !== undefined || c.req.query("error") !== undefined) {
+    return await callback(core, c, "token");
+  }
+  if (c.req.query("user") !== undefined) {
+    return errorResponse(501, "not_implemented", "Service tokens are not available yet.");
+  }
+  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
+  const session = await core.sessions.read(c);
+  if (session?.rt && !core.revocations.isRevoked({ email: session.email, tokenId: session.jti, issuedAt: session.iat })) {
+    return c.json({ refresh_token: await core.tokens.issueUserToken(session, session.rt) }, 200, NO_STORE);
+  }
+  const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
+  const hint = c.req.query("login_hint");
+  if (hint) next.set("login_hint", hint);
+  return c.redirect(`${core.path("/login")}?${next}`, 302);
+}

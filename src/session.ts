@@ -1,0 +1,120 @@
+/**
+ * The browser side: the session cookie and the short-lived login-state
+ * cookies, both sealed (encrypted and authenticated).
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { CookieOptions } from "hono/utils/cookie";
+import { ExpiringCache } from "./_cache.ts";
+import type { Sealer } from "./seal.ts";
+
+/** What a session holds: who, and the provider's refresh token when login was offline. */
+export interface SessionData {
+  email: string;
+  sub: string;
+  iss: string;
+  name?: string;
+  /** The provider's refresh token (present after an offline login). */
+  rt?: string;
+  /** The session's id, for logout. */
+  jti: string;
+  /** When the session was made (seconds since the epoch). */
+  iat: number;
+  /** When it ends (seconds since the epoch). */
+  exp: number;
+}
+
+/** What the login flow remembers between `/login` and the callback. */
+export interface LoginState {
+  state: string;
+  nonce: string;
+  verifier: string;
+  /** Where to go after login (a same-origin path). */
+  next: string;
+  /** The callback route's name. */
+  callback: "auth" | "token";
+}
+
+/** Lifetime of a session, in seconds (14 days). */
+export const SESSION_TTL = 14 * 24 * 3600;
+/** Lifetime of a login attempt, in seconds. */
+const LOGIN_TTL = 600;
+/** Browsers refuse larger cookies (RFC 6265 §6.1). */
+const MAX_COOKIE = 4096;
+
+/** Reads and writes the sealed cookies of one manager. */
+export class SessionCookies {
+  readonly #sealer: Sealer;
+  readonly #clock: () => number;
+  readonly #secure: (c: Context) => boolean;
+  // Opening a cookie costs a Web Crypto call: remember what was opened.
+  readonly #cache: ExpiringCache<SessionData>;
+
+  constructor(sealer: Sealer, clock: () => number, secure: (c: Context) => boolean) {
+    this.#sealer = sealer;
+    this.#clock = clock;
+    this.#secure = secure;
+    this.#cache = new ExpiringCache(10_000, clock);
+  }
+
+  /** The session of the request, or `null` (no cookie, or one that does not open). */
+  async read(c: Context): Promise<SessionData | null> {
+    const value = getCookie(c, this.#name(c, "session"));
+    if (!value) return null;
+    const cached = this.#cache.get(value);
+    if (cached) return cached;
+    const data = await this.#sealer.open<Omit<SessionData, "jti" | "iat" | "exp">>(
+      "session",
+      value,
+    );
+    if (!data || typeof data.email !== "string" || typeof data.exp !== "number") return null;
+    const session = data as SessionData;
+    this.#cache.set(value, session, session.exp * 1000);
+    return session;
+  }
+
+  /** Starts a new session (a new id, so no fixation). */
+  async write(c: Context, data: Omit<SessionData, "jti" | "iat" | "exp">): Promise<void> {
+    const value = await this.#sealer.seal("session", { ...data }, { ttl: SESSION_TTL });
+    if (value.length > MAX_COOKIE) throw new Error("the session cookie would be too large");
+    setCookie(c, this.#name(c, "session"), value, this.#options(c, SESSION_TTL));
+  }
+
+  /** Removes the session cookie from the browser. */
+  clear(c: Context): void {
+    deleteCookie(c, this.#name(c, "session"), this.#options(c, 0));
+  }
+
+  /** Remembers a login attempt in a cookie of its own, so that two tabs can log in at once. */
+  async startLogin(c: Context, login: LoginState): Promise<void> {
+    const value = await this.#sealer.seal("login_state", { ...login }, { ttl: LOGIN_TTL });
+    setCookie(c, this.#loginName(c, login.state), value, this.#options(c, LOGIN_TTL));
+  }
+
+  /** The login attempt that `state` names, once: its cookie is cleared. */
+  async takeLogin(c: Context, state: string): Promise<LoginState | null> {
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(state)) return null;
+    const name = this.#loginName(c, state);
+    const value = getCookie(c, name);
+    if (!value) return null;
+    deleteCookie(c, name, this.#options(c, 0));
+    const login = await this.#sealer.open<Record<string, unknown>>("login_state", value);
+    if (!login || login.state !== state) return null;
+    return login as unknown as LoginState;
+  }
+
+  #name(c: Context, base: string): string {
+    // The __Host- prefix pins the cookie to this host, https and Path=/.
+    return this.#secure(c) ? `__Host-easy_oauth_${base}` : `easy_oauth_${base}`;
+  }
+
+  #loginName(c: Context, state: string): string {
+    return this.#name(c, `login_${state.slice(0, 16)}`);
+  }
+
+  #options(c: Context, maxAge: number): CookieOptions {
+    return { path: "/", httpOnly: true, sameSite: "Lax", secure: this.#secure(c), maxAge };
+  }
+}

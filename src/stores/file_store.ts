@@ -1,0 +1,266 @@
+/**
+ * A capability store backed by a YAML file in the Python package's format.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import type { CapabilityStore } from "./capability_store.ts";
+import { atomicWrite, errorCode, type FileState, fileState, type FsPath } from "./_atomic_write.ts";
+import { type CapsFile, editedText, parseCapsFile, type Users } from "./_caps_file.ts";
+import { frozenUpdate, sameList } from "./_lists.ts";
+
+/** The options of `FileCapabilityStore`. */
+export interface FileCapabilityStoreOptions {
+  /**
+   * Checks the accounts read from the file and throws (a `ConfigError`) to
+   * refuse it. `CapabilitySet` passes one that refuses unknown capabilities.
+   */
+  validate?: (users: ReadonlyMap<string, readonly string[]>) => void;
+  /**
+   * Milliseconds between two checks (`stat()`) for hand edits of the file;
+   * `0` checks on every access.
+   * @default {1000}
+   */
+  reloadInterval?: number;
+  /**
+   * The time in epoch milliseconds, for the reload interval.
+   * @default {Date.now}
+   */
+  clock?: () => number;
+  /**
+   * Told when a changed file cannot be read, parsed or validated (the last
+   * good copy stays in use).
+   * @default {(error) => console.error(error.message)}
+   */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * A `CapabilityStore` kept in a YAML file, compatible with the Python
+ * package's `user_file`:
+ *
+ * ```yaml
+ * your-email@you.com:
+ *   - admin
+ * hateful-being@cornhole.co: []
+ * ```
+ *
+ * Reads are served from memory; hand edits are picked up (the file is checked
+ * at most every `reloadInterval` ms). A missing file holds no account and is
+ * created by the first write. Writes are serialized, re-read the file first
+ * (nothing written meanwhile is lost), keep comments and order, and replace
+ * the file atomically. A changed file that cannot be read keeps the last good
+ * copy in use and is reported to `onError`; when there is no good copy yet,
+ * `get`, `all` and `update` reject with the `ConfigError`. A file that cannot
+ * be read is never overwritten.
+ *
+ * @example
+ * ```ts
+ * import { FileCapabilityStore } from "@easy-oauth/hono";
+ *
+ * const store = new FileCapabilityStore("caps.yaml", { reloadInterval: 5_000 });
+ * await store.update("ann@example.com", (current) => [...(current ?? []), "write"]);
+ * ```
+ */
+export class FileCapabilityStore implements CapabilityStore {
+  /** The file, as given (for messages). */
+  readonly file: string;
+  readonly #path: FsPath;
+  readonly #validate: ((users: Users) => void) | undefined;
+  readonly #reloadInterval: number;
+  readonly #clock: () => number;
+  readonly #onError: (error: Error) => void;
+  #users: Users | undefined;
+  #signature: string | null | undefined;
+  #failure: { signature: string | null; error: Error } | undefined;
+  #checkedAt = -Infinity;
+  #refreshing: Promise<void> | undefined;
+  #generation = 0;
+  #version = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Checks the options; reads nothing yet.
+   *
+   * @param path The file: a path (relative ones resolve against the current
+   *   directory, now) or a `file:` URL.
+   * @param options See `FileCapabilityStoreOptions`.
+   * @throws {TypeError} On a bad path or option, naming it.
+   */
+  constructor(path: string | URL, options: FileCapabilityStoreOptions = {}) {
+    if (path instanceof URL) {
+      if (path.protocol !== "file:") throw new TypeError('"path" must be a file: URL');
+      this.#path = path;
+      this.file = decodeURIComponent(path.pathname);
+    } else if (typeof path === "string" && path.length > 0) {
+      this.#path = resolve(path);
+      this.file = path;
+    } else {
+      throw new TypeError('"path" must be a non-empty string or a file: URL');
+    }
+    const { validate, reloadInterval = 1000, clock = Date.now, onError } = options;
+    if (validate !== undefined && typeof validate !== "function") {
+      throw new TypeError('"validate" must be a function');
+    }
+    if (typeof reloadInterval !== "number" || !(reloadInterval >= 0)) {
+      throw new TypeError('"reloadInterval" must be a number of milliseconds, 0 or more');
+    }
+    if (typeof clock !== "function") throw new TypeError('"clock" must be a function');
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new TypeError('"onError" must be a function');
+    }
+    this.#validate = validate;
+    this.#reloadInterval = reloadInterval;
+    this.#clock = clock;
+    this.#onError = onError ?? ((error) => console.error(error.message));
+  }
+
+  /** Bumped by every write and every reload of a changed file. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * @param email The account.
+   * @returns Its stored capabilities, or `undefined` when it has no entry.
+   * @throws {ConfigError} When the file could never be read.
+   */
+  async get(email: string): Promise<readonly string[] | undefined> {
+    return (await this.#current()).get(email);
+  }
+
+  /**
+   * @returns Every account, in file order (a snapshot that never changes).
+   * @throws {ConfigError} When the file could never be read.
+   */
+  async all(): Promise<ReadonlyMap<string, readonly string[]>> {
+    return await this.#current();
+  }
+
+  /**
+   * Changes one account in the file. Updates run one at a time, each on a
+   * fresh read of the file.
+   *
+   * @param email The account.
+   * @param fn Gets the current list, returns the new one or `undefined` to delete the account.
+   * @returns The new stored list.
+   * @throws {ConfigError} When the file cannot be read, parsed or validated (it is left alone).
+   */
+  update(
+    email: string,
+    fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
+  ): Promise<readonly string[] | undefined> {
+    const run = this.#queue.then(() => this.#update(email, fn));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #update(
+    email: string,
+    fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
+  ): Promise<readonly string[] | undefined> {
+    const before = await this.#stat();
+    const parsed = await this.#load(before);
+    this.#accept(parsed.users, before?.signature ?? null);
+    const current = parsed.users.get(email);
+    const next = frozenUpdate(fn(current));
+    if (sameList(current, next)) return current;
+    const users = new Map(parsed.users);
+    if (next === undefined) users.delete(email);
+    else users.set(email, next);
+    const text = editedText(parsed, email, next, users, this.file);
+    await atomicWrite(this.#path, text, before?.mode);
+    // Unknown (undefined) when stat fails: the next check then re-reads the file.
+    const after = await fileState(this.#path).then(
+      (state) => state?.signature ?? null,
+      () => undefined,
+    );
+    this.#accept(users, after);
+    return next;
+  }
+
+  /** The accounts, re-read first when the check interval has passed and the file changed. */
+  async #current(): Promise<Users> {
+    const now = this.#clock();
+    const fresh = now >= this.#checkedAt && now - this.#checkedAt < this.#reloadInterval;
+    if (this.#users !== undefined && fresh) return this.#users;
+    this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
+    await this.#refreshing;
+    if (this.#users === undefined) throw this.#failure?.error ?? new Error("not loaded");
+    return this.#users;
+  }
+
+  async #refresh(): Promise<void> {
+    const generation = this.#generation;
+    let signature: string | null | undefined;
+    try {
+      const state = await this.#stat();
+      signature = state?.signature ?? null;
+      if (this.#users !== undefined && signature === this.#signature) {
+        this.#checkedAt = this.#clock();
+        return;
+      }
+      if (this.#users === undefined && this.#failure?.signature === signature) {
+        throw this.#failure.error;
+      }
+      const parsed = await this.#load(state);
+      // A write finished meanwhile: its copy is newer than what was read here.
+      if (generation === this.#generation) this.#accept(parsed.users, signature);
+    } catch (cause) {
+      if (generation !== this.#generation) return;
+      const error = cause instanceof Error ? cause : new Error(String(cause));
+      if (this.#users === undefined) {
+        if (signature !== undefined) this.#failure = { signature, error };
+        throw error;
+      }
+      this.#signature = signature;
+      this.#checkedAt = this.#clock();
+      this.#onError(error);
+    }
+  }
+
+  async #stat(): Promise<FileState | null> {
+    try {
+      return await fileState(this.#path);
+    } catch (cause) {
+      throw this.#readError(cause);
+    }
+  }
+
+  /** Reads, parses and validates the file (`state` from a `stat()` made just before). */
+  async #load(state: FileState | null): Promise<CapsFile> {
+    // An empty file stands for a missing one, so that the first write creates it.
+    if (state === null) return parseCapsFile("", this.file);
+    let text: string;
+    try {
+      text = await readFile(this.#path, "utf8");
+    } catch (cause) {
+      if (errorCode(cause) === "ENOENT") return parseCapsFile("", this.file);
+      throw this.#readError(cause);
+    }
+    const parsed = parseCapsFile(text, this.file);
+    this.#validate?.(parsed.users);
+    return parsed;
+  }
+
+  #readError(cause: unknown): ConfigError {
+    const reason = errorCode(cause) ?? (cause instanceof Error ? cause.message : String(cause));
+    return new ConfigError(`cannot read the file (${reason})`, { file: this.file, cause });
+  }
+
+  /** Makes `users` the current copy; a copy of an unchanged file keeps the old one (and the caches built on it). */
+  #accept(users: Users, signature: string | null | undefined): void {
+    this.#generation++;
+    const unchanged = this.#users !== undefined && signature !== undefined &&
+      signature === this.#signature;
+    if (!unchanged) {
+      this.#users = users;
+      this.#version++;
+    }
+    this.#signature = signature;
+    this.#failure = undefined;
+    this.#checkedAt = this.#clock();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Bearer tokens: issuing the sealed user token of `/token`, and resolving any
+ * bearer token to its caller, with a bounded cache so that a token already
+ * seen costs no Web Crypto call and no provider call until it must be
+ * re-checked, and with concurrent first uses of one token coalesced.
+ *
+ * @module
+ */
+import { ExpiringCache } from "./_cache.ts";
+import type { OAuthUser } from "./env.ts";
+import type { OidcClient } from "./oidc_client.ts";
+import type { Revocations } from "./revocations.ts";
+import { type SealedClaims, Sealer, type SealPurpose } from "./seal.ts";
+
+/** Lifetime of a user token, in seconds (the provider may end it sooner). */
+export const USER_TOKEN_TTL = 365 * 24 * 3600;
+
+/** A bearer token that does not open, is revoked or expired: a 401. */
+export class InvalidToken extends Error {
+  constructor(message = "The token is invalid, expired or revoked.") {
+    super(message);
+    this.name = "InvalidToken";
+  }
+}
+
+/** What a sealed user token holds. */
+interface UserTokenClaims extends Record<string, unknown> {
+  email: string;
+  sub: string;
+  iss: string;
+  rt: string;
+}
+
+/** Opens a token of one purpose and tells who holds it (or throws). */
+export type TokenOpener = (claims: SealedClaims & Record<string, unknown>) => Promise<
+  { user: OAuthUser; until: number }
+>;
+
+/** Resolves bearer tokens to callers. */
+export class BearerTokens {
+  readonly #sealer: Sealer;
+  readonly #clock: () => number;
+  readonly #revocations: Revocations;
+  readonly #openers = new Map<SealPurpose, TokenOpener>();
+  readonly #cache: ExpiringCache<OAuthUser>;
+  readonly #inflight = new Map<string, Promise<OAuthUser>>();
+
+  constructor(sealer: Sealer, clock: () => number, revocations: Revocations) {
+    this.#sealer = sealer;
+    this.#clock = clock;
+    this.#revocations = revocations;
+    this.#cache = new ExpiringCache(10_000, clock);
+  }
+
+  /** Teaches the resolver a kind of token. */
+  register(purpose: SealPurpose, opener: TokenOpener): void {
+    this.#openers.set(purpose, opener);
+  }
+
+  /** Registers user tokens, which are re-validated by a refresh at the provider. */
+  registerUserTokens(oidc: OidcClient): void {
+    this.register("user_token", async (claims) => {
+      const { rt, iss, sub, jti } = claims as SealedClaims & UserTokenClaims;
+      if (typeof rt !== "string" || typeof iss !== "string" || typeof sub !== "string") {
+        throw new InvalidToken();
+      }
+      const { identity, expiresAt } = await oidc.refresh(rt, { iss, sub });
+      const user: OAuthUser = { ...identity, kind: "user", tokenId: jti };
+      return { user, until: expiresAt };
+    });
+  }
+
+  /** Seals a user token around the provider's refresh token. */
+  issueUserToken(identity: { email: string; sub: string; iss: string }, refreshToken: string) {
+    const claims: UserTokenClaims = { ...identity, rt: refreshToken };
+    return this.#sealer.seal("user_token", claims, { ttl: USER_TOKEN_TTL });
+  }
+
+  /**
+   * The caller holding `token`.
+   * @throws {InvalidToken} When it does not open, is revoked or expired.
+   * @throws {TokenRefused} When the provider refuses it.
+   * @throws {ProviderUnavailable} When the provider cannot be asked.
+   */
+  async resolve(token: string): Promise<OAuthUser> {
+    const cached = this.#cache.get(token);
+    if (cached) {
+      if (this.#revocations.isRevoked(cached)) throw new InvalidToken();
+      return cached;
+    }
+    let pending = this.#inflight.get(token);
+    if (!pending) {
+      pending = this.#open(token).finally(() => this.#inflight.delete(token));
+      this.#inflight.set(token, pending);
+    }
+    return await pending;
+  }
+
+  /** Forgets cached answers for an account (after a revocation). */
+  forget(predicate: (user: OAuthUser) => boolean): void {
+    this.#cache.deleteWhere(predicate);
+  }
+
+  async #open(token: string): Promise<OAuthUser> {
+    const purpose = Sealer.purposeOf(token);
+    const opener = purpose && this.#openers.get(purpose);
+    if (!purpose || !opener) throw new InvalidToken();
+    const claims = await this.#sealer.open(purpose, token);
+    if (!claims) throw new InvalidToken();
+    const probe = { email: String(claims.email ?? ""), tokenId: claims.jti, issuedAt: claims.iat };
+    if (this.#revocations.isRevoked(probe)) throw new InvalidToken();
+    const { user, until } = await opener(claims);
+    const tokenEnd = claims.exp === undefined ? Infinity : claims.exp * 1000;
+    const entry: OAuthUser = { ...user, issuedAt: claims.iat };
+    this.#cache.set(token, entry, Math.min(until, tokenEnd));
+    if (this.#revocations.isRevoked(entry)) throw new InvalidToken();
+    return entry;
+  }
+}

@@ -1,0 +1,92 @@
+// Shared by this package's own tests (not published): the seed's example app,
+// served against a mock provider, with one clock for both.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Hono } from "hono";
+import { type OAuthEnv, OAuthManager, type OAuthManagerOptions } from "../mod.ts";
+import { AppTester, OAuthMock } from "./mod.ts";
+
+/** A clock that tests move by hand. */
+export class TestClock {
+  now = Date.UTC(2026, 0, 1);
+  readonly read = (): number => this.now;
+  advance(seconds: number): void {
+    this.now += seconds * 1000;
+  }
+}
+
+export const SECRET = "test secret: at least thirty-two characters long";
+
+/** The graph of the Python README. */
+export const GRAPH = {
+  read: [],
+  write: ["read"],
+  moderate: ["read", "write"],
+  announce: ["read", "write"],
+  user_management: [],
+};
+
+export interface Example extends AsyncDisposable {
+  mock: OAuthMock;
+  tester: AppTester;
+  oauth: OAuthManager;
+  app: Hono<OAuthEnv>;
+  clock: TestClock;
+  /** A temporary folder, removed at the end. */
+  dir: string;
+  userFile: string;
+}
+
+/** Starts the mock, the example app on a capability file in a temp folder, and an AppTester. */
+export async function startExample(
+  overrides: Partial<OAuthManagerOptions> & { users?: string } = {},
+): Promise<Example> {
+  const clock = new TestClock();
+  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-test-"));
+  const userFile = join(dir, "caps.yaml");
+  const { users, ...options } = overrides;
+  if (users !== undefined) await writeFile(userFile, users);
+  const mock = await OAuthMock.start({ port: 0, clock: clock.read });
+  const oauth = new OAuthManager({
+    serverMetadataUrl: mock.metadataUrl,
+    secretKey: SECRET,
+    clientId: "example-client",
+    clientSecret: "example-secret",
+    capabilities: {
+      graph: GRAPH,
+      autoAdmin: true,
+      userFile,
+      defaultCapabilities: [],
+      guestCapabilities: [],
+      userOverrides: { "boss@example.com": ["admin"] },
+    },
+    clock: clock.read,
+    ...options,
+  });
+  const app = new Hono<OAuthEnv>();
+  oauth.install(app);
+  app.get("/", (c) => c.text("home"));
+  app.get("/hello", oauth.middleware(), (c) => c.text(`hello ${c.var.email ?? "guest"}`));
+  app.get("/read", oauth.requireCapability("read"), (c) => c.text(`read by ${c.var.email}`));
+  app.get("/write", oauth.requireCapability("write"), (c) => c.text(`written by ${c.var.email}`));
+  app.get("/shout", oauth.requireCapability("announce", { redirect: true }), (c) =>
+    c.text(`${c.var.email} shouts ${JSON.stringify(c.req.query("message"))}`));
+  app.get("/me", oauth.requireUser(), (c) => c.json(c.var.user));
+  const tester = await AppTester.start(app, mock, { prefix: oauth.prefix });
+  return {
+    mock,
+    tester,
+    oauth,
+    app,
+    clock,
+    dir,
+    userFile,
+    async [Symbol.asyncDispose]() {
+      await tester.close();
+      await mock.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+

@@ -1,0 +1,37 @@
+/**
+ * Test helpers: `OAuthMock` serves the mock OpenID provider in the same
+ * process, and `AppTester` serves your app and gives clients that log in
+ * real users through it — no browser, no secrets.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { type OAuthEnv, OAuthManager } from "@easy-oauth/hono";
+ * import { AppTester, OAuthMock } from "@easy-oauth/hono/testing";
+ *
+ * await using mock = await OAuthMock.start({ port: 0 });
+ * const oauth = new OAuthManager({
+ *   serverMetadataUrl: mock.metadataUrl,
+ *   secretKey: "a test secret of at least thirty-two characters",
+ *   clientId: "test",
+ *   capabilities: { graph: { payroll: [] } },
+ * });
+ * const app = oauth.install(new Hono<OAuthEnv>());
+ * app.get("/payroll/view", oauth.requireCapability("payroll"), (c) => c.text("$$$"));
+ *
+ * await using tester = await AppTester.start(app, mock);
+ * await (await tester.client()).get("/payroll/view", {}, { expect: 401 });
+ * await (await tester.client("simple.user@website.web")).get("/payroll/view", {}, { expect: 403 });
+ * ```
+ *
+ * @module
+ */
+export { OAuthMock, type OAuthMockOptions } from "./oauth_mock.ts";
+export { AppTester, type AppTesterOptions, type Fetchable } from "./app_tester.ts";
+export {
+  type Query,
+  type RequestOptions,
+  TestBrowser,
+  TestClient,
+  type TestResponse,
+} from "./http_client.ts";
