@@ -48,9 +48,11 @@ export interface ValidateContext {
 }
 
 type Section = ReturnType<typeof readSection>;
+/** A value and where it sits. */
+type Entry = { value: unknown; path: ConfigPath };
 
 /** The value at `name` (with its path) when present. */
-function field(section: Section, name: string, path: ConfigPath) {
+function field(section: Section, name: string, path: ConfigPath): Entry | undefined {
   const entry = section.get(name);
   return entry && { value: entry.value, path: [...path, entry.key] };
 }
@@ -78,7 +80,7 @@ export function validateConfig(
   const forceUser = readForceUser(field(top, "forceUser", []), problems);
   set("forceUser", forceUser);
   for (const name of ["serverMetadataUrl", "clientId"] as const) {
-    if (!top.has(name) && !forceUser) {
+    if (!top.has(name) && (top.get("forceUser")?.value ?? null) === null) {
       problems.add([TOP_FIELDS[name]], "is required (unless force_user is set)");
     }
   }
@@ -101,7 +103,7 @@ export function validateConfig(
 }
 
 function readSecretKey(
-  entry: { value: unknown; path: ConfigPath } | undefined,
+  entry: Entry | undefined,
   problems: Problems,
 ) {
   if (!entry) {
@@ -140,7 +142,7 @@ function checkSecretLength<T extends string | typeof UNCHECKED>(
   return undefined;
 }
 
-function checkPrefix(entry: { value: unknown; path: ConfigPath } | undefined, problems: Problems) {
+function checkPrefix(entry: Entry | undefined, problems: Problems) {
   if (typeof entry?.value !== "string" || entry.value === "") return;
   // The same rule as OAuthManager's, so that the message can name the file and key.
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(entry.value)) {
@@ -152,7 +154,7 @@ function checkPrefix(entry: { value: unknown; path: ConfigPath } | undefined, pr
 }
 
 function readStringMap(
-  entry: { value: unknown; path: ConfigPath } | undefined,
+  entry: Entry | undefined,
   problems: Problems,
 ): Record<string, string> | undefined {
   if (!entry) return undefined;
@@ -167,7 +169,7 @@ function readStringMap(
   return problems.list.length === before ? entry.value as Record<string, string> : undefined;
 }
 
-function readOrigins(entry: { value: unknown; path: ConfigPath } | undefined, problems: Problems) {
+function readOrigins(entry: Entry | undefined, problems: Problems) {
   if (!entry) return undefined;
   const list = checkStringList(entry.value, entry.path, problems);
   if (!list) return undefined;
@@ -177,7 +179,7 @@ function readOrigins(entry: { value: unknown; path: ConfigPath } | undefined, pr
 }
 
 function readForceUser(
-  entry: { value: unknown; path: ConfigPath } | undefined,
+  entry: Entry | undefined,
   problems: Problems,
 ): { email: string } | undefined {
   if (!entry || entry.value === null) return undefined;
@@ -199,7 +201,7 @@ function readForceUser(
 }
 
 function readCapabilities(
-  entry: { value: unknown; path: ConfigPath } | undefined,
+  entry: Entry | undefined,
   context: ValidateContext,
   problems: Problems,
 ): CapabilitySetOptions | undefined {
@@ -254,7 +256,7 @@ function readNames(
 }
 
 function readOverrides(
-  entry: { value: unknown; path: ConfigPath },
+  entry: Entry,
   names: ReadonlySet<string>,
   problems: Problems,
 ): Record<string, string[]> | undefined {

@@ -20,6 +20,19 @@ export interface Caller {
   via: "bearer" | "cookie" | "forced" | "none";
 }
 
+/** The caller a service or API token stands for: its account and its capability snapshot. */
+function scoped(
+  claims: Record<string, unknown>,
+  kind: "service" | "api",
+): { user: OAuthUser; until: number } {
+  const { email, caps, jti } = claims;
+  if (typeof email !== "string" || !Array.isArray(caps) || typeof jti !== "string") {
+    throw new InvalidToken();
+  }
+  const user: OAuthUser = { email, kind, tokenId: jti, capabilities: new Set(caps.map(String)) };
+  return { user, until: Infinity };
+}
+
 const BEARER = /^bearer +([\x21-\x7e]+) *$/i;
 
 /** Everything a manager holds, built once from validated options. */
@@ -39,9 +52,15 @@ export class Core {
     this.caps = options.capabilities;
     this.clock = options.clock;
     this.sealer = new Sealer(options.secretKey, options.clock);
-    this.sessions = new SessionCookies(this.sealer, this.clock, (c) => this.origin(c).startsWith("https:"));
-    this.revocations = new Revocations(this.clock);
+    this.sessions = new SessionCookies(
+      this.sealer,
+      this.clock,
+      (c) => this.origin(c).startsWith("https:"),
+    );
+    this.revocations = new Revocations(options.tokenStore, this.clock);
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
+    this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
+    this.tokens.register("api_token", (claims) => Promise.resolve(scoped(claims, "api")));
     if (options.forceUser === undefined) {
       this.oidc = new OidcClient({
         serverMetadataUrl: options.serverMetadataUrl,
@@ -68,6 +87,8 @@ export class Core {
   async caller(c: Context): Promise<Caller | Response> {
     let caller = this.#callers.get(c.req.raw);
     if (!caller) {
+      const loading = this.revocations.ready();
+      if (loading) await loading;
       caller = await this.#resolve(c);
       this.#callers.set(c.req.raw, caller);
     }
@@ -115,7 +136,11 @@ export class Core {
         return unauthorized(error.message, true);
       }
       if (error instanceof ProviderUnavailable) {
-        return errorResponse(503, "provider_unavailable", "The identity provider cannot be reached; try again later.");
+        return errorResponse(
+          503,
+          "provider_unavailable",
+          "The identity provider cannot be reached; try again later.",
+        );
       }
       throw error;
     }
@@ -130,6 +155,22 @@ export class Core {
     if (user?.capabilities && !user.capabilities.has(capability)) return false;
     if (user?.kind === "api") return true;
     return await this.caps.check(user?.email ?? null, capability);
+  }
+
+  /**
+   * What `user` holds, closures applied: a service token is limited to its
+   * snapshot and to the account's capabilities now, an API token to its own.
+   */
+  async held(user: OAuthUser): Promise<ReadonlySet<string>> {
+    if (user.kind === "api") return user.capabilities ?? new Set();
+    const effective = await this.caps.effective(user.email);
+    if (!user.capabilities) return effective;
+    return new Set([...user.capabilities].filter((name) => effective.has(name)));
+  }
+
+  /** Logs a refusal or an event (never a token or a secret). */
+  log(message: string): void {
+    this.options.log(`easy-oauth: ${message}`);
   }
 
   /** The path of a route of this manager (`/login` → `/api/v1/login`). */

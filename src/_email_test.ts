@@ -63,7 +63,10 @@ describe("emailProblem()", () => {
     for (const email of ["a@b_c", "a@[127.0.0.1]", "a@bé.c", "a@b:80", "a@b/c", "a@b'c"]) {
       assert.equal(emailProblem(email), 'has a character not allowed after the "@"', email);
     }
-    assert.equal(emailProblem(`a@${"b".repeat(64)}.c`), 'has a character not allowed after the "@"');
+    assert.equal(
+      emailProblem(`a@${"b".repeat(64)}.c`),
+      'has a character not allowed after the "@"',
+    );
   });
 });
 

@@ -65,13 +65,17 @@ export function graphProblems(graph: unknown, autoAdmin: boolean): GraphProblem[
       problems.push({ path: [name], message: "must be a list of capability names" });
       continue;
     }
-    edges.set(name, []);
+    const valid: string[] = [];
     implies.forEach((target: unknown, index) => {
       const problem = edgeProblem(target, names, autoAdmin);
-      if (problem) {
-        problems.push({ path: problem.item ? [name, String(index)] : [name], ...problem });
-      } else edges.get(name)!.push(target as string);
+      if (problem === null) {
+        valid.push(target as string);
+        return;
+      }
+      const path = problem.item ? [name, `${index}`] : [name];
+      problems.push({ path, message: problem.message });
     });
+    edges.set(name, valid);
   }
   problems.push(...cycleProblems(edges));
   return problems;

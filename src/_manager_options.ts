@@ -3,6 +3,8 @@ import { CapabilitySet } from "./capabilities.ts";
 import { emailProblem } from "./_email.ts";
 import { expectedIssuer } from "./oidc_client.ts";
 import type { OAuthManagerOptions } from "./options.ts";
+import { FileCapabilityStore } from "./stores/file_store.ts";
+import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -18,6 +20,8 @@ export interface ValidatedOptions {
   baseUrl?: string;
   trustedOrigins: readonly string[];
   fetch: typeof fetch;
+  tokenStore: TokenStore;
+  log: (message: string) => void;
 }
 
 /** Parameters the manager sets itself: `clientKwargs` may not override them. */
@@ -35,9 +39,14 @@ function fail(option: string, problem: string): never {
   throw new TypeError(`"${option}" ${problem}`);
 }
 
-function optionalString(options: OAuthManagerOptions, key: keyof OAuthManagerOptions): string | undefined {
+function optionalString(
+  options: OAuthManagerOptions,
+  key: keyof OAuthManagerOptions,
+): string | undefined {
   const value = options[key];
-  if (value !== undefined && (typeof value !== "string" || value === "")) fail(key, "must be a non-empty string");
+  if (value !== undefined && (typeof value !== "string" || value === "")) {
+    fail(key, "must be a non-empty string");
+  }
   return value as string | undefined;
 }
 
@@ -49,7 +58,9 @@ function origin(option: string, value: unknown): string {
   } catch {
     fail(option, `must be an absolute URL, not ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") fail(option, "must be an http(s) origin");
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    fail(option, "must be an http(s) origin");
+  }
   return url.origin;
 }
 
@@ -61,7 +72,9 @@ function clientKwargs(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== "string") fail(`clientKwargs.${key}`, "must be a string");
-    if (RESERVED.has(key)) fail(`clientKwargs.${key}`, "is set by OAuthManager and cannot be overridden");
+    if (RESERVED.has(key)) {
+      fail(`clientKwargs.${key}`, "is set by OAuthManager and cannot be overridden");
+    }
     result[key] = v;
   }
   return result;
@@ -78,7 +91,9 @@ function prefix(value: unknown): string {
 
 /** Validates `options`; throws a TypeError naming the first bad option. */
 export function validateOptions(options: OAuthManagerOptions): ValidatedOptions {
-  if (options === null || typeof options !== "object") throw new TypeError("OAuthManager needs an options object");
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("OAuthManager needs an options object");
+  }
   const forceUser = options.forceUser;
   if (forceUser !== undefined) {
     const problem = emailProblem(forceUser?.email);
@@ -93,28 +108,53 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
       expectedIssuer(serverMetadataUrl);
     } catch (error) {
       if (error instanceof TypeError && error.message.startsWith('"')) throw error;
-      fail("serverMetadataUrl", `must be an absolute URL, not ${JSON.stringify(serverMetadataUrl)}`);
+      fail(
+        "serverMetadataUrl",
+        `must be an absolute URL, not ${JSON.stringify(serverMetadataUrl)}`,
+      );
     }
   }
-  if (options.clock !== undefined && typeof options.clock !== "function") fail("clock", "must be a function");
-  if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch", "must be a function");
+  if (options.clock !== undefined && typeof options.clock !== "function") {
+    fail("clock", "must be a function");
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    fail("fetch", "must be a function");
+  }
   const trusted = options.trustedOrigins ?? [];
   if (!Array.isArray(trusted)) fail("trustedOrigins", "must be a list of origins");
   if (options.capabilities === undefined) fail("capabilities", "is required");
+  if (options.log !== undefined && typeof options.log !== "function") {
+    fail("log", "must be a function");
+  }
+  const capabilities = options.capabilities instanceof CapabilitySet
+    ? options.capabilities
+    : new CapabilitySet(options.capabilities);
   return {
     serverMetadataUrl: serverMetadataUrl ?? "",
     secretKey: options.secretKey,
     clientId: clientId ?? "",
     clientSecret: optionalString(options, "clientSecret"),
     clientKwargs: clientKwargs(options.clientKwargs),
-    capabilities: options.capabilities instanceof CapabilitySet
-      ? options.capabilities
-      : new CapabilitySet(options.capabilities),
+    capabilities,
     prefix: prefix(options.prefix),
     forceUser: forceUser && { email: forceUser.email },
     clock: options.clock ?? Date.now,
     baseUrl: options.baseUrl === undefined ? undefined : origin("baseUrl", options.baseUrl),
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    tokenStore: tokenStore(options.tokenStore, capabilities),
+    log: options.log ?? ((message) => console.warn(message)),
   };
+}
+
+/** The given store, else a file beside the capability file (`caps.yaml` → `caps.tokens.json`), else memory. */
+function tokenStore(given: unknown, capabilities: CapabilitySet): TokenStore {
+  if (given !== undefined) {
+    const ok = typeof given === "object" && given !== null && "load" in given && "update" in given;
+    if (!ok) fail("tokenStore", "must be a TokenStore (load, update)");
+    return given as TokenStore;
+  }
+  const store = capabilities.store;
+  if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore();
+  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"));
 }

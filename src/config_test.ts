@@ -178,6 +178,13 @@ describe("loadConfig() with objects", () => {
     assert.deepEqual(options.capabilities, { graph: {} });
   });
 
+  it("reports a bad force_user alone, without asking for a provider", async () => {
+    await assert.rejects(loadConfig({ secret_key: SECRET, force_user: { email: "nobody" } }), {
+      name: "ConfigError",
+      message: 'force_user.email: is not a valid email: it has no "@"',
+    });
+  });
+
   it("refuses what is neither a path, a URL nor an object", async () => {
     // @ts-expect-error: a number is not a configuration source
     await assert.rejects(loadConfig(42), { name: "TypeError", message: /"source"/ });

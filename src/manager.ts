@@ -13,6 +13,7 @@ import type { OAuthEnv } from "./env.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
+import { tokenRoutes } from "./routes/token_routes.ts";
 
 /**
  * What `requireCapability` and `requireUser` take.
@@ -84,6 +85,7 @@ export class OAuthManager {
     const app = new Hono<OAuthEnv>();
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
+    tokenRoutes(this.#core, app);
     return app;
   }
 
@@ -119,16 +121,23 @@ export class OAuthManager {
    *
    * @throws {TypeError} When `capability` is not in the graph.
    */
-  requireCapability(capability?: string, options: RequireOptions = {}): MiddlewareHandler<OAuthEnv> {
+  requireCapability(
+    capability?: string,
+    options: RequireOptions = {},
+  ): MiddlewareHandler<OAuthEnv> {
     const core = this.#core;
     if (capability !== undefined && !core.caps.has(capability)) {
-      throw new TypeError(`"${capability}" is not a capability (known: ${core.caps.names.join(", ")})`);
+      throw new TypeError(
+        `"${capability}" is not a capability (known: ${core.caps.names.join(", ")})`,
+      );
     }
     const redirect = options.redirect === true;
     return async function requireCapability(c, next) {
       const caller = await core.caller(c);
       if (caller instanceof Response) return caller;
-      if (capability === undefined || (await core.allowed(caller.user, capability))) return await next();
+      if (capability === undefined || (await core.allowed(caller.user, capability))) {
+        return await next();
+      }
       if (caller.user) return forbidden(capability);
       return redirect ? toLogin(core, c) : unauthorized("Log in or send a bearer token.");
     };

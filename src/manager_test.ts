@@ -30,7 +30,9 @@ describe("OAuthManager bearer tokens", () => {
     parts[3] = (parts[3][0] === "A" ? "B" : "A") + parts[3].slice(1);
     const swapped = [...token.split(".").slice(0, 3), parts[3], token.split(".")[4]].join(".");
     for (const bad of ["garbage", parts.join("."), swapped, "a.b.c.d.e", "x".repeat(9000)]) {
-      const res = await fetch(`${ex.tester.url}/read`, { headers: { authorization: `Bearer ${bad}` } });
+      const res = await fetch(`${ex.tester.url}/read`, {
+        headers: { authorization: `Bearer ${bad}` },
+      });
       assert.equal(res.status, 401, bad.slice(0, 20));
       assert.match(res.headers.get("www-authenticate")!, /^Bearer error="invalid_token"/);
       assert.equal((await res.json()).error, "invalid_token");
@@ -47,7 +49,9 @@ describe("OAuthManager bearer tokens", () => {
       users: "ann@example.com: [read]\n",
     });
     const token = (await other.tester.client("ann@example.com")).token!;
-    const res = await fetch(`${ex.tester.url}/read`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${ex.tester.url}/read`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(res.status, 401);
     await res.body?.cancel();
   });
@@ -55,7 +59,9 @@ describe("OAuthManager bearer tokens", () => {
   it("accepts the Bearer scheme in any case", async () => {
     await using ex = await startExample({ users: "ann@example.com: [read]\n" });
     const token = (await ex.tester.client("ann@example.com")).token!;
-    const res = await fetch(`${ex.tester.url}/read`, { headers: { authorization: `bEaReR ${token}` } });
+    const res = await fetch(`${ex.tester.url}/read`, {
+      headers: { authorization: `bEaReR ${token}` },
+    });
     assert.equal(await res.text(), "read by ann@example.com");
   });
 
@@ -96,7 +102,10 @@ describe("OAuthManager bearer tokens", () => {
 
   it("caches a token until the provider's expiry, then refreshes it once for concurrent requests", async () => {
     const counts = new Map<string, number>();
-    await using ex = await startExample({ users: "ann@example.com: [read]\n", fetch: countingFetch(counts) });
+    await using ex = await startExample({
+      users: "ann@example.com: [read]\n",
+      fetch: countingFetch(counts),
+    });
     const ann = await ex.tester.client("ann@example.com");
     await Promise.all(Array.from({ length: 5 }, () => ann.get("/read")));
     assert.equal(counts.get("/oauth2/token"), 2, "one code exchange and one refresh");
@@ -155,9 +164,13 @@ describe("OAuthManager capabilities", () => {
 describe("OAuthManager options", () => {
   it("throws a TypeError naming the option", () => {
     const base = { secretKey: SECRET, capabilities: { graph: GRAPH } };
-    assert.throws(() => new OAuthManager({ ...base, clientId: "x" }), /"serverMetadataUrl" is required/);
     assert.throws(
-      () => new OAuthManager({ ...base, clientId: "x", serverMetadataUrl: "https://x.example/meta" }),
+      () => new OAuthManager({ ...base, clientId: "x" }),
+      /"serverMetadataUrl" is required/,
+    );
+    assert.throws(
+      () =>
+        new OAuthManager({ ...base, clientId: "x", serverMetadataUrl: "https://x.example/meta" }),
       /"serverMetadataUrl" must end with/,
     );
     assert.throws(
@@ -169,11 +182,21 @@ describe("OAuthManager options", () => {
         }),
       /"serverMetadataUrl" must use https/,
     );
-    assert.throws(() => new OAuthManager({ ...base, forceUser: { email: "x" } }), /"forceUser.email"/);
-    assert.throws(() => new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, prefix: "api" }), /"prefix"/);
-    assert.throws(() => new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, secretKey: "short" }), /"secretKey"/);
     assert.throws(
-      () => new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, clientKwargs: { state: "x" } }),
+      () => new OAuthManager({ ...base, forceUser: { email: "x" } }),
+      /"forceUser.email"/,
+    );
+    assert.throws(
+      () => new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, prefix: "api" }),
+      /"prefix"/,
+    );
+    assert.throws(
+      () => new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, secretKey: "short" }),
+      /"secretKey"/,
+    );
+    assert.throws(
+      () =>
+        new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, clientKwargs: { state: "x" } }),
       /"clientKwargs.state"/,
     );
   });
@@ -205,9 +228,16 @@ describe("OAuthManager prefix", () => {
     const ann = await ex.tester.client("ann@example.com");
     await ann.get("/read");
     const list = await ann.get("/api/v1/manage_capabilities/list");
-    assert.deepEqual(list.json(), { status: "ok", email: "ann@example.com", capabilities: ["read"] });
+    assert.deepEqual(list.json(), {
+      status: "ok",
+      email: "ann@example.com",
+      capabilities: ["read"],
+    });
     const login = await fetch(`${ex.tester.url}/api/v1/login`, { redirect: "manual" });
-    assert.equal(new URL(login.headers.get("location")!).searchParams.get("redirect_uri"), `${ex.tester.url}/api/v1/auth`);
+    assert.equal(
+      new URL(login.headers.get("location")!).searchParams.get("redirect_uri"),
+      `${ex.tester.url}/api/v1/auth`,
+    );
     await login.body?.cancel();
     assert.equal((await fetch(`${ex.tester.url}/login`)).status, 404);
   });

@@ -191,10 +191,16 @@ export class OidcClient {
     const client = this.#client();
     const error = callback.searchParams.get("error");
     if (error === "access_denied") {
-      throw new LoginError("access_denied", "The login was cancelled or refused at the identity provider.");
+      throw new LoginError(
+        "access_denied",
+        "The login was cancelled or refused at the identity provider.",
+      );
     }
     if (error !== null) {
-      throw new LoginError("login_failed", `The identity provider answered ${JSON.stringify(error.slice(0, 64))}.`);
+      throw new LoginError(
+        "login_failed",
+        `The identity provider answered ${JSON.stringify(error.slice(0, 64))}.`,
+      );
     }
     let params: URLSearchParams;
     try {

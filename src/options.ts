@@ -4,6 +4,7 @@
  * @module
  */
 import type { CapabilitySet, CapabilitySetOptions } from "./capabilities.ts";
+import type { TokenStore } from "./stores/token_store.ts";
 
 /**
  * What `new OAuthManager(options)` takes. The snake_case keys of the Python
@@ -69,4 +70,14 @@ export interface OAuthManagerOptions {
    * @default {globalThis.fetch}
    */
   fetch?: typeof fetch;
+  /**
+   * Where revocations and issued API tokens are kept.
+   * @default {a `FileTokenStore` beside `userFile` (`caps.yaml` → `caps.tokens.json`), else memory}
+   */
+  tokenStore?: TokenStore;
+  /**
+   * Where refusals and events are logged (never tokens or secrets).
+   * @default {console.warn}
+   */
+  log?: (message: string) => void;
 }

@@ -1,9 +1,11 @@
 /**
- * Revoked tokens and sessions: by id, and by account ("everything issued to
- * this account until now"). The per-request check is two `Map` lookups.
+ * Revoked tokens and sessions (by id, and by account: "everything issued to
+ * this account until now") and the list of issued API tokens, kept in a
+ * `TokenStore`. The per-request check is two `Map` lookups.
  *
  * @module
  */
+import type { ApiTokenRecord, TokenState, TokenStore } from "./stores/token_store.ts";
 
 /** What a revocation check needs to know of a token or session. */
 export interface RevocationProbe {
@@ -13,19 +15,38 @@ export interface RevocationProbe {
   readonly issuedAt?: number;
 }
 
-/** The revocation list of one manager. */
-export class Revocations {
-  /** token id → when the revoked token would have expired anyway (epoch ms). */
-  readonly #ids = new Map<string, number>();
-  /** account → tokens issued at or before this second are revoked. */
-  readonly #accounts = new Map<string, number>();
-  readonly #clock: () => number;
+/** The longest any token lives (seconds): account revocations are kept that long. */
+export const MAX_TOKEN_LIFETIME = 365 * 24 * 3600;
 
-  constructor(clock: () => number) {
+/** The revocation list and API-token registry of one manager. */
+export class Revocations {
+  readonly #store: TokenStore;
+  readonly #clock: () => number;
+  #ids = new Map<string, number>();
+  #accounts = new Map<string, number>();
+  #apiTokens = new Map<string, ApiTokenRecord>();
+  #loaded: Promise<void> | undefined;
+  #ready = false;
+
+  constructor(store: TokenStore, clock: () => number) {
+    this.#store = store;
     this.#clock = clock;
   }
 
-  /** Whether the token or session is revoked. */
+  /** Loads the store once; later calls resolve at once. */
+  ready(): Promise<void> | undefined {
+    if (this.#ready) return undefined;
+    this.#loaded ??= this.#store.load().then((state) => {
+      this.#apply(state);
+      this.#ready = true;
+    }, (error) => {
+      this.#loaded = undefined;
+      throw error;
+    });
+    return this.#loaded;
+  }
+
+  /** Whether the token or session is revoked (call `ready()` first). */
   isRevoked(probe: RevocationProbe): boolean {
     if (probe.tokenId !== undefined && this.#ids.has(probe.tokenId)) return true;
     const before = this.#accounts.get(probe.email);
@@ -33,18 +54,63 @@ export class Revocations {
   }
 
   /** Revokes one token or session, remembered until `expiresAt` (epoch ms). */
-  revokeId(tokenId: string, expiresAt: number): void {
-    this.#prune();
-    this.#ids.set(tokenId, expiresAt);
+  async revokeId(tokenId: string, expiresAt: number): Promise<void> {
+    await this.#update((s) => {
+      s.revoked_ids[tokenId] = expiresAt;
+      delete s.api_tokens[tokenId];
+    });
   }
 
   /** Revokes everything issued to `email` until now. */
-  revokeAccount(email: string): void {
-    this.#accounts.set(email, Math.floor(this.#clock() / 1000));
+  async revokeAccount(email: string): Promise<void> {
+    const now = Math.floor(this.#clock() / 1000);
+    await this.#update((s) => {
+      s.revoked_accounts[email] = now;
+    });
   }
 
-  #prune(): void {
+  /** Records an issued API token, for `GET /token/api`. */
+  async addApiToken(record: ApiTokenRecord): Promise<void> {
+    await this.#update((s) => {
+      s.api_tokens[record.id] = record;
+    });
+  }
+
+  /** The API tokens issued, unexpired and not revoked. */
+  apiTokens(): ApiTokenRecord[] {
+    const now = this.#clock() / 1000;
+    return [...this.#apiTokens.values()].filter((t) =>
+      t.expires_at > now &&
+      !this.isRevoked({ email: `api:${t.name}`, tokenId: t.id, issuedAt: t.created_at })
+    );
+  }
+
+  async #update(change: (state: TokenState) => void): Promise<void> {
+    await this.ready();
+    const state = await this.#store.update((s) => {
+      change(s);
+      this.#prune(s);
+      return s;
+    });
+    this.#apply(state);
+  }
+
+  #prune(s: TokenState): void {
     const now = this.#clock();
-    for (const [id, until] of this.#ids) if (until <= now) this.#ids.delete(id);
+    for (const [id, until] of Object.entries(s.revoked_ids)) {
+      if (until <= now) delete s.revoked_ids[id];
+    }
+    for (const [email, before] of Object.entries(s.revoked_accounts)) {
+      if ((before + MAX_TOKEN_LIFETIME) * 1000 <= now) delete s.revoked_accounts[email];
+    }
+    for (const [id, t] of Object.entries(s.api_tokens)) {
+      if (t.expires_at * 1000 <= now) delete s.api_tokens[id];
+    }
+  }
+
+  #apply(state: TokenState): void {
+    this.#ids = new Map(Object.entries(state.revoked_ids));
+    this.#accounts = new Map(Object.entries(state.revoked_accounts));
+    this.#apiTokens = new Map(Object.entries(state.api_tokens));
   }
 }

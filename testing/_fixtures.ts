@@ -25,6 +25,7 @@ export const GRAPH = {
   moderate: ["read", "write"],
   announce: ["read", "write"],
   user_management: [],
+  baker: [],
 };
 
 export interface Example extends AsyncDisposable {
@@ -36,6 +37,8 @@ export interface Example extends AsyncDisposable {
   /** A temporary folder, removed at the end. */
   dir: string;
   userFile: string;
+  /** What the manager logged. */
+  logs: string[];
 }
 
 /** Starts the mock, the example app on a capability file in a temp folder, and an AppTester. */
@@ -48,6 +51,7 @@ export async function startExample(
   const { users, ...options } = overrides;
   if (users !== undefined) await writeFile(userFile, users);
   const mock = await OAuthMock.start({ port: 0, clock: clock.read });
+  const logs: string[] = [];
   const oauth = new OAuthManager({
     serverMetadataUrl: mock.metadataUrl,
     secretKey: SECRET,
@@ -62,6 +66,7 @@ export async function startExample(
       userOverrides: { "boss@example.com": ["admin"] },
     },
     clock: clock.read,
+    log: (message) => logs.push(message),
     ...options,
   });
   const app = new Hono<OAuthEnv>();
@@ -70,9 +75,17 @@ export async function startExample(
   app.get("/hello", oauth.middleware(), (c) => c.text(`hello ${c.var.email ?? "guest"}`));
   app.get("/read", oauth.requireCapability("read"), (c) => c.text(`read by ${c.var.email}`));
   app.get("/write", oauth.requireCapability("write"), (c) => c.text(`written by ${c.var.email}`));
-  app.get("/shout", oauth.requireCapability("announce", { redirect: true }), (c) =>
-    c.text(`${c.var.email} shouts ${JSON.stringify(c.req.query("message"))}`));
+  app.get(
+    "/shout",
+    oauth.requireCapability("announce", { redirect: true }),
+    (c) => c.text(`${c.var.email} shouts ${JSON.stringify(c.req.query("message"))}`),
+  );
   app.get("/me", oauth.requireUser(), (c) => c.json(c.var.user));
+  app.get(
+    "/bake",
+    oauth.requireCapability("baker"),
+    (c) => c.text(`${c.var.email} bakes ${c.req.query("food")}`),
+  );
   const tester = await AppTester.start(app, mock, { prefix: oauth.prefix });
   return {
     mock,
@@ -82,6 +95,7 @@ export async function startExample(
     clock,
     dir,
     userFile,
+    logs,
     async [Symbol.asyncDispose]() {
       await tester.close();
       await mock.close();
@@ -89,4 +103,3 @@ export async function startExample(
     },
   };
 }
-

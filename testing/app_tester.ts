@@ -86,7 +86,11 @@ export class AppTester implements AsyncDisposable {
    *
    * @throws {TypeError} When `prefix` is not `""` or a path starting with "/".
    */
-  static async start(app: Fetchable, mock: OAuthMock, options: AppTesterOptions = {}): Promise<AppTester> {
+  static async start(
+    app: Fetchable,
+    mock: OAuthMock,
+    options: AppTesterOptions = {},
+  ): Promise<AppTester> {
     const prefix = checkPrefix(options.prefix);
     const served = await serve((request) => app.fetch(request), {
       port: options.port ?? 0,
@@ -115,10 +119,37 @@ export class AppTester implements AsyncDisposable {
     const token = res.status === 200 ? tokenOf(res.text) : undefined;
     if (!token) {
       throw new AssertionError({
-        message: `logging in ${email} through ${prefix}/token answered ${res.status}: ${res.text.slice(0, 500)}`,
+        message: `logging in ${email} through ${prefix}/token answered ${res.status}: ${
+          res.text.slice(0, 500)
+        }`,
       });
     }
     return new TestClient(this.url, send, email, token);
+  }
+
+  /**
+   * A client for a service account (`bot@service`) carrying a fresh service
+   * token, fetched through `GET {prefix}/token?user=` by the user manager
+   * `options.as`, who is logged in for the purpose.
+   */
+  async serviceClient(
+    account: string,
+    options: { as: string; prefix?: string },
+  ): Promise<TestClient> {
+    const prefix = options.prefix === undefined ? this.#prefix : checkPrefix(options.prefix);
+    const admin = await this.client(options.as, { prefix });
+    const res = await admin.get(`${prefix}/token`, { user: account }, { expect: null });
+    const token = res.status === 200
+      ? res.json<{ service_token?: unknown }>().service_token
+      : undefined;
+    if (typeof token !== "string") {
+      throw new AssertionError({
+        message: `${options.as} could not get a service token for ${account}: ${res.status} ${
+          res.text.slice(0, 500)
+        }`,
+      });
+    }
+    return new TestClient(this.url, (request) => fetch(request), account, token);
   }
 
   /** A browser with a cookie jar that follows redirects, for session flows. */

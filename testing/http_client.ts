@@ -130,7 +130,8 @@ export class TestClient {
     const expected = options.expect === undefined ? 200 : options.expect;
     if (expected !== null && res.status !== expected) {
       throw new AssertionError({
-        message: `${method} ${url.pathname}${url.search} answered ${res.status}, expected ${expected}: ` +
+        message:
+          `${method} ${url.pathname}${url.search} answered ${res.status}, expected ${expected}: ` +
           res.text.slice(0, 2000),
         actual: res.status,
         expected,

@@ -7,12 +7,17 @@ import { errorResponse } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
 import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
-import { randomId } from "../seal.ts";
+import { SESSION_TTL } from "../session.ts";
+import { serviceToken } from "./token_routes.ts";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
 function providerDown(): Response {
-  return errorResponse(503, "provider_unavailable", "The identity provider cannot be reached; try again later.");
+  return errorResponse(
+    503,
+    "provider_unavailable",
+    "The identity provider cannot be reached; try again later.",
+  );
 }
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
@@ -23,7 +28,7 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/logout", async (c) => {
     const caller = await core.caller(c);
     if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
-      core.revocations.revokeId(caller.user.tokenId, core.clock() + 14 * 24 * 3600 * 1000);
+      await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
     }
     core.sessions.clear(c);
     return c.redirect("/", 302);
@@ -82,7 +87,11 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
   if (!login || login.callback !== callbackName) {
-    return errorResponse(400, "invalid_state", "This login expired, was already used, or was not started here; start again at the login page.");
+    return errorResponse(
+      400,
+      "invalid_state",
+      "This login expired, was already used, or was not started here; start again at the login page.",
+    );
   }
   try {
     const callbackUrl = new URL(c.req.url);
@@ -96,27 +105,48 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
     await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
     if (callbackName === "auth") return c.redirect(login.next, 302);
     if (!refreshToken) {
-      return errorResponse(502, "login_failed", "The identity provider did not issue a refresh token.");
+      return errorResponse(
+        502,
+        "login_failed",
+        "The identity provider did not issue a refresh token.",
+      );
     }
-    return c.json({ refresh_token: await core.tokens.issueUserToken(identity, refreshToken) }, 200, NO_STORE);
+    return c.json(
+      { refresh_token: await core.tokens.issueUserToken(identity, refreshToken) },
+      200,
+      NO_STORE,
+    );
   } catch (error) {
     if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
-    if (error instanceof ProviderUnavailable) return errorResponse(502, "provider_unavailable", "The identity provider failed; try again later.");
+    if (error instanceof ProviderUnavailable) {
+      return errorResponse(
+        502,
+        "provider_unavailable",
+        "The identity provider failed; try again later.",
+      );
+    }
     throw error;
   }
 }
 
 async function token(core: Core, c: Context): Promise<Response> {
-  if (c.req.query("state") !== undefined || c.req.query("code") !== undefined || c.req.query("error") !== undefined) {
+  if (
+    c.req.query("state") !== undefined || c.req.query("code") !== undefined ||
+    c.req.query("error") !== undefined
+  ) {
     return await callback(core, c, "token");
   }
-  if (c.req.query("user") !== undefined) {
-    return errorResponse(501, "not_implemented", "Service tokens are not available yet.");
-  }
+  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
   if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
-  const session = await core.sessions.read(c);
-  if (session?.rt && !core.revocations.isRevoked({ email: session.email, tokenId: session.jti, issuedAt: session.iat })) {
-    return c.json({ refresh_token: await core.tokens.issueUserToken(session, session.rt) }, 200, NO_STORE);
+  const caller = await core.caller(c);
+  if (caller instanceof Response) return caller;
+  const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
+  if (session?.rt) {
+    return c.json(
+      { refresh_token: await core.tokens.issueUserToken(session, session.rt) },
+      200,
+      NO_STORE,
+    );
   }
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");

@@ -67,7 +67,8 @@ describe("login routes", () => {
   it("lets two tabs log in at once", async () => {
     await using ex = await startExample();
     const browser = ex.tester.browser();
-    const jarCookies = () => [...browser.cookies(ex.tester.url)].map(([k, v]) => `${k}=${v}`).join("; ");
+    const jarCookies = () =>
+      [...browser.cookies(ex.tester.url)].map(([k, v]) => `${k}=${v}`).join("; ");
     const first = await fetch(`${ex.tester.url}/login?next=/one`, { redirect: "manual" });
     const second = await fetch(`${ex.tester.url}/login?next=/two`, { redirect: "manual" });
     const cookies = [...first.headers.getSetCookie(), ...second.headers.getSetCookie()]
@@ -120,12 +121,19 @@ describe("login routes", () => {
     await using ex = await startExample();
     const start = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
     const cookie = start.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const callback = new URL((await fetch(start.headers.get("location")!, { redirect: "manual" })).headers.get("location")!);
+    const callback = new URL(
+      (await fetch(start.headers.get("location")!, { redirect: "manual" })).headers.get(
+        "location",
+      )!,
+    );
     assert.equal((await fetch(callback, { headers: { cookie }, redirect: "manual" })).status, 302);
     // Same code, under a new login attempt whose state we substitute.
     const again = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
     const cookie2 = again.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    callback.searchParams.set("state", new URL(again.headers.get("location")!).searchParams.get("state")!);
+    callback.searchParams.set(
+      "state",
+      new URL(again.headers.get("location")!).searchParams.get("state")!,
+    );
     const replay = await fetch(callback, { headers: { cookie: cookie2 } });
     assert.equal(replay.status, 400);
     assert.equal((await replay.json()).error, "login_failed");
@@ -134,10 +142,15 @@ describe("login routes", () => {
   it("never redirects off-site after login", async () => {
     await using ex = await startExample();
     for (const next of ["//evil.com", "https://evil.com/x", "/\\evil.com", "javascript:alert(1)"]) {
-      const start = await fetch(`${ex.tester.url}/login?next=${encodeURIComponent(next)}`, { redirect: "manual" });
+      const start = await fetch(`${ex.tester.url}/login?next=${encodeURIComponent(next)}`, {
+        redirect: "manual",
+      });
       const cookie = start.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
       const atProvider = await fetch(start.headers.get("location")!, { redirect: "manual" });
-      const done = await fetch(atProvider.headers.get("location")!, { headers: { cookie }, redirect: "manual" });
+      const done = await fetch(atProvider.headers.get("location")!, {
+        headers: { cookie },
+        redirect: "manual",
+      });
       assert.equal(done.headers.get("location"), "/", next);
     }
   });
@@ -152,7 +165,9 @@ describe("login routes", () => {
   });
 
   it("answers 503 on /login when the provider is down, while public routes keep working", async () => {
-    await using ex = await startExample({ serverMetadataUrl: "http://127.0.0.1:9/.well-known/openid-configuration" });
+    await using ex = await startExample({
+      serverMetadataUrl: "http://127.0.0.1:9/.well-known/openid-configuration",
+    });
     const res = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
     assert.equal(res.status, 503);
     assert.equal((await res.json()).error, "provider_unavailable");

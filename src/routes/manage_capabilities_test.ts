@@ -16,8 +16,14 @@ describe("/manage_capabilities", () => {
     await using ex = await startExample({ users: USERS });
     const ann = await ex.tester.client("ann@example.com");
     const own = await ann.get("/manage_capabilities/list");
-    assert.deepEqual(own.json(), { status: "ok", email: "ann@example.com", capabilities: ["read"] });
-    const other = await ann.get("/manage_capabilities/list", { email: "root@example.com" }, { expect: 403 });
+    assert.deepEqual(own.json(), {
+      status: "ok",
+      email: "ann@example.com",
+      capabilities: ["read"],
+    });
+    const other = await ann.get("/manage_capabilities/list", { email: "root@example.com" }, {
+      expect: 403,
+    });
     assert.equal(other.json<{ error: string }>().error, "forbidden");
     const root = await ex.tester.client("root@example.com");
     const listed = await root.get("/manage_capabilities/list", { email: "ann@example.com" });
@@ -34,16 +40,31 @@ describe("/manage_capabilities", () => {
     assert.deepEqual(body.users, { "root@example.com": ["admin"], "ann@example.com": ["read"] });
     assert.deepEqual(body.graph.write, ["read"]);
     assert.deepEqual([...body.graph.admin].sort(), Object.keys(GRAPH).sort());
-    await (await ex.tester.client("ann@example.com")).get("/manage_capabilities/users", {}, { expect: 403 });
+    await (await ex.tester.client("ann@example.com")).get("/manage_capabilities/users", {}, {
+      expect: 403,
+    });
   });
 
   it("adds, removes and sets capabilities, keeping the file's comments", async () => {
     await using ex = await startExample({ users: USERS });
     const root = await ex.tester.client("root@example.com");
-    const added = await root.post("/manage_capabilities/add", { email: "ann@example.com", capability: "write" });
-    assert.deepEqual(added.json(), { status: "ok", email: "ann@example.com", capabilities: ["read", "write"] });
-    await root.post("/manage_capabilities/remove", { email: "ann@example.com", capability: "read" });
-    const set = await root.post("/manage_capabilities/set", { email: "new@example.com", capabilities: ["moderate"] });
+    const added = await root.post("/manage_capabilities/add", {
+      email: "ann@example.com",
+      capability: "write",
+    });
+    assert.deepEqual(added.json(), {
+      status: "ok",
+      email: "ann@example.com",
+      capabilities: ["read", "write"],
+    });
+    await root.post("/manage_capabilities/remove", {
+      email: "ann@example.com",
+      capability: "read",
+    });
+    const set = await root.post("/manage_capabilities/set", {
+      email: "new@example.com",
+      capabilities: ["moderate"],
+    });
     assert.deepEqual(set.json<{ capabilities: string[] }>().capabilities, ["moderate"]);
     const text = await readFile(ex.userFile, "utf8");
     assert.match(text, /# Who may do what/);
@@ -60,9 +81,15 @@ describe("/manage_capabilities", () => {
   it("refuses changes without user_management (403) or without login (401)", async () => {
     await using ex = await startExample({ users: USERS });
     const ann = await ex.tester.client("ann@example.com");
-    await ann.post("/manage_capabilities/add", { email: "ann@example.com", capability: "write" }, { expect: 403 });
+    await ann.post("/manage_capabilities/add", { email: "ann@example.com", capability: "write" }, {
+      expect: 403,
+    });
     const guest = await ex.tester.client();
-    await guest.post("/manage_capabilities/add", { email: "ann@example.com", capability: "write" }, { expect: 401 });
+    await guest.post(
+      "/manage_capabilities/add",
+      { email: "ann@example.com", capability: "write" },
+      { expect: 401 },
+    );
     assert.equal(await readFile(ex.userFile, "utf8"), USERS);
   });
 
@@ -86,7 +113,11 @@ describe("/manage_capabilities", () => {
       [JSON.stringify({ email: "not an email", capability: "read" }), "application/json", 400],
       [JSON.stringify({ email: "a@b.c\n  - admin", capability: "read" }), "application/json", 400],
       [JSON.stringify({ email: "a@b.c", capability: "read", extra: 1 }), "application/json", 400],
-      [JSON.stringify({ email: "a@b.c", capability: "x".repeat(70 * 1024) }), "application/json", 413],
+      [
+        JSON.stringify({ email: "a@b.c", capability: "x".repeat(70 * 1024) }),
+        "application/json",
+        413,
+      ],
     ];
     for (const [body, type, status] of cases) {
       const res = await post(body, type);
@@ -110,7 +141,10 @@ describe("/manage_capabilities", () => {
     });
     assert.equal(res.status, 413);
     await res.body?.cancel();
-    const set = await root.post("/manage_capabilities/set", { email: "a@b.c", capabilities: "read" }, {
+    const set = await root.post("/manage_capabilities/set", {
+      email: "a@b.c",
+      capabilities: "read",
+    }, {
       expect: 400,
     });
     assert.match(set.text, /capabilities/);
@@ -128,7 +162,10 @@ describe("/manage_capabilities", () => {
       headers: { origin: "https://evil.example" },
     });
     assert.equal(evil.json<{ error: string }>().error, "cross_site_request");
-    await browser.post("/manage_capabilities/add", body, { expect: 403, headers: { "sec-fetch-site": "cross-site" } });
+    await browser.post("/manage_capabilities/add", body, {
+      expect: 403,
+      headers: { "sec-fetch-site": "cross-site" },
+    });
     assert.equal(await readFile(ex.userFile, "utf8"), USERS);
     await browser.post("/manage_capabilities/add", body, { headers: { origin: ex.tester.url } });
   });
@@ -137,7 +174,9 @@ describe("/manage_capabilities", () => {
     await using ex = await startExample({ users: USERS });
     const root = await ex.tester.client("root@example.com");
     const emails = Array.from({ length: 100 }, (_, i) => `user${i}@example.com`);
-    await Promise.all(emails.map((email) => root.post("/manage_capabilities/add", { email, capability: "read" })));
+    await Promise.all(
+      emails.map((email) => root.post("/manage_capabilities/add", { email, capability: "read" })),
+    );
     const stored = parse(await readFile(ex.userFile, "utf8")) as Record<string, string[]>;
     for (const email of emails) assert.deepEqual(stored[email], ["read"], email);
     assert.deepEqual(stored["root@example.com"], ["admin"]);
@@ -157,6 +196,8 @@ describe("/manage_capabilities", () => {
     const { user_management: _, ...graph } = GRAPH;
     await using ex = await startExample({ capabilities: { graph, autoAdmin: false } });
     const ann = await ex.tester.client("ann@example.com");
-    await ann.post("/manage_capabilities/add", { email: "a@b.c", capability: "read" }, { expect: 404 });
+    await ann.post("/manage_capabilities/add", { email: "a@b.c", capability: "read" }, {
+      expect: 404,
+    });
   });
 });

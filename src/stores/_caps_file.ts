@@ -105,14 +105,25 @@ export function editedText(
   } else {
     map.items[index].value = listNode(doc, map.items[index].value, capabilities);
   }
-  const text = doc.toString();
-  if (!sameUsers(parseCapsFile(text, file).users, expected)) {
+  const text = writtenText(doc, file, expected);
+  if (text === undefined) {
     throw new ConfigError("cannot change this account without changing others (YAML anchors?)", {
       file,
       path: [email],
     });
   }
   return text;
+}
+
+/** The document's text, if it reads back as `expected`. */
+function writtenText(doc: Document, file: string, expected: Users): string | undefined {
+  try {
+    const text = doc.toString({ flowCollectionPadding: false });
+    return sameUsers(parseCapsFile(text, file).users, expected) ? text : undefined;
+  } catch {
+    // An alias whose anchor went away cannot even be written.
+    return undefined;
+  }
 }
 
 function sameUsers(a: Users, b: Users): boolean {

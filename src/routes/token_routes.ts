@@ -1,0 +1,176 @@
+// Service tokens (GET /token?user=), revocation (POST /token/revoke) and
+// capability-scoped API tokens (POST and GET /token/api).
+import type { Context, Hono } from "hono";
+import type { Core } from "../_core.ts";
+import { emailProblem } from "../_email.ts";
+import { errorResponse } from "../_http.ts";
+import type { OAuthEnv } from "../env.ts";
+import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
+import { randomId, Sealer } from "../seal.ts";
+import {
+  authenticated,
+  crossSiteRefusal,
+  delegationRefusal,
+  FieldError,
+  listField,
+  managerBody,
+  needManagement,
+  strictBody,
+  stringField,
+} from "./_guards.ts";
+
+const NO_STORE = { "Cache-Control": "no-store" };
+const API_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Adds `/token/revoke` and `/token/api` (under the prefix). */
+export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
+  app.post("/token/revoke", (c) => revoke(core, c));
+  app.post("/token/api", (c) => createApiToken(core, c));
+  app.get("/token/api", async (c) => {
+    const caller = await authenticated(core, c);
+    if (caller instanceof Response) return caller;
+    const refused = await needManagement(core, caller);
+    if (refused) return refused;
+    return c.json({ status: "ok", tokens: core.revocations.apiTokens() }, 200, NO_STORE);
+  });
+}
+
+/** `GET /token?user=name@service`: a service token, for a user manager. */
+export async function serviceToken(core: Core, c: Context): Promise<Response> {
+  const caller = await authenticated(core, c);
+  if (caller instanceof Response) return caller;
+  const account = c.req.query("user") ?? "";
+  if (!account.endsWith("@service") || emailProblem(account)) {
+    return errorResponse(
+      400,
+      "invalid_request",
+      '"user" must be a service account, like "bot@service".',
+    );
+  }
+  const refused = await needManagement(core, caller);
+  if (refused) return refused;
+  const snapshot = await core.caps.effective(account);
+  const token = await core.sealer.seal("service_token", { email: account, caps: [...snapshot] }, {
+    ttl: MAX_TOKEN_LIFETIME,
+  });
+  const capabilities = await core.caps.get(account);
+  return c.json({ service_token: token, user: account, capabilities }, 200, NO_STORE);
+}
+
+async function revoke(core: Core, c: Context): Promise<Response> {
+  const caller = await authenticated(core, c);
+  if (caller instanceof Response) return caller;
+  const body = await strictBody(c, ["token", "user"]);
+  if (body instanceof Response) return body;
+  if ((body.token === undefined) === (body.user === undefined)) {
+    return errorResponse(400, "invalid_request", 'Send either "token" or "user".');
+  }
+  const crossSite = crossSiteRefusal(core, c, caller);
+  if (crossSite) return crossSite;
+  if (body.user !== undefined) {
+    const refused = await needManagement(core, caller);
+    if (refused) return refused;
+    const user = body.user;
+    if (
+      typeof user !== "string" || (emailProblem(user) && !API_NAME.test(user.replace(/^api:/, "")))
+    ) {
+      return errorResponse(400, "invalid_request", '"user" must be an account.');
+    }
+    await core.revocations.revokeAccount(user);
+    return c.json({ status: "ok", revoked: "user", user });
+  }
+  const token = body.token;
+  const purpose = typeof token === "string" ? Sealer.purposeOf(token) : undefined;
+  const claims = purpose && purpose !== "session" && purpose !== "login_state"
+    ? await core.sealer.open(purpose, token as string)
+    : null;
+  if (!purpose || !claims) {
+    return errorResponse(400, "invalid_request", '"token" is not a valid token of this app.');
+  }
+  const holder = caller.user.tokenId === claims.jti ||
+    (caller.user.kind !== "api" && caller.user.email === claims.email);
+  if (!holder) {
+    const refused = await needManagement(core, caller);
+    if (refused) return refused;
+  }
+  const until = (claims.exp ?? Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
+  await core.revocations.revokeId(claims.jti, until);
+  let providerRevoked = false;
+  if (purpose === "user_token" && typeof claims.rt === "string" && core.oidc) {
+    // The local revocation stands whatever the provider says; its answer is reported.
+    providerRevoked = await core.oidc.revoke(claims.rt).catch(() => false);
+  }
+  return c.json({
+    status: "ok",
+    revoked: "token",
+    id: claims.jti,
+    provider_revoked: providerRevoked,
+  });
+}
+
+async function createApiToken(core: Core, c: Context): Promise<Response> {
+  const request = await managerBody(core, c, ["name", "capabilities", "expires_in"]);
+  if (request instanceof Response) return request;
+  const { caller, body } = request;
+  let name: string, capabilities: string[];
+  try {
+    name = stringField(body, "name");
+    capabilities = listField(body, "capabilities");
+  } catch (error) {
+    if (error instanceof FieldError) return errorResponse(400, "invalid_request", error.message);
+    throw error;
+  }
+  if (!API_NAME.test(name)) {
+    return errorResponse(
+      400,
+      "invalid_request",
+      '"name" must be 1 to 64 letters, digits, ".", "_" or "-".',
+    );
+  }
+  const expiresIn = body.expires_in;
+  if (
+    typeof expiresIn !== "number" || !Number.isInteger(expiresIn) || expiresIn < 1 ||
+    expiresIn > MAX_TOKEN_LIFETIME
+  ) {
+    return errorResponse(
+      400,
+      "invalid_request",
+      `"expires_in" must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}.`,
+    );
+  }
+  if (capabilities.length === 0) {
+    return errorResponse(400, "invalid_request", '"capabilities" must not be empty.');
+  }
+  const unknown = capabilities.find((cap) => !core.caps.has(cap));
+  if (unknown !== undefined) {
+    return errorResponse(
+      400,
+      "invalid_request",
+      `${JSON.stringify(unknown.slice(0, 64))} is not a capability.`,
+    );
+  }
+  const refused = await delegationRefusal(core, caller.user, capabilities, "grant");
+  if (refused) return refused;
+  const unique = [...new Set(capabilities)];
+  const closure = new Set(unique.flatMap((cap) => [...core.caps.implied(cap)]));
+  const id = randomId();
+  const now = Math.floor(core.clock() / 1000);
+  const token = await core.sealer.seal("api_token", {
+    jti: id,
+    email: `api:${name}`,
+    name,
+    caps: [...closure],
+  }, {
+    ttl: expiresIn,
+  });
+  const record = {
+    id,
+    name,
+    capabilities: unique,
+    expires_at: now + expiresIn,
+    created_by: caller.user.email,
+    created_at: now,
+  };
+  await core.revocations.addApiToken(record);
+  return c.json({ api_token: token, ...record }, 200, NO_STORE);
+}

@@ -1,0 +1,262 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { Hono } from "hono";
+import { parse } from "yaml";
+import { type OAuthEnv, OAuthManager } from "../../mod.ts";
+import { GRAPH, startExample } from "../../testing/_fixtures.ts";
+
+const USERS = `root@example.com: [admin]
+manager@example.com: [user_management, write]
+ann@example.com: [read]
+`;
+
+describe("service accounts", () => {
+  it("follows the seed's example: the store decides at once, new capabilities need a new token", async () => {
+    await using ex = await startExample({ users: USERS });
+    const admin = await ex.tester.client("root@example.com");
+    await admin.post("/manage_capabilities/set", { email: "bot@service", capabilities: ["baker"] });
+    const res = await admin.get("/token", { user: "bot@service" });
+    const body = res.json<{ service_token: string; user: string; capabilities: string[] }>();
+    assert.equal(body.user, "bot@service");
+    assert.deepEqual(body.capabilities, ["baker"]);
+    const bot = await ex.tester.serviceClient("bot@service", { as: "root@example.com" });
+    assert.equal(
+      (await bot.get("/bake", { food: "croissant" })).text,
+      "bot@service bakes croissant",
+    );
+    await bot.get("/read", {}, { expect: 403 });
+
+    await admin.post("/manage_capabilities/remove", { email: "bot@service", capability: "baker" });
+    await bot.get("/bake", { food: "croissant" }, { expect: 403 });
+
+    await admin.post("/manage_capabilities/set", {
+      email: "bot@service",
+      capabilities: ["baker", "read"],
+    });
+    await bot.get("/bake");
+    await bot.get("/read", {}, { expect: 403 });
+    const fresh = await ex.tester.serviceClient("bot@service", { as: "root@example.com" });
+    await fresh.get("/read");
+  });
+
+  it("gives service tokens to user managers only, for @service names only", async () => {
+    await using ex = await startExample({ users: USERS });
+    const ann = await ex.tester.client("ann@example.com");
+    await ann.get("/token", { user: "bot@service" }, { expect: 403 });
+    await (await ex.tester.client()).get("/token", { user: "bot@service" }, { expect: 401 });
+    const manager = await ex.tester.client("manager@example.com");
+    for (const user of ["ann@example.com", "bot", "@service", "bot@service\n"]) {
+      await manager.get("/token", { user }, { expect: 400 });
+    }
+    await manager.get("/token", { user: "bot@service" });
+  });
+
+  it("refuses a service token whose snapshot was edited", async () => {
+    await using ex = await startExample({ users: USERS });
+    const admin = await ex.tester.client("root@example.com");
+    await admin.post("/manage_capabilities/set", { email: "bot@service", capabilities: ["baker"] });
+    const bot = await ex.tester.serviceClient("bot@service", { as: "root@example.com" });
+    const parts = bot.token!.split(".");
+    parts[3] = parts[3].slice(0, -2) + (parts[3].endsWith("AA") ? "BB" : "AA");
+    const res = await fetch(`${ex.tester.url}/bake`, {
+      headers: { authorization: `Bearer ${parts.join(".")}` },
+    });
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+  });
+});
+
+describe("POST /token/revoke", () => {
+  it("revokes one token for its holder, at once, and at the provider", async () => {
+    await using ex = await startExample({ users: USERS });
+    const ann = await ex.tester.client("ann@example.com");
+    await ann.get("/read");
+    const other = await ex.tester.client("ann@example.com");
+    const res = await ann.post("/token/revoke", { token: ann.token });
+    const body = res.json<{ revoked: string; provider_revoked: boolean }>();
+    assert.equal(body.revoked, "token");
+    assert.equal(body.provider_revoked, true);
+    await ann.get("/read", {}, { expect: 401 });
+    await other.get("/read");
+  });
+
+  it("lets user managers revoke other people's tokens, and no one else", async () => {
+    await using ex = await startExample({ users: USERS });
+    const ann = await ex.tester.client("ann@example.com");
+    const bob = await ex.tester.client("bob@example.com");
+    await bob.post("/token/revoke", { token: ann.token }, { expect: 403 });
+    await ann.get("/read");
+    const manager = await ex.tester.client("manager@example.com");
+    await manager.post("/token/revoke", { token: ann.token });
+    await ann.get("/read", {}, { expect: 401 });
+  });
+
+  it("revokes every token of an account issued until now, sessions included", async () => {
+    await using ex = await startExample({ users: USERS });
+    const ann1 = await ex.tester.client("ann@example.com");
+    const ann2 = await ex.tester.client("ann@example.com");
+    await ex.mock.setEmail("ann@example.com");
+    const browser = ex.tester.browser();
+    await browser.get("/login");
+    assert.equal((await browser.get("/hello")).text, "hello ann@example.com");
+    const root = await ex.tester.client("root@example.com");
+    await ann1.post("/token/revoke", { user: "ann@example.com" }, { expect: 403 });
+    await root.post("/token/revoke", { user: "ann@example.com" });
+    await ann1.get("/read", {}, { expect: 401 });
+    await ann2.get("/read", {}, { expect: 401 });
+    assert.equal((await browser.get("/hello")).text, "hello guest");
+    ex.clock.advance(1);
+    const ann3 = await ex.tester.client("ann@example.com");
+    await ann3.get("/read");
+  });
+
+  it("keeps revocations across a restart", async () => {
+    await using ex = await startExample({ users: USERS });
+    const admin = await ex.tester.client("root@example.com");
+    await admin.post("/manage_capabilities/set", { email: "bot@service", capabilities: ["baker"] });
+    const bot = await ex.tester.serviceClient("bot@service", { as: "root@example.com" });
+    await admin.post("/token/revoke", { token: bot.token });
+    const restarted = new OAuthManager({
+      serverMetadataUrl: ex.mock.metadataUrl,
+      secretKey: (await import("../../testing/_fixtures.ts")).SECRET,
+      clientId: "example-client",
+      capabilities: { graph: GRAPH, userFile: ex.userFile },
+      clock: ex.clock.read,
+    });
+    const app = restarted.install(new Hono<OAuthEnv>());
+    app.get("/bake", restarted.requireCapability("baker"), (c) => c.text("baked"));
+    const res = await app.request("/bake", { headers: { authorization: `Bearer ${bot.token}` } });
+    assert.equal(res.status, 401);
+    const saved = JSON.parse(
+      await readFile(ex.userFile.replace(/\.yaml$/, ".tokens.json"), "utf8"),
+    );
+    assert.equal(Object.keys(saved.revoked_ids).length, 1);
+  });
+
+  it("answers bad requests with 400 and changes nothing", async () => {
+    await using ex = await startExample({ users: USERS });
+    const root = await ex.tester.client("root@example.com");
+    for (
+      const body of [{}, { token: "garbage" }, { token: 42 }, { token: "a", user: "b@c.d" }, {
+        user: "not an email",
+      }, { x: 1 }]
+    ) {
+      await root.post("/token/revoke", body, { expect: 400 });
+    }
+    await root.get("/read");
+  });
+});
+
+describe("delegation limits", () => {
+  it("lets a user manager grant and take away only what they hold", async () => {
+    await using ex = await startExample({ users: USERS + "mod@example.com: [moderate]\n" });
+    const manager = await ex.tester.client("manager@example.com");
+    await manager.post("/manage_capabilities/add", {
+      email: "ann@example.com",
+      capability: "write",
+    });
+    await manager.post("/manage_capabilities/add", {
+      email: "ann@example.com",
+      capability: "read",
+    });
+    const refused = await manager.post("/manage_capabilities/add", {
+      email: "ann@example.com",
+      capability: "moderate",
+    }, {
+      expect: 403,
+    });
+    assert.match(refused.json<{ detail: string }>().detail, /"moderate"/);
+    await manager.post("/manage_capabilities/add", {
+      email: "ann@example.com",
+      capability: "admin",
+    }, { expect: 403 });
+    await manager.post("/manage_capabilities/remove", {
+      email: "mod@example.com",
+      capability: "moderate",
+    }, {
+      expect: 403,
+    });
+    await manager.post("/manage_capabilities/set", { email: "mod@example.com", capabilities: [] }, {
+      expect: 403,
+    });
+    await manager.post("/manage_capabilities/set", {
+      email: "mod@example.com",
+      capabilities: ["moderate", "write"],
+    });
+    const stored = parse(await readFile(ex.userFile, "utf8")) as Record<string, string[]>;
+    assert.deepEqual(stored["mod@example.com"], ["moderate", "write"]);
+    assert.ok(ex.logs.some((line) => line.includes('"moderate"')));
+    assert.ok(ex.logs.every((line) => !line.includes(manager.token!)));
+  });
+});
+
+describe("API tokens", () => {
+  it("makes a capability-scoped token, lists it, and lets it be revoked", async () => {
+    await using ex = await startExample({ users: USERS });
+    const manager = await ex.tester.client("manager@example.com");
+    const res = await manager.post("/token/api", {
+      name: "ci-deploy",
+      capabilities: ["write"],
+      expires_in: 86400,
+    });
+    const body = res.json<
+      { api_token: string; id: string; name: string; capabilities: string[]; expires_at: number }
+    >();
+    assert.equal(body.name, "ci-deploy");
+    assert.deepEqual(body.capabilities, ["write"]);
+    assert.equal(body.expires_at, ex.clock.now / 1000 + 86400);
+    const headers = { authorization: `Bearer ${body.api_token}` };
+    const written = await fetch(`${ex.tester.url}/write`, { headers });
+    assert.equal(await written.text(), "written by api:ci-deploy");
+    const read = await fetch(`${ex.tester.url}/read`, { headers });
+    assert.equal(read.status, 200, "write implies read");
+    await read.body?.cancel();
+    const shout = await fetch(`${ex.tester.url}/shout`, { headers });
+    assert.equal(shout.status, 403);
+    await shout.body?.cancel();
+
+    const list = (await manager.get("/token/api")).json<
+      { tokens: { id: string; name: string }[] }
+    >();
+    assert.deepEqual(list.tokens.map((t) => [t.id, t.name]), [[body.id, "ci-deploy"]]);
+    assert.ok(!JSON.stringify(list).includes(body.api_token));
+
+    await manager.post("/token/revoke", { token: body.api_token });
+    const after = await fetch(`${ex.tester.url}/write`, { headers });
+    assert.equal(after.status, 401);
+    await after.body?.cancel();
+    assert.deepEqual((await manager.get("/token/api")).json<{ tokens: unknown[] }>().tokens, []);
+  });
+
+  it("expires API tokens when asked", async () => {
+    await using ex = await startExample({ users: USERS });
+    const manager = await ex.tester.client("manager@example.com");
+    const { api_token } =
+      (await manager.post("/token/api", { name: "short", capabilities: ["read"], expires_in: 60 }))
+        .json<{ api_token: string }>();
+    const headers = { authorization: `Bearer ${api_token}` };
+    assert.equal((await fetch(`${ex.tester.url}/read`, { headers })).status, 200);
+    ex.clock.advance(61);
+    const res = await fetch(`${ex.tester.url}/read`, { headers });
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+  });
+
+  it("refuses bad requests and capabilities beyond the caller's", async () => {
+    await using ex = await startExample({ users: USERS });
+    const manager = await ex.tester.client("manager@example.com");
+    const ok = { name: "x", capabilities: ["read"], expires_in: 60 };
+    for (const expires_in of [-1, 0, 1e12, "60", 1.5, null]) {
+      await manager.post("/token/api", { ...ok, expires_in }, { expect: 400 });
+    }
+    await manager.post("/token/api", { ...ok, capabilities: ["fly"] }, { expect: 400 });
+    await manager.post("/token/api", { ...ok, capabilities: [] }, { expect: 400 });
+    await manager.post("/token/api", { ...ok, name: "bad name\n" }, { expect: 400 });
+    await manager.post("/token/api", { ...ok, extra: true }, { expect: 400 });
+    await manager.post("/token/api", { ...ok, capabilities: ["moderate"] }, { expect: 403 });
+    const ann = await ex.tester.client("ann@example.com");
+    await ann.post("/token/api", ok, { expect: 403 });
+    assert.deepEqual((await manager.get("/token/api")).json<{ tokens: unknown[] }>().tokens, []);
+  });
+});
