@@ -33,8 +33,20 @@
 export { OAuthManager, type RequireOptions } from "./src/manager.ts";
 export type { OAuthManagerOptions } from "./src/options.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";
-export { CapabilityError, CapabilitySet, type CapabilitySetOptions } from "./src/capabilities.ts";
+export {
+  CapabilityError,
+  type CapabilityErrorCode,
+  CapabilitySet,
+  type CapabilitySetOptions,
+} from "./src/capabilities.ts";
 export type { CapabilityStore } from "./src/stores/capability_store.ts";
 export { MemoryCapabilityStore } from "./src/stores/memory_store.ts";
 export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stores/file_store.ts";
+export {
+  type ApiTokenRecord,
+  FileTokenStore,
+  MemoryTokenStore,
+  type TokenState,
+  type TokenStore,
+} from "./src/stores/token_store.ts";
 export { ConfigError, type ErrorBody, type ErrorCode } from "./src/errors.ts";

@@ -34,6 +34,8 @@ export class CapabilityError extends Error {
   readonly code: CapabilityErrorCode;
 
   /**
+   * Makes an error with a code for the HTTP layer.
+   *
    * @param code What was wrong.
    * @param message A sentence for humans.
    */
@@ -167,6 +169,8 @@ export class CapabilitySet {
   }
 
   /**
+   * Whether a capability exists (for validating names before `check`).
+   *
    * @param name A capability name.
    * @returns Whether the set defines it.
    */
@@ -249,14 +253,21 @@ export class CapabilitySet {
   }
 
   /**
+   * The capabilities stored for a user: not overrides nor defaults, and
+   * before implications are applied.
+   *
    * @param email The user.
-   * @returns The stored capabilities (not overrides nor defaults), `[]` when none.
+   * @returns A copy of the stored list, `[]` when the user has no entry.
    */
   async get(email: string): Promise<string[]> {
     return [...((await this.store.get(email)) ?? [])];
   }
 
-  /** @returns Every stored account and its capabilities, in store order. */
+  /**
+   * Every stored account.
+   *
+   * @returns Each email and its stored capabilities (copies), in store order.
+   */
   async users(): Promise<Map<string, string[]>> {
     const all = await this.store.all();
     return new Map([...all].map(([email, list]) => [email, [...list]]));

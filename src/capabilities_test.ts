@@ -163,9 +163,9 @@ describe("CapabilitySet", () => {
 
   it("throws a TypeError for a check of an unknown capability", async () => {
     const caps = new CapabilitySet({ graph });
-    await assert.rejects(caps.check("a@x.com", "wirte"), {
+    await assert.rejects(caps.check("a@x.com", "writ"), {
       name: "TypeError",
-      message: '"wirte" is not a capability (did you mean "write"?)',
+      message: '"writ" is not a capability (did you mean "write"?)',
     });
     await assert.rejects(caps.check(null, "nope"), TypeError);
   });
@@ -188,12 +188,12 @@ describe("CapabilitySet", () => {
 describe("new CapabilitySet() validation", () => {
   const cases: [
     string,
-    Partial<CapabilitySetOptions> & Record<string, unknown>,
+    Record<string, unknown>,
     string | RegExp,
   ][] = [
     [
       "a graph that is not a mapping",
-      { graph: [] as unknown as CapabilitySetOptions["graph"] },
+      { graph: [] },
       "graph: must be a mapping of capability names to implied capabilities",
     ],
     [
@@ -265,7 +265,7 @@ describe("new CapabilitySet() validation", () => {
   ];
   for (const [what, options, message] of cases) {
     it(`throws a TypeError naming the option for ${what}`, () => {
-      assert.throws(() => new CapabilitySet(options as CapabilitySetOptions), {
+      assert.throws(() => new CapabilitySet(options as unknown as CapabilitySetOptions), {
         name: "TypeError",
         message,
       });
@@ -325,6 +325,21 @@ describe("CapabilitySet with a userFile", () => {
         (error) => error instanceof ConfigError,
       );
       assert.equal(await readFile(path, "utf8"), "friend@rainbows.com:\n  - modrate\n");
+    });
+  });
+
+  it("sees a hand edit of the file through its cache", async () => {
+    await withDir(async (dir) => {
+      const path = join(dir, "caps.yaml");
+      await writeFile(path, "a@x.com:\n  - read\n");
+      const store = new FileCapabilityStore(path, { reloadInterval: 0 });
+      const caps = new CapabilitySet({ graph, store });
+      assert.equal(await caps.check("a@x.com", "read"), true);
+      assert.equal(await caps.check("a@x.com", "write"), false);
+      await writeFile(path, "a@x.com:\n  - moderate\n");
+      assert.equal(await caps.check("a@x.com", "write"), true);
+      await writeFile(path, "a@x.com: []\n");
+      assert.equal(await caps.check("a@x.com", "read"), false);
     });
   });
 

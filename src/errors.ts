@@ -70,6 +70,8 @@ export class ConfigError extends Error {
   readonly problem: string;
 
   /**
+   * Makes an error whose message is `file: dotted.path: problem`.
+   *
    * @param problem What is wrong, as a sentence fragment.
    * @param where The path of the offending key and the file it came from.
    */

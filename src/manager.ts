@@ -60,6 +60,9 @@ export class OAuthManager {
   readonly #core: Core;
 
   /**
+   * Validates the options and prepares the manager. Nothing is fetched yet:
+   * the provider's discovery document is read on first use.
+   *
    * @param options See {@link OAuthManagerOptions}.
    * @throws {TypeError} Naming the first invalid option.
    */

@@ -141,7 +141,7 @@ export class Sealer {
     }
     const keys = await this.#derive(purpose);
     try {
-      const { payload } = await jwtDecrypt(token, async (header) => {
+      const { payload } = await jwtDecrypt(token, (header) => {
         const match = keys.find((k) => k.kid === header.kid);
         if (!match) throw new Error("unknown key id");
         return match.key;

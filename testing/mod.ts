@@ -28,6 +28,7 @@
  */
 export { OAuthMock, type OAuthMockOptions } from "./oauth_mock.ts";
 export { AppTester, type AppTesterOptions, type Fetchable } from "./app_tester.ts";
+export type { Handler } from "./_serve.ts";
 export {
   type Query,
   type RequestOptions,

@@ -45,7 +45,7 @@ async function login(core: Core, c: Context): Promise<Response> {
     return errorResponse(400, "invalid_request", '"offline_token" must be "true" or "false".');
   }
   const loginHint = c.req.query("login_hint");
-  if (loginHint !== undefined && (loginHint.length > 254 || /[\x00-\x1f]/.test(loginHint))) {
+  if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
   core.sessions.clear(c);
@@ -152,4 +152,11 @@ async function token(core: Core, c: Context): Promise<Response> {
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
   return c.redirect(`${core.path("/login")}?${next}`, 302);
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 0x20 || text.charCodeAt(i) === 0x7f) return true;
+  }
+  return false;
 }

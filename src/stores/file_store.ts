@@ -58,10 +58,16 @@ export interface FileCapabilityStoreOptions {
  *
  * @example
  * ```ts
- * import { FileCapabilityStore } from "@easy-oauth/hono";
+ * import { CapabilitySet, FileCapabilityStore } from "@easy-oauth/hono";
  *
- * const store = new FileCapabilityStore("caps.yaml", { reloadInterval: 5_000 });
- * await store.update("ann@example.com", (current) => [...(current ?? []), "write"]);
+ * // What `userFile: "caps.yaml"` does, but checking for hand edits every 5 s.
+ * const store: FileCapabilityStore = new FileCapabilityStore("caps.yaml", {
+ *   reloadInterval: 5_000,
+ *   validate: (users) => {
+ *     for (const list of users.values()) if (!list.every((c) => capabilities.has(c))) throw new Error();
+ *   },
+ * });
+ * const capabilities = new CapabilitySet({ graph: { read: [], write: ["read"] }, store });
  * ```
  */
 export class FileCapabilityStore implements CapabilityStore {
@@ -123,8 +129,11 @@ export class FileCapabilityStore implements CapabilityStore {
   }
 
   /**
+   * The stored capabilities of one account, from memory (the file is
+   * checked for changes at most every `reloadInterval` ms).
+   *
    * @param email The account.
-   * @returns Its stored capabilities, or `undefined` when it has no entry.
+   * @returns Its list (frozen), or `undefined` when it has no entry.
    * @throws {ConfigError} When the file could never be read.
    */
   async get(email: string): Promise<readonly string[] | undefined> {
@@ -132,7 +141,9 @@ export class FileCapabilityStore implements CapabilityStore {
   }
 
   /**
-   * @returns Every account, in file order (a snapshot that never changes).
+   * Every stored account.
+   *
+   * @returns The accounts in file order (a snapshot that never changes).
    * @throws {ConfigError} When the file could never be read.
    */
   async all(): Promise<ReadonlyMap<string, readonly string[]>> {

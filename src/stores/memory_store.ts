@@ -25,6 +25,8 @@ export class MemoryCapabilityStore implements CapabilityStore {
   #version = 0;
 
   /**
+   * Makes a store holding copies of the given accounts.
+   *
    * @param initial The accounts to start with, email → capability names.
    * @throws {TypeError} When `initial` is not an object of lists of strings.
    */
@@ -43,14 +45,20 @@ export class MemoryCapabilityStore implements CapabilityStore {
   }
 
   /**
+   * The stored capabilities of one account.
+   *
    * @param email The account.
-   * @returns Its stored capabilities, or `undefined` when it has no entry.
+   * @returns Its list (frozen), or `undefined` when it has no entry.
    */
   get(email: string): Promise<readonly string[] | undefined> {
     return Promise.resolve(this.#users.get(email));
   }
 
-  /** @returns A copy of every account, in insertion order. */
+  /**
+   * Every stored account.
+   *
+   * @returns A copy of the accounts, in insertion order.
+   */
   all(): Promise<ReadonlyMap<string, readonly string[]>> {
     return Promise.resolve(new Map(this.#users));
   }

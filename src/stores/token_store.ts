@@ -119,7 +119,12 @@ export class FileTokenStore implements TokenStore {
   readonly file: string;
   #queue: Promise<unknown> = Promise.resolve();
 
-  /** @throws {TypeError} When `file` is not a non-empty string. */
+  /**
+   * Names the file; reads nothing yet.
+   *
+   * @param file The JSON file (created on the first write).
+   * @throws {TypeError} When `file` is not a non-empty string.
+   */
   constructor(file: string) {
     if (typeof file !== "string" || file === "") {
       throw new TypeError('"file" must be a non-empty path');
@@ -127,7 +132,11 @@ export class FileTokenStore implements TokenStore {
     this.file = file;
   }
 
-  /** Reads the file. @throws {ConfigError} When it is not a valid state. */
+  /**
+   * Reads the file.
+   *
+   * @throws {ConfigError} When it is not a valid state.
+   */
   async load(): Promise<TokenState> {
     let text: string;
     try {
