@@ -32,6 +32,8 @@
  */
 export { OAuthManager, type RequireOptions } from "./src/manager.ts";
 export type { OAuthManagerOptions } from "./src/options.ts";
+export { loadConfig, type LoadConfigOptions } from "./src/config.ts";
+export { decryptValue, encryptValue, isEncrypted } from "./src/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";
 export {
   CapabilityError,

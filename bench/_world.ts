@@ -29,7 +29,10 @@ export interface World extends AsyncDisposable {
   mock: OAuthMock;
   tester: AppTester;
   oauth: OAuthManager;
-  /** `/bare` (no middleware), `/read` (`read`), `/browse` (`browse`, a guest capability). */
+  /**
+   * `/bare` (no middleware), `/read` (`read`), `/browse` (`browse`, a guest
+   * capability), `/me` (any user).
+   */
   app: Hono<OAuthEnv>;
   /** The capability file. */
   userFile: string;
@@ -62,6 +65,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   app.get("/bare", (c) => c.text("ok"));
   app.get("/read", oauth.requireCapability("read"), (c) => c.text("ok"));
   app.get("/browse", oauth.requireCapability("browse"), (c) => c.text("ok"));
+  app.get("/me", oauth.requireUser(), (c) => c.text("ok"));
   options.extend?.(app, mock);
   const tester = await AppTester.start(app, mock);
   return {
@@ -93,7 +97,7 @@ export async function serviceToken(world: World): Promise<string> {
 /** A `Cookie` header with a fresh session of `email`, through `/login`, the mock and `/auth`. */
 export async function sessionCookie(world: World, email: string): Promise<string> {
   const browser = world.tester.browser();
-  await browser.get("/login", { login_hint: email });
+  await browser.get("/login", { login_hint: email, next: "/me" });
   const session = [...browser.cookies(world.tester.url)].find(([name]) =>
     name.endsWith("_session")
   );

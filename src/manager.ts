@@ -11,6 +11,7 @@ import { validateOptions } from "./_manager_options.ts";
 import type { CapabilitySet } from "./capabilities.ts";
 import type { OAuthEnv } from "./env.ts";
 import type { OAuthManagerOptions } from "./options.ts";
+import { loadConfig, type LoadConfigOptions } from "./config.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
@@ -68,6 +69,32 @@ export class OAuthManager {
    */
   constructor(options: OAuthManagerOptions) {
     this.#core = new Core(validateOptions(options));
+  }
+
+  /**
+   * Makes a manager from a configuration in the Python package's format: a
+   * YAML file, a `file:` URL, or an object (a section of a larger
+   * configuration). Encrypted values (`~CRYPT~…`, as serieux writes them) are
+   * opened with `options.password`. See {@link loadConfig}.
+   *
+   * @throws {ConfigError} Naming the file, the key and the problem.
+   *
+   * @example
+   * ```ts ignore
+   * import { OAuthManager } from "@easy-oauth/hono";
+   * const oauth = await OAuthManager.fromConfig("config.yaml", {
+   *   password: Deno.env.get("SERIEUX_PASSWORD"),
+   * });
+   * ```
+   */
+  static async fromConfig(
+    source: string | URL | Readonly<Record<string, unknown>>,
+    options:
+      & LoadConfigOptions
+      & Pick<OAuthManagerOptions, "clock" | "fetch" | "log" | "tokenStore"> = {},
+  ): Promise<OAuthManager> {
+    const { password, baseDir, ...runtime } = options;
+    return new OAuthManager({ ...(await loadConfig(source, { password, baseDir })), ...runtime });
   }
 
   /** The capabilities this manager checks. */
