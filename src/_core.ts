@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { CapabilitySet } from "./capabilities.ts";
 import type { OAuthUser } from "./env.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
+import { timingSafeEqual } from "./_compare.ts";
 import { OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
 import { Revocations } from "./revocations.ts";
 import { Sealer } from "./seal.ts";
@@ -106,7 +107,7 @@ export class Core {
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) return unauthorized("Use the Bearer authorization scheme.", true);
       if (forced) {
-        return token === FORCED_TOKEN
+        return timingSafeEqual(token, FORCED_TOKEN)
           ? { user: { email: forced.email, kind: "forced" }, via: "forced" }
           : unauthorized("The token is invalid, expired or revoked.", true);
       }

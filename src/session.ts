@@ -9,6 +9,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
 import { ExpiringCache } from "./_cache.ts";
 import type { Sealer } from "./seal.ts";
+import { timingSafeEqual } from "./_compare.ts";
 
 /** What a session holds: who, and the provider's refresh token when login was offline. */
 export interface SessionData {
@@ -101,7 +102,9 @@ export class SessionCookies {
     if (!value) return null;
     deleteCookie(c, name, this.#options(c, 0));
     const login = await this.#sealer.open<Record<string, unknown>>("login_state", value);
-    if (!login || login.state !== state) return null;
+    if (!login || typeof login.state !== "string" || !timingSafeEqual(login.state, state)) {
+      return null;
+    }
     return login as unknown as LoginState;
   }
 

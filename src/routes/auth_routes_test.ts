@@ -185,4 +185,17 @@ describe("login routes", () => {
     assert.equal(token.headers.get("cache-control"), "no-store");
     assert.equal(typeof token.json<{ refresh_token: string }>().refresh_token, "string");
   });
+
+  it("uses Secure __Host- cookies and the configured baseUrl behind an https proxy", async () => {
+    await using ex = await startExample({ baseUrl: "https://app.example" });
+    const res = await ex.app.request("http://internal:8080/login");
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.get("location")!);
+    assert.equal(location.searchParams.get("redirect_uri"), "https://app.example/auth");
+    const cookie = res.headers.getSetCookie().find((c) => c.includes("login_"))!;
+    assert.match(cookie, /^__Host-easy_oauth_login_/);
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /Path=\//);
+    assert.match(cookie, /Max-Age=600/);
+  });
 });

@@ -1,0 +1,138 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import * as oauth from "oauth4webapi";
+import { OAuthMock } from "../testing/mod.ts";
+import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
+
+/**
+ * A provider whose ID tokens we forge: the mock runs the protocol, and this
+ * fetch swaps its JWKS and its ID tokens for ours, with the claims a test asks for.
+ */
+async function forger(mock: OAuthMock) {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "forger", alg: "RS256", use: "sig" };
+  let edit: (claims: JWTPayload) => JWTPayload = (c) => c;
+  let key = privateKey;
+  const fetcher: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const res = await fetch(input, init);
+    if (url.pathname === "/oauth2/certs") return Response.json({ keys: [jwk] });
+    if (url.pathname !== "/oauth2/token" || !res.ok) return res;
+    const body = await res.json();
+    const original = JSON.parse(
+      atob(body.id_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")),
+    );
+    body.id_token = await new SignJWT(edit(original)).setProtectedHeader({
+      alg: "RS256",
+      kid: "forger",
+    })
+      .sign(key);
+    return Response.json(body);
+  };
+  return {
+    fetch: fetcher,
+    set(fn: (claims: JWTPayload) => JWTPayload, signingKey: CryptoKey = privateKey) {
+      edit = fn;
+      key = signingKey;
+    },
+  };
+}
+
+describe("OidcClient ID-token validation", () => {
+  let mock: OAuthMock;
+  before(async () => {
+    mock = await OAuthMock.start({ port: 0 });
+  });
+  after(() => mock.close());
+
+  async function login(client: OidcClient) {
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const redirectUri = "http://127.0.0.1:1/auth";
+    const url = await client.authorizationUrl({
+      redirectUri,
+      state,
+      nonce,
+      codeVerifier,
+      extra: { scope: "openid email" },
+      offline: true,
+      loginHint: "ann@example.com",
+    });
+    const res = await fetch(url, { redirect: "manual" });
+    const callback = new URL(res.headers.get("location")!);
+    return await client.exchangeCode(callback, { state, nonce, codeVerifier, redirectUri });
+  }
+
+  function client(fetcher: typeof fetch) {
+    return new OidcClient({
+      serverMetadataUrl: mock.metadataUrl,
+      clientId: "rp",
+      clientSecret: "s",
+      fetch: fetcher,
+      clock: Date.now,
+    });
+  }
+
+  it("accepts a genuine ID token and refreshes to the same identity", async () => {
+    const rp = client(fetch);
+    const result = await login(rp);
+    assert.equal(result.identity.email, "ann@example.com");
+    assert.ok(result.refreshToken);
+    const again = await rp.refresh(result.refreshToken!, result.identity);
+    assert.equal(again.identity.sub, result.identity.sub);
+  });
+
+  it("refuses ID tokens with a bad signature, issuer, audience, expiry, nonce or unverified email", async () => {
+    const forged = await forger(mock);
+    const rp = client(forged.fetch);
+    const stranger = (await generateKeyPair("RS256")).privateKey;
+    const cases: [string, (c: JWTPayload) => JWTPayload, CryptoKey?][] = [
+      ["signature", (c) => c, stranger],
+      ["issuer", (c) => ({ ...c, iss: "https://evil.example" })],
+      ["audience", (c) => ({ ...c, aud: "someone-else", azp: "someone-else" })],
+      ["expiry", (c) => ({ ...c, exp: Math.floor(Date.now() / 1000) - 3600 })],
+      ["nonce", (c) => ({ ...c, nonce: "another" })],
+      ["email_verified", (c) => ({ ...c, email_verified: false })],
+      ["email", (c) => ({ ...c, email: undefined })],
+    ];
+    forged.set((c) => c);
+    assert.equal((await login(rp)).identity.email, "ann@example.com", "the forger itself works");
+    for (const [what, edit, key] of cases) {
+      forged.set(edit, key);
+      await assert.rejects(login(rp), LoginError, what);
+    }
+  });
+
+  it("refuses a refresh whose ID token names another subject", async () => {
+    const forged = await forger(mock);
+    const rp = client(forged.fetch);
+    const first = await login(rp);
+    forged.set((c) => ({ ...c, sub: "someone-else" }));
+    await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+  });
+
+  it("reports an unreachable provider as ProviderUnavailable", async () => {
+    const rp = new OidcClient({
+      serverMetadataUrl: "http://127.0.0.1:9/.well-known/openid-configuration",
+      clientId: "rp",
+      fetch,
+      clock: Date.now,
+    });
+    await assert.rejects(rp.metadata(), ProviderUnavailable);
+  });
+
+  it("refuses discovery that states another issuer", async () => {
+    const rp = new OidcClient({
+      serverMetadataUrl: mock.metadataUrl,
+      clientId: "rp",
+      fetch: async (input, init) => {
+        const body = await (await fetch(input, init)).json();
+        return Response.json({ ...body, issuer: "https://evil.example" });
+      },
+      clock: Date.now,
+    });
+    await assert.rejects(rp.metadata(), ProviderUnavailable);
+  });
+});
