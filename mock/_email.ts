@@ -1,17 +1,13 @@
 // Who the mock logs in: email validation and the claims derived from an email.
+import { emailProblem } from "../src/_email.ts";
 
-/** The longest address SMTP can carry (RFC 5321 §4.5.3.1.3). */
-const MAX_EMAIL_LENGTH = 254;
-
-// Deliberately plain ASCII: a local part without spaces, quotes, brackets or
-// separators, and a domain of DNS labels. No dot is required in the domain so that
-// tests can log in as `bot@service` and check that the relying party refuses it.
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
-/** Whether `value` is an email address the mock accepts as a user. */
+/**
+ * Whether `value` is an email address the mock accepts as a user: the same
+ * rule as the manager's account names, so `bot@service` passes too (tests can
+ * check that the relying party refuses it as a login).
+ */
 export function isValidEmail(value: unknown): value is string {
-  return typeof value === "string" && value.length <= MAX_EMAIL_LENGTH && EMAIL.test(value);
+  return emailProblem(value) === null;
 }
 
 /**

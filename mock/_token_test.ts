@@ -3,53 +3,15 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { base64url, createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
 import { createMockProvider, type MockProvider } from "./mod.ts";
+import { BASE, basic, codeFor, post, REDIRECT, refresh, userinfo } from "./_test_util.ts";
 
-const BASE = "http://idp.test";
-const REDIRECT = "http://localhost:3000/auth";
 const VERIFIER = "v".repeat(43);
 // Key generation is the slow part: tests that need no particular options share one provider.
 const shared = createMockProvider();
 
-function basic(clientId: string, secret = "secret"): string {
-  return "Basic " + btoa(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`);
-}
-
 async function challengeOf(verifier: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
   return base64url.encode(new Uint8Array(digest));
-}
-
-/** Logs in through /oauth2/auth and returns the code. */
-async function codeFor(provider: MockProvider, params: Record<string, string> = {}) {
-  const query = new URLSearchParams({
-    client_id: "app",
-    redirect_uri: REDIRECT,
-    response_type: "code",
-    scope: "openid email",
-    state: "st",
-    ...params,
-  });
-  const response = await provider.fetch(new Request(`${BASE}/oauth2/auth?${query}`));
-  const code = new URL(response.headers.get("Location")!).searchParams.get("code");
-  assert.ok(code, "the authorization request succeeded");
-  return code;
-}
-
-async function post(
-  provider: MockProvider,
-  path: string,
-  params: Record<string, string>,
-  headers: Record<string, string> = { Authorization: basic("app") },
-) {
-  const response = await provider.fetch(
-    new Request(BASE + path, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
-      body: new URLSearchParams(params),
-    }),
-  );
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
 }
 
 const exchange = (provider: MockProvider, code: string, extra: Record<string, string> = {}) =>
@@ -59,16 +21,6 @@ const exchange = (provider: MockProvider, code: string, extra: Record<string, st
     redirect_uri: REDIRECT,
     ...extra,
   });
-
-const refresh = (provider: MockProvider, token: string, headers?: Record<string, string>) =>
-  post(provider, "/oauth2/token", { grant_type: "refresh_token", refresh_token: token }, headers);
-
-async function userinfo(provider: MockProvider, accessToken: string) {
-  const response = await provider.fetch(
-    new Request(`${BASE}/oauth2/userinfo`, { headers: { Authorization: `Bearer ${accessToken}` } }),
-  );
-  return { status: response.status, headers: response.headers, body: await response.json() };
-}
 
 describe("POST /oauth2/token with the authorization_code grant", () => {
   it("answers a signed ID token for the login's user and client, with no-store", async () => {

@@ -1,58 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
-import { createMockProvider, type MockProvider } from "./mod.ts";
+import { createMockProvider } from "./mod.ts";
+import { BASE, login, userinfo } from "./_test_util.ts";
 
-const BASE = "http://idp.test";
-const REDIRECT = "http://localhost:3000/auth";
 // Key generation is the slow part: tests that need no particular options share one provider.
 const shared = createMockProvider();
-
-const basic = (clientId: string) => "Basic " + btoa(`${clientId}:secret`);
-
-async function post(
-  provider: MockProvider,
-  path: string,
-  params: Record<string, string>,
-  headers: Record<string, string> = { Authorization: basic("app") },
-) {
-  const response = await provider.fetch(
-    new Request(BASE + path, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
-      body: new URLSearchParams(params),
-    }),
-  );
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
-}
-
-/** Logs in through /oauth2/auth and /oauth2/token; the token response's body. */
-async function login(provider: MockProvider, params: Record<string, string> = {}) {
-  const query = new URLSearchParams({
-    client_id: "app",
-    redirect_uri: REDIRECT,
-    response_type: "code",
-    scope: "openid email",
-    ...params,
-  });
-  const response = await provider.fetch(new Request(`${BASE}/oauth2/auth?${query}`));
-  const code = new URL(response.headers.get("Location")!).searchParams.get("code")!;
-  const answer = await post(provider, "/oauth2/token", {
-    grant_type: "authorization_code",
-    code,
-    redirect_uri: REDIRECT,
-  });
-  assert.equal(answer.status, 200);
-  return answer.body;
-}
-
-async function userinfo(provider: MockProvider, accessToken: string) {
-  const response = await provider.fetch(
-    new Request(`${BASE}/oauth2/userinfo`, { headers: { Authorization: `Bearer ${accessToken}` } }),
-  );
-  return { status: response.status, headers: response.headers, body: await response.json() };
-}
 
 describe("GET /oauth2/userinfo", () => {
   it("answers the user's claims until the access token expires", async () => {

@@ -6,7 +6,8 @@
 export const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 const LOCAL_CHARS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$/;
-const DOMAIN_LABEL = /^[A-Za-z0-9-]{1,63}$/;
+// A DNS label (RFC 1035 §2.3.1): no hyphen at either end.
+const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const WHITESPACE_OR_CONTROL = /[\s\p{C}]/u;
 
 /**
