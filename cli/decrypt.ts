@@ -40,14 +40,18 @@ export async function decryptCommand(args: string[], io: CliIO): Promise<number>
   if (password === undefined) {
     throw new CommandError("no password: set SERIEUX_PASSWORD (or run on a terminal to be asked)");
   }
-  const edits = await Promise.all(nodes.map(async ({ node, path }) => {
-    try {
-      return { node, text: renderValue(await decryptValue(node.value as string, password)) };
-    } catch (err) {
-      if (err instanceof ConfigError) throw new CommandError(`${file}: ${path}: ${err.problem}`);
-      throw err;
-    }
-  }));
+  const settled = await Promise.allSettled(
+    nodes.map(async ({ node }) => ({
+      node,
+      text: renderValue(await decryptValue(node.value as string, password)),
+    })),
+  );
+  // The first failure in file order, whichever finished first.
+  const edits = settled.map((result, i) => {
+    if (result.status === "fulfilled") return result.value;
+    if (!(result.reason instanceof ConfigError)) throw result.reason;
+    throw new CommandError(`${file}: ${nodes[i].path}: ${result.reason.problem}`);
+  });
   io.stdout(applyEdits(text, edits));
   return 0;
 }

@@ -7,7 +7,7 @@ import { timingSafeEqual } from "./_compare.ts";
 import { OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
 import { Revocations } from "./revocations.ts";
 import { Sealer } from "./seal.ts";
-import { SessionCookies } from "./session.ts";
+import { SessionCookies, type SessionData } from "./session.ts";
 import { BearerTokens, InvalidToken } from "./tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
 
@@ -47,6 +47,7 @@ export class Core {
   readonly tokens: BearerTokens;
   readonly oidc: OidcClient | undefined;
   readonly #callers = new WeakMap<Request, Caller | Response>();
+  readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
 
   constructor(options: ValidatedOptions) {
     this.options = options;
@@ -56,7 +57,7 @@ export class Core {
     this.sessions = new SessionCookies(
       this.sealer,
       this.clock,
-      (c) => this.origin(c).startsWith("https:"),
+      (c) => this.#secure(c),
     );
     this.revocations = new Revocations(options.tokenStore, this.clock);
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
@@ -79,20 +80,46 @@ export class Core {
     return this.options.baseUrl ?? new URL(c.req.url).origin;
   }
 
+  /** Whether the app's origin is https (asked for each cookie, so without parsing a URL when it can). */
+  #secure(c: Context): boolean {
+    const url = this.options.baseUrl ?? c.req.url;
+    if (url.startsWith("https:")) return true;
+    return !url.startsWith("http:") && this.origin(c).startsWith("https:");
+  }
+
   /** The origins whose cookie-authenticated POSTs are accepted. */
   trustedOrigins(c: Context): ReadonlySet<string> {
     return new Set([this.origin(c), ...this.options.trustedOrigins]);
   }
 
-  /** Who is calling (memoized per request), or a 401/503 response for a bad bearer token. */
-  async caller(c: Context): Promise<Caller | Response> {
-    let caller = this.#callers.get(c.req.raw);
-    if (!caller) {
-      const loading = this.revocations.ready();
-      if (loading) await loading;
-      caller = await this.#resolve(c);
-      this.#callers.set(c.req.raw, caller);
+  /**
+   * Who is calling (memoized per request), or a 401/503 response for a bad
+   * bearer token. A credential seen before resolves without awaiting anything:
+   * that is every request but a credential's first, so it must cost little.
+   */
+  caller(c: Context): Promise<Caller | Response> {
+    try {
+      const raw = c.req.raw;
+      let caller: Caller | Response | undefined = undefined;
+      if (caller === undefined) {
+        caller = this.revocations.ready() === undefined ? this.#known(c) : undefined;
+        if (caller === undefined) return this.#load(c, raw);
+      }
+      return Promise.resolve(this.#expose(c, caller));
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  async #load(c: Context, raw: Request): Promise<Caller | Response> {
+    const loading = this.revocations.ready();
+    if (loading) await loading;
+    const caller = await this.#resolve(c);
+    this.#callers.set(raw, caller);
+    return this.#expose(c, caller);
+  }
+
+  #expose(c: Context, caller: Caller | Response): Caller | Response {
     if (!(caller instanceof Response)) {
       c.set("user", caller.user);
       c.set("email", caller.user?.email ?? null);
@@ -100,31 +127,62 @@ export class Core {
     return caller;
   }
 
-  async #resolve(c: Context): Promise<Caller | Response> {
+  /** The caller from what is already known (cached tokens and sessions), or `undefined`. */
+  #known(c: Context): Caller | Response | undefined {
     const header = c.req.header("authorization");
     const forced = this.options.forceUser;
     if (header !== undefined) {
-      const token = BEARER.exec(header)?.[1];
-      if (token === undefined) return unauthorized("Use the Bearer authorization scheme.", true);
-      if (forced) {
-        return timingSafeEqual(token, FORCED_TOKEN)
-          ? { user: { email: forced.email, kind: "forced" }, via: "forced" }
-          : unauthorized("The token is invalid, expired or revoked.", true);
-      }
-      return await this.#bearer(token);
+      // "Bearer <a token seen before>" needs no pattern: a cached token matched it when first seen.
+      const seen = !forced && header.startsWith("Bearer ") && this.tokens.peek(header.slice(7));
+      if (seen) return { user: seen, via: "bearer" };
+      const said = this.#authorization(header);
+      if (typeof said !== "string") return said;
+      const user = this.tokens.peek(said);
+      return user && { user, via: "bearer" };
     }
     if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
-    const session = await this.sessions.read(c);
+    const session = this.sessions.peek(c);
+    return session === undefined ? undefined : this.#sessionCaller(session);
+  }
+
+  async #resolve(c: Context): Promise<Caller | Response> {
+    const header = c.req.header("authorization");
+    if (header !== undefined) {
+      const said = this.#authorization(header);
+      return typeof said === "string" ? await this.#bearer(said) : said;
+    }
+    const forced = this.options.forceUser;
+    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    return this.#sessionCaller(await this.sessions.read(c));
+  }
+
+  /** The bearer token of an `Authorization` header to resolve, or already the answer. */
+  #authorization(header: string): string | Caller | Response {
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) return unauthorized("Use the Bearer authorization scheme.", true);
+    const forced = this.options.forceUser;
+    if (!forced) return token;
+    return timingSafeEqual(token, FORCED_TOKEN)
+      ? { user: { email: forced.email, kind: "forced" }, via: "forced" }
+      : unauthorized("The token is invalid, expired or revoked.", true);
+  }
+
+  #sessionCaller(session: SessionData | null): Caller {
     if (!session) return { user: null, via: "none" };
-    const user: OAuthUser = {
-      email: session.email,
-      kind: "user",
-      sub: session.sub,
-      iss: session.iss,
-      ...(session.name ? { name: session.name } : {}),
-      tokenId: session.jti,
-      issuedAt: session.iat,
-    };
+    // One user object per opened session, as the token cache keeps one per token.
+    let user = this.#sessionUsers.get(session);
+    if (user === undefined) {
+      user = {
+        email: session.email,
+        kind: "user",
+        sub: session.sub,
+        iss: session.iss,
+        ...(session.name ? { name: session.name } : {}),
+        tokenId: session.jti,
+        issuedAt: session.iat,
+      };
+      this.#sessionUsers.set(session, user);
+    }
     if (this.revocations.isRevoked(user)) return { user: null, via: "none" };
     return { user, via: "cookie" };
   }
@@ -152,10 +210,10 @@ export class Core {
    * the capabilities they were made with; a service account must also hold the
    * capability in the store now.
    */
-  async allowed(user: OAuthUser | null, capability: string): Promise<boolean> {
-    if (user?.capabilities && !user.capabilities.has(capability)) return false;
-    if (user?.kind === "api") return true;
-    return await this.caps.check(user?.email ?? null, capability);
+  allowed(user: OAuthUser | null, capability: string): Promise<boolean> {
+    if (user?.capabilities && !user.capabilities.has(capability)) return Promise.resolve(false);
+    if (user?.kind === "api") return Promise.resolve(true);
+    return this.caps.check(user?.email ?? null, capability);
   }
 
   /**

@@ -50,8 +50,12 @@ export interface SealedClaims extends JWTPayload {
   exp?: number;
 }
 
-/** Minimum length of a secret key, in characters. */
-export const MIN_SECRET_LENGTH = 32;
+/**
+ * Minimum length of a secret key, in characters. Keys made by
+ * `easy-oauth secret` are 43; 16 still admits the shorter keys of existing
+ * Python easy-oauth configurations.
+ */
+export const MIN_SECRET_LENGTH = 16;
 
 const encoder = new TextEncoder();
 const HKDF_SALT = encoder.encode("easy-oauth-hono/v1");
@@ -83,7 +87,7 @@ export class Sealer {
   /**
    * @param secretKey One secret, or a list (the first seals, all open).
    * @param clock The time in epoch milliseconds.
-   * @throws {TypeError} When a secret is not a string of at least 32 characters.
+   * @throws {TypeError} When a secret is not a string of at least 16 characters.
    */
   constructor(secretKey: string | readonly string[], clock: () => number = Date.now) {
     const secrets = typeof secretKey === "string" ? [secretKey] : secretKey;

@@ -58,7 +58,7 @@ describe("Sealer", () => {
   });
 
   it("throws a TypeError naming secretKey when the secret is short or missing", () => {
-    assert.throws(() => new Sealer("short"), /"secretKey" must be at least 32/);
+    assert.throws(() => new Sealer("short"), /"secretKey" must be at least 16/);
     assert.throws(() => new Sealer([]), /"secretKey"/);
   });
 });

@@ -16,16 +16,8 @@ import {
 } from "./_config_fernet.ts";
 import { pythonJsonDumps } from "./_config_pyjson.ts";
 
-/**
- * The marker that starts every encrypted value.
- *
- * @example
- * ```ts
- * import { CRYPT_PREFIX, encryptValue } from "@easy-oauth/hono";
- * (await encryptValue("x", "change_me!!1")).startsWith(CRYPT_PREFIX); // true
- * ```
- */
-export const CRYPT_PREFIX = "~CRYPT~";
+/** The marker that starts every encrypted value. */
+const CRYPT_PREFIX = "~CRYPT~";
 
 /** Fernet key = SHA-256 of the UTF-8 password, as serieux derives it. */
 async function passwordKeys(password: string): Promise<FernetKeys> {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { CRYPT_PREFIX, decryptValue, encryptValue, isEncrypted } from "./serieux_crypt.ts";
+import { decryptValue, encryptValue, isEncrypted } from "./serieux_crypt.ts";
 import {
   base64UrlDecode,
   base64UrlEncode,
@@ -14,6 +14,7 @@ import { ConfigError } from "./errors.ts";
 
 const VECTORS = new URL("../../shared/vectors/serieux-fernet.json", import.meta.url);
 const PASSWORD = "change_me!!1";
+const CRYPT_PREFIX = "~CRYPT~";
 
 interface Vector {
   password: string;

@@ -60,6 +60,16 @@ export class SessionCookies {
     this.#cache = new ExpiringCache(10_000, clock);
   }
 
+  /**
+   * The session of the request when its cookie was opened before, or `null`
+   * when there is no cookie, without awaiting (the per-request fast path);
+   * `undefined` when {@link read} must open the cookie.
+   */
+  peek(c: Context): SessionData | null | undefined {
+    const value = getCookie(c, this.#name(c, "session"));
+    return value ? this.#cache.get(value) : null;
+  }
+
   /** The session of the request, or `null` (no cookie, or one that does not open). */
   async read(c: Context): Promise<SessionData | null> {
     const value = getCookie(c, this.#name(c, "session"));

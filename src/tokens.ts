@@ -77,6 +77,16 @@ export class BearerTokens {
   }
 
   /**
+   * The caller holding `token` when it was seen before and is still good,
+   * without a single await (the per-request fast path); `undefined` when
+   * {@link resolve} must decide.
+   */
+  peek(token: string): OAuthUser | undefined {
+    const cached = this.#cache.get(token);
+    return cached && !this.#revocations.isRevoked(cached) ? cached : undefined;
+  }
+
+  /**
    * The caller holding `token`.
    * @throws {InvalidToken} When it does not open, is revoked or expired.
    * @throws {TokenRefused} When the provider refuses it.
