@@ -8,15 +8,18 @@
  */
 import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from "jose";
-import { boundedFetch, ProviderUnavailable } from "./_provider_fetch.ts";
+import { boundedFetch } from "./_provider_fetch.ts";
+import {
+  expectedIssuer,
+  type Identity,
+  identityOf,
+  isLoopback,
+  LoginError,
+  ProviderUnavailable,
+  TokenRefused,
+} from "./_oidc_checks.ts";
 
-/** Who the provider says logged in. */
-export interface Identity {
-  email: string;
-  sub: string;
-  iss: string;
-  name?: string;
-}
+export { expectedIssuer, type Identity, isLoopback, LoginError, ProviderUnavailable, TokenRefused };
 
 /** The result of a code exchange or a refresh. */
 export interface TokenResult {
@@ -26,29 +29,6 @@ export interface TokenResult {
   /** Until when (epoch ms) the answer may be relied upon (the access token's lifetime). */
   expiresAt: number;
 }
-
-/**
- * A login that cannot go on because of what the browser or the provider sent
- * (a 400 to the user): `access_denied`, an invalid or replayed code, etc.
- */
-export class LoginError extends Error {
-  readonly code: "access_denied" | "login_failed";
-  constructor(code: "access_denied" | "login_failed", message: string) {
-    super(message);
-    this.name = "LoginError";
-    this.code = code;
-  }
-}
-
-/** The provider refused a refresh token (revoked, expired, unknown): a 401 to the caller. */
-export class TokenRefused extends Error {
-  constructor(message = "the identity provider refused the token") {
-    super(message);
-    this.name = "TokenRefused";
-  }
-}
-
-export { ProviderUnavailable };
 
 /** Options of {@link OidcClient}. */
 export interface OidcClientOptions {
@@ -70,32 +50,10 @@ const ID_TOKEN_ALGORITHMS = [
   "ES384",
   "EdDSA",
 ];
-const WELL_KNOWN = /\/\.well-known\/(openid-configuration|oauth-authorization-server)$/;
 /** Tolerance for clock differences with the provider, in seconds. */
 const CLOCK_TOLERANCE = 60;
 /** How long a failed discovery is remembered before trying again (ms). */
 const DISCOVERY_RETRY_MS = 5_000;
-
-/**
- * The issuer that discovery at `serverMetadataUrl` must state exactly
- * (RFC 8414 §3.3).
- */
-export function expectedIssuer(serverMetadataUrl: string): URL {
-  const url = new URL(serverMetadataUrl);
-  if (!WELL_KNOWN.test(url.pathname) || url.search || url.hash) {
-    throw new TypeError(
-      '"serverMetadataUrl" must end with /.well-known/openid-configuration',
-    );
-  }
-  url.pathname = url.pathname.replace(WELL_KNOWN, "") || "/";
-  return url;
-}
-
-/** Plain http is allowed for loopback providers only (the mock), never elsewhere. */
-export function isLoopback(url: URL): boolean {
-  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) ||
-    url.hostname.startsWith("127.");
-}
 
 /** An OpenID Connect client for one provider and one registered client. */
 export class OidcClient {
@@ -368,22 +326,4 @@ export class OidcClient {
   #requestOptions(): { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]: boolean } {
     return { [oauth.customFetch]: this.#fetch, [oauth.allowInsecureRequests]: this.#insecure };
   }
-}
-
-/** Keys capabilities by email: it must be there, and verified when the provider says (SECURITY.md). */
-function identityOf(claims: JWTPayload, refused: (message: string) => Error): Identity {
-  const { email, sub, iss, name } = claims;
-  if (typeof email !== "string" || !email) {
-    throw refused('The identity provider sent no email (is the "email" scope requested?).');
-  }
-  if (
-    claims.email_verified !== undefined && claims.email_verified !== true &&
-    claims.email_verified !== "true"
-  ) {
-    throw refused("The identity provider says this email is not verified.");
-  }
-  if (typeof sub !== "string" || typeof iss !== "string") {
-    throw refused("The ID token lacks sub or iss.");
-  }
-  return { email, sub, iss, ...(typeof name === "string" ? { name } : {}) };
 }

@@ -1,0 +1,76 @@
+// What the relying party checks besides protocol mechanics: the expected
+// issuer, loopback-only http, the identity in the claims, and the errors.
+import type { JWTPayload } from "jose";
+import { ProviderUnavailable } from "./_provider_fetch.ts";
+
+export { ProviderUnavailable };
+
+/** Who the provider says logged in. */
+export interface Identity {
+  email: string;
+  sub: string;
+  iss: string;
+  name?: string;
+}
+
+/**
+ * A login that cannot go on because of what the browser or the provider sent
+ * (a 400 to the user): `access_denied`, an invalid or replayed code, etc.
+ */
+export class LoginError extends Error {
+  readonly code: "access_denied" | "login_failed";
+  constructor(code: "access_denied" | "login_failed", message: string) {
+    super(message);
+    this.name = "LoginError";
+    this.code = code;
+  }
+}
+
+/** The provider refused a refresh token (revoked, expired, unknown): a 401 to the caller. */
+export class TokenRefused extends Error {
+  constructor(message = "the identity provider refused the token") {
+    super(message);
+    this.name = "TokenRefused";
+  }
+}
+
+const WELL_KNOWN = /\/\.well-known\/(openid-configuration|oauth-authorization-server)$/;
+
+/**
+ * The issuer that discovery at `serverMetadataUrl` must state exactly
+ * (RFC 8414 §3.3).
+ */
+export function expectedIssuer(serverMetadataUrl: string): URL {
+  const url = new URL(serverMetadataUrl);
+  if (!WELL_KNOWN.test(url.pathname) || url.search || url.hash) {
+    throw new TypeError(
+      '"serverMetadataUrl" must end with /.well-known/openid-configuration',
+    );
+  }
+  url.pathname = url.pathname.replace(WELL_KNOWN, "") || "/";
+  return url;
+}
+
+/** Plain http is allowed for loopback providers only (the mock), never elsewhere. */
+export function isLoopback(url: URL): boolean {
+  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) ||
+    url.hostname.startsWith("127.");
+}
+
+/** Keys capabilities by email: it must be there, and verified when the provider says (SECURITY.md). */
+export function identityOf(claims: JWTPayload, refused: (message: string) => Error): Identity {
+  const { email, sub, iss, name } = claims;
+  if (typeof email !== "string" || !email) {
+    throw refused('The identity provider sent no email (is the "email" scope requested?).');
+  }
+  if (
+    claims.email_verified !== undefined && claims.email_verified !== true &&
+    claims.email_verified !== "true"
+  ) {
+    throw refused("The identity provider says this email is not verified.");
+  }
+  if (typeof sub !== "string" || typeof iss !== "string") {
+    throw refused("The ID token lacks sub or iss.");
+  }
+  return { email, sub, iss, ...(typeof name === "string" ? { name } : {}) };
+}
