@@ -79,18 +79,25 @@ export async function compare(
   return result;
 }
 
-/** The median duration of `count` runs of `run(i)`, one at a time, in milliseconds. */
+/**
+ * The median duration of `count` runs of `run(i)`, one at a time, in
+ * milliseconds; past `budgetMs`, it stops after three runs or more, so that a
+ * slow operation cannot make the whole bench slow.
+ */
 export async function medianMs(
   count: number,
   run: (i: number) => Promise<unknown>,
-): Promise<number> {
+  budgetMs = Infinity,
+): Promise<{ ms: number; runs: number }> {
   const times: number[] = [];
+  const end = performance.now() + budgetMs;
   for (let i = 0; i < count; i++) {
     const start = performance.now();
     await run(i);
     times.push(performance.now() - start);
+    if (times.length >= 3 && performance.now() > end) break;
   }
-  return median(times);
+  return { ms: median(times), runs: times.length };
 }
 
 /** How long `run` takes, in milliseconds. */

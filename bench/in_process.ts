@@ -7,6 +7,7 @@ import { addPeerRoutes, peerSession } from "./_peer.ts";
 import { serviceToken, sessionCookie, startWorld, userToken, type World } from "./_world.ts";
 
 const ORIGIN = "http://localhost";
+const ANN = "ann@example.com";
 
 /** The figures of the in-process benchmark. */
 export interface InProcessResult {
@@ -16,8 +17,6 @@ export interface InProcessResult {
   coldTokenMs: number;
   /** Median ms of the first request with a session cookie never seen (decrypt only). */
   coldSessionMs: number;
-  /** Median ms of a bare request, for scale. */
-  bareMs: number;
 }
 
 /** Sizes of the run: the full bench, or a smoke run. */
@@ -38,26 +37,30 @@ function request(app: Hono<OAuthEnv>, path: string, headers: Record<string, stri
 /**
  * The warm cases, in pairs: the same request sent to the bare route and to the
  * protected one, so that a ratio shows what the middleware adds and not what
- * building a request with a long header costs the caller.
+ * building a request with a long header costs the caller. `:floor` cases send
+ * it to an empty middleware of the same shape (see `_world.ts`).
  */
 async function warmCases(world: World): Promise<Case[]> {
   const { app, mock } = world;
-  const callers: [string, string, Record<string, string>][] = [
-    ["bearer", "/read", { authorization: `Bearer ${await userToken(world, "ann@example.com")}` }],
-    ["session", "/read", { cookie: await sessionCookie(world, "ann@example.com") }],
-    ["service", "/read", { authorization: `Bearer ${await serviceToken(world)}` }],
-    ["guest", "/browse", {}],
-    ["oidc-auth", "/oidc/read", { cookie: await peerSession(app, mock, "ann@example.com") }],
+  const callers: [string, string, Record<string, string>, boolean][] = [
+    ["bearer", "/read", { authorization: `Bearer ${await userToken(world, ANN)}` }, true],
+    ["session", "/read", { cookie: await sessionCookie(world, ANN) }, true],
+    ["service", "/read", { authorization: `Bearer ${await serviceToken(world)}` }, false],
+    ["guest", "/browse", {}, true],
+    ["oidc-auth", "/oidc/read", { cookie: await peerSession(app, mock, ANN) }, false],
   ];
   const cases: Case[] = [];
-  for (const [name, path, headers] of callers) {
-    cases.push({ name: `${name}:bare`, run: request(app, "/bare", headers) });
-    cases.push({ name, run: request(app, path, headers), baseline: `${name}:bare` });
+  for (const [name, path, headers, floor] of callers) {
+    const baseline = `${name}:bare`;
+    cases.push({ name: baseline, run: request(app, "/bare", headers) });
+    cases.push({ name, run: request(app, path, headers), baseline });
+    if (floor) {
+      cases.push({ name: `${name}:floor`, run: request(app, "/floor", headers), baseline });
+    }
   }
-  const peer = callers[4][2];
   cases.push({
     name: "oidc-auth-config",
-    run: request(app, "/oidc-config/read", peer),
+    run: request(app, "/oidc-config/read", callers[4][2]),
     baseline: "oidc-auth:bare",
   });
   return cases;
@@ -76,8 +79,8 @@ export async function inProcess(options: InProcessOptions): Promise<InProcessRes
   const cookies = await Promise.all(emails.map((email) => sessionCookie(world, email)));
   const first = (headers: (i: number) => Record<string, string>) => (i: number) =>
     request(world.app, "/me", headers(i))();
-  const coldTokenMs = await medianMs(count, first((i) => ({ authorization: `Bearer ${tokens[i]}` })));
-  const coldSessionMs = await medianMs(count, first((i) => ({ cookie: cookies[i] })));
-  const bareMs = await medianMs(count, request(world.app, "/bare"));
-  return { warm, coldTokenMs, coldSessionMs, bareMs };
+  const bearer = (i: number) => ({ authorization: `Bearer ${tokens[i]}` });
+  const { ms: coldTokenMs } = await medianMs(count, first(bearer));
+  const { ms: coldSessionMs } = await medianMs(count, first((i) => ({ cookie: cookies[i] })));
+  return { warm, coldTokenMs, coldSessionMs };
 }

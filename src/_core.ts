@@ -34,6 +34,8 @@ function scoped(
   return { user, until: Infinity };
 }
 
+type Memo = Record<symbol, Caller | Response | undefined>;
+
 const BEARER = /^bearer +([\x21-\x7e]+) *$/i;
 
 /** Everything a manager holds, built once from validated options. */
@@ -46,7 +48,12 @@ export class Core {
   readonly revocations: Revocations;
   readonly tokens: BearerTokens;
   readonly oidc: OidcClient | undefined;
-  readonly #callers = new WeakMap<Request, Caller | Response>();
+  // The caller of each request, under a symbol of this manager's own on the
+  // Request: a WeakMap does the same but its entries for short-lived keys cost
+  // the garbage collector about as much as the rest of the fast path.
+  readonly #memo = Symbol("easy-oauth caller");
+  // For the odd frozen Request.
+  readonly #frozen = new WeakMap<Request, Caller | Response>();
   readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
 
   constructor(options: ValidatedOptions) {
@@ -100,10 +107,11 @@ export class Core {
   caller(c: Context): Promise<Caller | Response> {
     try {
       const raw = c.req.raw;
-      let caller: Caller | Response | undefined = undefined;
+      let caller = this.#recall(raw);
       if (caller === undefined) {
         caller = this.revocations.ready() === undefined ? this.#known(c) : undefined;
         if (caller === undefined) return this.#load(c, raw);
+        this.#remember(raw, caller);
       }
       return Promise.resolve(this.#expose(c, caller));
     } catch (error) {
@@ -115,8 +123,17 @@ export class Core {
     const loading = this.revocations.ready();
     if (loading) await loading;
     const caller = await this.#resolve(c);
-    this.#callers.set(raw, caller);
+    this.#remember(raw, caller);
     return this.#expose(c, caller);
+  }
+
+  #recall(raw: Request): Caller | Response | undefined {
+    return (raw as unknown as Memo)[this.#memo] ?? this.#frozen.get(raw);
+  }
+
+  #remember(raw: Request, caller: Caller | Response): void {
+    if (Object.isExtensible(raw)) (raw as unknown as Memo)[this.#memo] = caller;
+    else this.#frozen.set(raw, caller);
   }
 
   #expose(c: Context, caller: Caller | Response): Caller | Response {

@@ -44,6 +44,10 @@ export const SESSION_TTL = 14 * 24 * 3600;
 const LOGIN_TTL = 600;
 /** Browsers refuse larger cookies (RFC 6265 §6.1). */
 const MAX_COOKIE = 4096;
+/** Cookie headers remembered per cookie name; past that, a header is parsed (about 1 µs). */
+const MAX_CACHED_HEADERS = 1_000;
+/** Longer Cookie headers are parsed each time, so that the cache stays small (≤ 8 MB a name). */
+const MAX_HEADER_KEY = 8192;
 
 /** Reads and writes the sealed cookies of one manager. */
 export class SessionCookies {
@@ -52,6 +56,9 @@ export class SessionCookies {
   readonly #secure: (c: Context) => boolean;
   // Opening a cookie costs a Web Crypto call: remember what was opened.
   readonly #cache: ExpiringCache<SessionData>;
+  // Parsing the Cookie header costs as much as the rest of a cached request:
+  // remember what whole headers held, one cache per cookie name (http, https).
+  readonly #headers = new Map<string, ExpiringCache<SessionData>>();
 
   constructor(sealer: Sealer, clock: () => number, secure: (c: Context) => boolean) {
     this.#sealer = sealer;
@@ -66,8 +73,24 @@ export class SessionCookies {
    * `undefined` when {@link read} must open the cookie.
    */
   peek(c: Context): SessionData | null | undefined {
-    const value = getCookie(c, this.#name(c, "session"));
-    return value ? this.#cache.get(value) : null;
+    const header = c.req.raw.headers.get("cookie");
+    if (!header) return null;
+    const name = this.#name(c, "session");
+    let byHeader = this.#headers.get(name);
+    if (byHeader === undefined) {
+      byHeader = new ExpiringCache(MAX_CACHED_HEADERS, this.#clock);
+      this.#headers.set(name, byHeader);
+    }
+    const known = byHeader.get(header);
+    if (known !== undefined) return known;
+    const value = getCookie(c, name);
+    if (!value) return null;
+    const session = this.#cache.get(value);
+    // A header maps to one value, so its entry ends with the value's.
+    if (session && header.length <= MAX_HEADER_KEY) {
+      byHeader.set(header, session, session.exp * 1000);
+    }
+    return session;
   }
 
   /** The session of the request, or `null` (no cookie, or one that does not open). */

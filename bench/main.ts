@@ -1,0 +1,114 @@
+/**
+ * The benchmarks, in one go: `deno task bench` (`-- --autocannon` to load
+ * the server with autocannon even where wrk is installed). Prints one table
+ * (Markdown) and writes `bench/results.json`. Every figure is a ratio or a time measured
+ * side by side in the same run; see `bench/PERFORMANCE.md`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { capabilityScale } from "./capability_scale.ts";
+import { httpSection, inProcessSections, scaleSection, testerSection } from "./_figures.ts";
+import { bunVersion, findLoadTool, type HttpResult, httpThroughput } from "./http.ts";
+import { inProcess } from "./in_process.ts";
+import { missed, type Section, table } from "./_report.ts";
+import { testerClients } from "./tester_clients.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The sizes of a full run (about two minutes on 2 cores). */
+const SETTINGS = {
+  inProcess: { rounds: 60, batch: 500, warmup: 3000, cold: 100 },
+  http: { connections: 32, seconds: 2, rounds: 5 },
+  scale: {
+    rounds: 30,
+    batch: 5000,
+    warmup: 20000,
+    users: 10_000,
+    adds: 20,
+    addBudgetMs: 20_000,
+    loads: 3,
+  },
+  tester: { clients: 100, runs: 3 },
+};
+
+function step(message: string): void {
+  console.error(`bench: ${message}`);
+}
+
+async function packageVersion(name: string): Promise<string | undefined> {
+  try {
+    const text = await Deno.readTextFile(join(ROOT, "node_modules", name, "package.json"));
+    return JSON.parse(text).version;
+  } catch {
+    return undefined;
+  }
+}
+
+async function machine() {
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  return {
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? "unknown",
+    cores: navigator.hardwareConcurrency,
+    os: `${Deno.build.os} ${Deno.build.arch}`,
+  };
+}
+
+async function run() {
+  const started = performance.now();
+  const bun = await bunVersion();
+  const tool = await findLoadTool({ wrk: !Deno.args.includes("--autocannon") });
+  step(`in process (app.request), ${SETTINGS.inProcess.rounds} rounds…`);
+  const inProc = await inProcess(SETTINGS.inProcess);
+  const http: HttpResult[] = [];
+  for (const runtime of bun ? ["deno", "bun"] as const : ["deno"] as const) {
+    step(`HTTP on ${runtime} with ${tool.name}…`);
+    http.push(await httpThroughput(runtime, tool, SETTINGS.http));
+  }
+  if (!bun) step("bun is not on the PATH: no Bun.serve figures");
+  step("capabilities at scale…");
+  const scale = await capabilityScale(SETTINGS.scale);
+  step("test helpers…");
+  const tester = await testerClients(SETTINGS.tester.clients, SETTINGS.tester.runs);
+  const sections: Section[] = [
+    ...inProcessSections(inProc),
+    httpSection(http, tool.name),
+    scaleSection(scale),
+    testerSection(tester),
+  ];
+  return { sections, raw: { inProcess: inProc, http, scale, tester }, bun, tool, started };
+}
+
+const result = await run();
+const environment = {
+  machine: await machine(),
+  runtimes: { ...Deno.version, bun: result.bun ?? null },
+  packages: Object.fromEntries(
+    await Promise.all(
+      ["hono", "@hono/oidc-auth", "jose", "oauth4webapi", "yaml"].map(async (
+        name,
+      ) => [name, await packageVersion(name)]),
+    ),
+  ),
+  loadGenerator: result.tool.name,
+};
+const seconds = (performance.now() - result.started) / 1000;
+console.log(table(result.sections));
+const misses = missed(result.sections);
+console.log(
+  `\n${misses.length} target(s) missed; ${environment.machine.cpu}, ` +
+    `${environment.machine.cores} cores; deno ${Deno.version.deno}` +
+    `${result.bun ? `, bun ${result.bun}` : ""}; ${seconds.toFixed(0)} s.`,
+);
+const json = {
+  date: new Date().toISOString(),
+  command: "deno task bench",
+  seconds: Math.round(seconds),
+  ...environment,
+  settings: SETTINGS,
+  figures: result.sections.flatMap((s) => s.figures),
+  raw: result.raw,
+};
+await Deno.writeTextFile(join(ROOT, "bench", "results.json"), JSON.stringify(json, null, 2) + "\n");
+step("wrote bench/results.json");
