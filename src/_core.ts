@@ -106,17 +106,27 @@ export class Core {
    */
   caller(c: Context): Promise<Caller | Response> {
     try {
-      const raw = c.req.raw;
-      let caller = this.#recall(raw);
-      if (caller === undefined) {
-        caller = this.revocations.ready() === undefined ? this.#known(c) : undefined;
-        if (caller === undefined) return this.#load(c, raw);
-        this.#remember(raw, caller);
-      }
-      return Promise.resolve(this.#expose(c, caller));
+      const caller = this.callerNow(c);
+      return caller === undefined ? this.#load(c, c.req.raw) : Promise.resolve(caller);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The caller when it is known without waiting (memoized, or a cached token
+   * or session), exposed on `c`; `undefined` when `caller()` must be awaited.
+   */
+  callerNow(c: Context): Caller | Response | undefined {
+    const raw = c.req.raw;
+    let caller = this.#recall(raw);
+    if (caller === undefined) {
+      if (this.revocations.ready() !== undefined) return undefined;
+      caller = this.#known(c);
+      if (caller === undefined) return undefined;
+      this.#remember(raw, caller);
+    }
+    return this.#expose(c, caller);
   }
 
   async #load(c: Context, raw: Request): Promise<Caller | Response> {
@@ -228,9 +238,15 @@ export class Core {
    * capability in the store now.
    */
   allowed(user: OAuthUser | null, capability: string): Promise<boolean> {
-    if (user?.capabilities && !user.capabilities.has(capability)) return Promise.resolve(false);
-    if (user?.kind === "api") return Promise.resolve(true);
-    return this.caps.check(user?.email ?? null, capability);
+    const now = this.allowedNow(user, capability);
+    return now === undefined ? this.caps.check(user!.email, capability) : Promise.resolve(now);
+  }
+
+  /** `allowed` without a promise when the answer is known now, else `undefined`. */
+  allowedNow(user: OAuthUser | null, capability: string): boolean | undefined {
+    if (user?.capabilities && !user.capabilities.has(capability)) return false;
+    if (user?.kind === "api") return true;
+    return this.caps.checkNow(user?.email ?? null, capability);
   }
 
   /**

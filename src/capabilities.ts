@@ -228,6 +228,20 @@ export class CapabilitySet {
     return this.#stored(email, capability);
   }
 
+  /**
+   * `check` without a promise, when the answer is known right now: `undefined`
+   * when the store must be asked (see `CapabilityStore.peek`). For the request
+   * hot path; the capability must be known (`has`).
+   */
+  checkNow(email: string | null, capability: string): boolean | undefined {
+    if (email === null) return this.#guest.has(capability);
+    if ((this.#overrides.get(email) ?? this.#authenticated).has(capability)) return true;
+    const peeked = this.store.peek?.(email);
+    if (peeked === undefined) return undefined;
+    const closures = this.#graph.closures;
+    return peeked.value?.some((name) => closures.get(name)?.has(capability)) ?? false;
+  }
+
   /** Whether a stored capability of `email` implies `capability`. */
   async #stored(email: string, capability: string): Promise<boolean> {
     const stored = await this.store.get(email);

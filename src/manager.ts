@@ -5,7 +5,7 @@
  * @module
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { Core } from "./_core.ts";
+import { type Caller, Core } from "./_core.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
 import { validateOptions } from "./_manager_options.ts";
 import type { CapabilitySet } from "./capabilities.ts";
@@ -135,10 +135,8 @@ export class OAuthManager {
    */
   middleware(): MiddlewareHandler<OAuthEnv> {
     const core = this.#core;
-    return async function resolveCaller(c, next) {
-      const caller = await core.caller(c);
-      if (caller instanceof Response) return caller;
-      await next();
+    return function resolveCaller(c, next) {
+      return withCaller(core, c, () => next());
     };
   }
 
@@ -162,14 +160,16 @@ export class OAuthManager {
       );
     }
     const redirect = options.redirect === true;
-    return async function requireCapability(c, next) {
-      const caller = await core.caller(c);
-      if (caller instanceof Response) return caller;
-      if (capability === undefined || (await core.allowed(caller.user, capability))) {
-        return await next();
-      }
-      if (caller.user) return forbidden(capability);
-      return redirect ? toLogin(core, c) : unauthorized("Log in or send a bearer token.");
+    return function requireCapability(c, next) {
+      return withCaller(core, c, (caller) => {
+        const refuse = () => caller.user ? forbidden(capability!) : guestRefusal(core, c, redirect);
+        if (capability === undefined) return next();
+        const now = core.allowedNow(caller.user, capability);
+        if (now !== undefined) return now ? next() : Promise.resolve(refuse());
+        return core.allowed(caller.user, capability).then((
+          ok,
+        ): Promise<void | Response> | Response => ok ? next() : refuse());
+      });
     };
   }
 
@@ -177,11 +177,12 @@ export class OAuthManager {
   requireUser(options: RequireOptions = {}): MiddlewareHandler<OAuthEnv> {
     const core = this.#core;
     const redirect = options.redirect === true;
-    return async function requireUser(c, next) {
-      const caller = await core.caller(c);
-      if (caller instanceof Response) return caller;
-      if (caller.user) return await next();
-      return redirect ? toLogin(core, c) : unauthorized("Log in or send a bearer token.");
+    return function requireUser(c, next) {
+      return withCaller(
+        core,
+        c,
+        (caller) => caller.user ? next() : Promise.resolve(guestRefusal(core, c, redirect)),
+      );
     };
   }
 
@@ -194,6 +195,28 @@ export class OAuthManager {
 
 function forbidden(capability: string): Response {
   return errorResponse(403, "forbidden", `This needs the "${capability}" capability.`);
+}
+
+/**
+ * Runs `then` with the caller, without a promise of ours when the caller is
+ * already known (every request but a credential's first); a bad bearer token
+ * answers its 401 without calling `then`.
+ */
+function withCaller(
+  core: Core,
+  c: Context,
+  then: (caller: Caller) => Promise<void | Response>,
+): Promise<void | Response> {
+  const caller = core.callerNow(c);
+  if (caller === undefined) {
+    return core.caller(c).then((found) => found instanceof Response ? found : then(found));
+  }
+  return caller instanceof Response ? Promise.resolve(caller) : then(caller);
+}
+
+/** 401, or for pages a 307 to the login page that comes back here. */
+function guestRefusal(core: Core, c: Context, redirect: boolean): Response {
+  return redirect ? toLogin(core, c) : unauthorized("Log in or send a bearer token.");
 }
 
 function toLogin(core: Core, c: Context): Response {

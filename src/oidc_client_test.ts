@@ -9,7 +9,7 @@ import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./oid
  * A provider whose ID tokens we forge: the mock runs the protocol, and this
  * fetch swaps its JWKS and its ID tokens for ours, with the claims a test asks for.
  */
-async function forger(mock: OAuthMock) {
+async function forger() {
   const { publicKey, privateKey } = await generateKeyPair("RS256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "forger", alg: "RS256", use: "sig" };
   let edit: (claims: JWTPayload) => JWTPayload = (c) => c;
@@ -85,7 +85,7 @@ describe("OidcClient ID-token validation", () => {
   });
 
   it("refuses ID tokens with a bad signature, issuer, audience, expiry, nonce or unverified email", async () => {
-    const forged = await forger(mock);
+    const forged = await forger();
     const rp = client(forged.fetch);
     const stranger = (await generateKeyPair("RS256")).privateKey;
     const cases: [string, (c: JWTPayload) => JWTPayload, CryptoKey?][] = [
@@ -106,7 +106,7 @@ describe("OidcClient ID-token validation", () => {
   });
 
   it("refuses a refresh whose ID token names another subject", async () => {
-    const forged = await forger(mock);
+    const forged = await forger();
     const rp = client(forged.fetch);
     const first = await login(rp);
     forged.set((c) => ({ ...c, sub: "someone-else" }));

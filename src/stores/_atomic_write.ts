@@ -13,6 +13,8 @@ export interface FileState {
   signature: string;
   /** The permission bits, carried over to the replacement. */
   mode: number;
+  /** The inode number, to tell whether the file is still the one written. */
+  ino: number;
 }
 
 /** The `code` of a Node-style system error (`"ENOENT"`), if any. */
@@ -27,7 +29,11 @@ export async function fileState(path: FsPath): Promise<FileState | null> {
     const s = await stat(path);
     // The inode catches atomic replacements by editors; ctime and size catch
     // in-place edits within mtime's resolution.
-    return { signature: `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`, mode: s.mode & 0o777 };
+    return {
+      signature: `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`,
+      mode: s.mode & 0o777,
+      ino: s.ino,
+    };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return null;
     throw error;
@@ -57,15 +63,19 @@ function folderOf(path: FsPath): FsPath {
  * survives a crash (skipped where the platform refuses to open folders).
  *
  * @param mode Permission bits to give the new file (those of the file it replaces).
+ * @returns The inode number of the new file: a `stat()` showing another one
+ *   means that someone replaced the file since.
  */
-export async function atomicWrite(path: FsPath, text: string, mode?: number): Promise<void> {
+export async function atomicWrite(path: FsPath, text: string, mode?: number): Promise<number> {
   const temp = tempPathFor(path);
   const handle = await open(temp, "wx", 0o666);
+  let ino: number;
   try {
     try {
       if (mode !== undefined) await handle.chmod(mode).catch(() => {});
       await handle.writeFile(text, "utf8");
       await handle.sync();
+      ino = (await handle.stat()).ino;
     } finally {
       await handle.close();
     }
@@ -75,6 +85,7 @@ export async function atomicWrite(path: FsPath, text: string, mode?: number): Pr
     throw error;
   }
   await syncFolder(folderOf(path));
+  return ino;
 }
 
 async function syncFolder(folder: FsPath): Promise<void> {

@@ -4,20 +4,26 @@
 //     - admin
 //   hateful-being@cornhole.co: []
 //
-// Read into a Map (emails such as "__proto__" are plain keys) and edited in
-// its YAML Document, so that hand-written comments and order survive writes.
-import { type Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
+// Read into a Map (emails such as "__proto__" are plain keys) and edited as
+// text, so that hand-written comments and order survive writes: by splicing
+// the changed account's lines when the file allows it (`_caps_layout.ts`),
+// else through the whole YAML Document, re-read to check the result.
+import { type Document, isMap, isScalar, type Node, type Pair, type YAMLMap } from "yaml";
 import { parseYamlDocument, yamlToJs } from "../_yaml.ts";
 import { ConfigError } from "../errors.ts";
+import { type Layout, layoutOf, splicedEdit } from "./_caps_layout.ts";
+import { listNode, SERIALIZE } from "./_caps_nodes.ts";
 import { sameList } from "./_lists.ts";
 
 /** The accounts of a capability file, email → capability names, in file order. */
 export type Users = ReadonlyMap<string, readonly string[]>;
 
-/** A parsed capability file: the editable document and the accounts it holds. */
+/** A capability file as read or written: its text, its accounts, and how to splice it. */
 export interface CapsFile {
-  doc: Document;
-  users: Users;
+  readonly text: string;
+  readonly users: Users;
+  /** `undefined` when edits must go through the whole document. */
+  readonly layout: Layout | undefined;
 }
 
 /**
@@ -27,6 +33,11 @@ export interface CapsFile {
  * @throws {ConfigError} Naming the file (and the account) on bad YAML or a bad shape.
  */
 export function parseCapsFile(text: string, file: string): CapsFile {
+  const { doc, users } = parseDoc(text, file);
+  return { text, users, layout: layoutOf(text, doc, users.size) };
+}
+
+function parseDoc(text: string, file: string): { doc: Document; users: Users } {
   const doc = parseYamlDocument(text, file);
   const value = yamlToJs(doc, file);
   if (value === null || value === undefined) return { doc, users: new Map() };
@@ -67,34 +78,42 @@ function keyOf(pair: Pair): string {
   return String(isScalar(pair.key) ? pair.key.value : pair.key);
 }
 
-/** The list node for `capabilities`, reusing the old node and its items (and their comments). */
-function listNode(doc: Document, old: unknown, capabilities: readonly string[]): unknown {
-  if (!isSeq(old) || old.anchor) return doc.createNode([...capabilities]);
-  const pool = [...old.items];
-  const items = capabilities.map((name) => {
-    const index = pool.findIndex((item) => isScalar(item) && item.value === name);
-    return index === -1 ? doc.createNode(name) : pool.splice(index, 1)[0];
-  });
-  // `x: []` is a flow sequence; once it has items, write them in the upstream block style.
-  if (old.items.length === 0) old.flow = false;
-  old.items = items;
-  return old;
-}
-
 /**
- * The text of the file with one account set to `capabilities` (or removed),
- * checked by parsing it back: what would not read as `expected` is not written.
+ * The file with one account set to `capabilities` (or removed): what reads
+ * back as anything but the accounts intended is not returned.
  *
  * @throws {ConfigError} When the edit cannot be made safely (e.g. YAML anchors shared by accounts).
  */
-export function editedText(
+export function editCapsFile(
   parsed: CapsFile,
+  email: string,
+  capabilities: readonly string[] | undefined,
+  file: string,
+): CapsFile {
+  const users = new Map(parsed.users);
+  if (capabilities === undefined) users.delete(email);
+  else users.set(email, capabilities);
+  const spliced = parsed.layout && splicedEdit(parsed.layout, email, capabilities);
+  if (spliced) return { text: spliced.text, users, layout: spliced.layout };
+  const edited = wholeEdit(parsed.text, email, capabilities, users, file);
+  if (edited === undefined) {
+    throw new ConfigError("cannot change this account without changing others (YAML anchors?)", {
+      file,
+      path: [email],
+    });
+  }
+  return edited;
+}
+
+/** The edit through the whole document, if the written text reads back as `expected`. */
+function wholeEdit(
+  text: string,
   email: string,
   capabilities: readonly string[] | undefined,
   expected: Users,
   file: string,
-): string {
-  const { doc } = parsed;
+): CapsFile | undefined {
+  const { doc } = parseDoc(text, file);
   if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as Node;
   const map = doc.contents as YAMLMap;
   const index = map.items.findIndex((pair) => keyOf(pair) === email);
@@ -105,21 +124,9 @@ export function editedText(
   } else {
     map.items[index].value = listNode(doc, map.items[index].value, capabilities);
   }
-  const text = writtenText(doc, file, expected);
-  if (text === undefined) {
-    throw new ConfigError("cannot change this account without changing others (YAML anchors?)", {
-      file,
-      path: [email],
-    });
-  }
-  return text;
-}
-
-/** The document's text, if it reads back as `expected`. */
-function writtenText(doc: Document, file: string, expected: Users): string | undefined {
   try {
-    const text = doc.toString({ flowCollectionPadding: false });
-    return sameUsers(parseCapsFile(text, file).users, expected) ? text : undefined;
+    const written = parseCapsFile(doc.toString(SERIALIZE), file);
+    return sameUsers(written.users, expected) ? { ...written, users: expected } : undefined;
   } catch {
     // An alias whose anchor went away cannot even be written.
     return undefined;

@@ -25,6 +25,13 @@ export interface CapabilityStore {
    * entry. Called on the request hot path: it must be fast (memory).
    */
   get(email: string): Promise<readonly string[] | undefined>;
+  /**
+   * The stored capabilities of `email` when they are known right now without I/O:
+   * `{ value }` (value undefined = no entry), or `undefined` when the caller must use `get()`
+   * (not loaded yet, a stat() is due, a reload failed…). Lets the request hot path skip promises.
+   * Optional: without it, callers use `get()`.
+   */
+  peek?(email: string): { readonly value: readonly string[] | undefined } | undefined;
   /** Every stored account, in storage (file) order. */
   all(): Promise<ReadonlyMap<string, readonly string[]>>;
   /**

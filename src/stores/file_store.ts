@@ -3,12 +3,11 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ConfigError } from "../errors.ts";
 import type { CapabilityStore } from "./capability_store.ts";
-import { atomicWrite, errorCode, type FileState, fileState, type FsPath } from "./_atomic_write.ts";
-import { type CapsFile, editedText, parseCapsFile, type Users } from "./_caps_file.ts";
+import { atomicWrite, type FileState, fileState, type FsPath } from "./_atomic_write.ts";
+import { type CapsFile, editCapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
+import { stateOf, textOf } from "./_caps_read.ts";
 import { frozenUpdate, sameList } from "./_lists.ts";
 
 /** The options of `FileCapabilityStore`. */
@@ -50,8 +49,9 @@ export interface FileCapabilityStoreOptions {
  * Reads are served from memory; hand edits are picked up (the file is checked
  * at most every `reloadInterval` ms). A missing file holds no account and is
  * created by the first write. Writes are serialized, re-read the file first
- * (nothing written meanwhile is lost), keep comments and order, and replace
- * the file atomically. A changed file that cannot be read keeps the last good
+ * when a `stat()` shows that it changed since it was last read or written
+ * (nothing written meanwhile is lost), keep comments and order (only the
+ * changed account's lines are rewritten), and replace the file atomically. A changed file that cannot be read keeps the last good
  * copy in use and is reported to `onError`; when there is no good copy yet,
  * `get`, `all` and `update` reject with the `ConfigError`. A file that cannot
  * be read is never overwritten.
@@ -81,6 +81,10 @@ export class FileCapabilityStore implements CapabilityStore {
   #users: Users | undefined;
   #signature: string | null | undefined;
   #failure: { signature: string | null; error: Error } | undefined;
+  /** False after a changed file failed to load: `peek` then leaves it to `get`. */
+  #healthy = false;
+  /** The file as last read or written, with its signature then: writes edit it without reading. */
+  #file: { signature: string | null; parsed: CapsFile } | undefined;
   #checkedAt = -Infinity;
   #refreshing: Promise<void> | undefined;
   #generation = 0;
@@ -136,8 +140,33 @@ export class FileCapabilityStore implements CapabilityStore {
    * @returns Its list (frozen), or `undefined` when it has no entry.
    * @throws {ConfigError} When the file could never be read.
    */
-  async get(email: string): Promise<readonly string[] | undefined> {
-    return (await this.#current()).get(email);
+  get(email: string): Promise<readonly string[] | undefined> {
+    // No async frame on the hot path: most calls find a fresh copy.
+    const users = this.#fresh();
+    if (users !== undefined) return Promise.resolve(users.get(email));
+    return this.#current().then((current) => current.get(email));
+  }
+
+  /**
+   * The stored capabilities of one account when known without I/O: the file
+   * is loaded, its last check went well, and the next one is not due yet.
+   *
+   * @param email The account.
+   * @returns `{ value }` (`value` is `undefined` when the account has no
+   *   entry), or `undefined` when only `get` can tell (always so with
+   *   `reloadInterval: 0`).
+   * @example
+   * ```ts
+   * import { FileCapabilityStore } from "@easy-oauth/hono";
+   *
+   * const store = new FileCapabilityStore("caps.yaml");
+   * const known = store.peek("ann@example.com");
+   * const list = known ? known.value : await store.get("ann@example.com");
+   * ```
+   */
+  peek(email: string): { readonly value: readonly string[] | undefined } | undefined {
+    const users = this.#healthy ? this.#fresh() : undefined;
+    return users === undefined ? undefined : { value: users.get(email) };
   }
 
   /**
@@ -146,8 +175,9 @@ export class FileCapabilityStore implements CapabilityStore {
    * @returns The accounts in file order (a snapshot that never changes).
    * @throws {ConfigError} When the file could never be read.
    */
-  async all(): Promise<ReadonlyMap<string, readonly string[]>> {
-    return await this.#current();
+  all(): Promise<ReadonlyMap<string, readonly string[]>> {
+    const users = this.#fresh();
+    return users !== undefined ? Promise.resolve(users) : this.#current();
   }
 
   /**
@@ -178,25 +208,29 @@ export class FileCapabilityStore implements CapabilityStore {
     const current = parsed.users.get(email);
     const next = frozenUpdate(fn(current));
     if (sameList(current, next)) return current;
-    const users = new Map(parsed.users);
-    if (next === undefined) users.delete(email);
-    else users.set(email, next);
-    const text = editedText(parsed, email, next, users, this.file);
-    await atomicWrite(this.#path, text, before?.mode);
-    // Unknown (undefined) when stat fails: the next check then re-reads the file.
+    const edited = editCapsFile(parsed, email, next, this.file);
+    const ino = await atomicWrite(this.#path, edited.text, before?.mode);
+    // Unknown (undefined) when stat fails or finds a file someone else put
+    // there since the rename: the next check then re-reads the file.
     const after = await fileState(this.#path).then(
-      (state) => state?.signature ?? null,
+      (state) => state !== null && state.ino === ino ? state.signature : undefined,
       () => undefined,
     );
-    this.#accept(users, after);
+    this.#file = after === undefined ? undefined : { signature: after, parsed: edited };
+    this.#accept(edited.users, after);
     return next;
   }
 
-  /** The accounts, re-read first when the check interval has passed and the file changed. */
-  async #current(): Promise<Users> {
+  /** The accounts when the last check is recent enough to skip the next one. */
+  #fresh(): Users | undefined {
+    if (this.#users === undefined) return undefined;
     const now = this.#clock();
     const fresh = now >= this.#checkedAt && now - this.#checkedAt < this.#reloadInterval;
-    if (this.#users !== undefined && fresh) return this.#users;
+    return fresh ? this.#users : undefined;
+  }
+
+  /** The accounts, re-read first when the file changed since the last check. */
+  async #current(): Promise<Users> {
     this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
     await this.#refreshing;
     if (this.#users === undefined) throw this.#failure?.error ?? new Error("not loaded");
@@ -227,38 +261,28 @@ export class FileCapabilityStore implements CapabilityStore {
         throw error;
       }
       this.#signature = signature;
+      this.#healthy = false;
       this.#checkedAt = this.#clock();
       this.#onError(error);
     }
   }
 
-  async #stat(): Promise<FileState | null> {
-    try {
-      return await fileState(this.#path);
-    } catch (cause) {
-      throw this.#readError(cause);
-    }
+  #stat(): Promise<FileState | null> {
+    return stateOf(this.#path, this.file);
   }
 
-  /** Reads, parses and validates the file (`state` from a `stat()` made just before). */
+  /**
+   * Reads, parses and validates the file (`state` from a `stat()` made just
+   * before), unless the copy in memory has the same signature.
+   */
   async #load(state: FileState | null): Promise<CapsFile> {
-    // An empty file stands for a missing one, so that the first write creates it.
-    if (state === null) return parseCapsFile("", this.file);
-    let text: string;
-    try {
-      text = await readFile(this.#path, "utf8");
-    } catch (cause) {
-      if (errorCode(cause) === "ENOENT") return parseCapsFile("", this.file);
-      throw this.#readError(cause);
-    }
+    const signature = state?.signature ?? null;
+    if (this.#file !== undefined && this.#file.signature === signature) return this.#file.parsed;
+    const text = state === null ? "" : await textOf(this.#path, this.file);
     const parsed = parseCapsFile(text, this.file);
     this.#validate?.(parsed.users);
+    this.#file = { signature, parsed };
     return parsed;
-  }
-
-  #readError(cause: unknown): ConfigError {
-    const reason = errorCode(cause) ?? (cause instanceof Error ? cause.message : String(cause));
-    return new ConfigError(`cannot read the file (${reason})`, { file: this.file, cause });
   }
 
   /** Makes `users` the current copy; a copy of an unchanged file keeps the old one (and the caches built on it). */
@@ -272,6 +296,7 @@ export class FileCapabilityStore implements CapabilityStore {
     }
     this.#signature = signature;
     this.#failure = undefined;
+    this.#healthy = true;
     this.#checkedAt = this.#clock();
   }
 }

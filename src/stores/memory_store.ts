@@ -55,6 +55,24 @@ export class MemoryCapabilityStore implements CapabilityStore {
   }
 
   /**
+   * The stored capabilities of one account, without a promise: a memory store
+   * always knows them.
+   *
+   * @param email The account.
+   * @returns `{ value }`, where `value` is the list (frozen) or `undefined` when it has no entry.
+   * @example
+   * ```ts
+   * import { MemoryCapabilityStore } from "@easy-oauth/hono";
+   *
+   * const store = new MemoryCapabilityStore({ "ann@example.com": ["write"] });
+   * store.peek("ann@example.com"); // { value: ["write"] }
+   * ```
+   */
+  peek(email: string): { readonly value: readonly string[] | undefined } {
+    return { value: this.#users.get(email) };
+  }
+
+  /**
    * Every stored account.
    *
    * @returns A copy of the accounts, in insertion order.

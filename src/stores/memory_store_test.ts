@@ -35,6 +35,16 @@ describe("MemoryCapabilityStore", () => {
     assert.deepEqual(await store.get("a@x"), ["read"]);
   });
 
+  it("peek() always knows, and shows every change at once", async () => {
+    const store = new MemoryCapabilityStore({ "a@x": ["read"] });
+    assert.deepEqual(store.peek("a@x"), { value: ["read"] });
+    assert.deepEqual(store.peek("b@x"), { value: undefined });
+    await store.update("b@x", () => ["write"]);
+    assert.deepEqual(store.peek("b@x"), { value: ["write"] });
+    await store.update("a@x", () => undefined);
+    assert.deepEqual(store.peek("a@x"), { value: undefined });
+  });
+
   it("keeps __proto__ as an ordinary account key", async () => {
     const store = new MemoryCapabilityStore(JSON.parse('{"__proto__": ["read"]}'));
     assert.deepEqual(await store.get("__proto__"), ["read"]);
