@@ -122,9 +122,9 @@ export class Core {
     let caller = this.#recall(raw);
     if (caller === undefined) {
       if (this.revocations.ready() !== undefined) return undefined;
+      // Not memoized: finding it again is as cheap as remembering it.
       caller = this.#known(c);
       if (caller === undefined) return undefined;
-      this.#remember(raw, caller);
     }
     return this.#expose(c, caller);
   }
