@@ -21,7 +21,7 @@ import {
 } from "../mod.ts";
 
 /** The capability graph of the Python README. */
-export const GRAPH = {
+export const GRAPH: Record<string, string[]> = {
   read: [],
   write: ["read"],
   moderate: ["read", "write"],

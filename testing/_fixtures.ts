@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Hono } from "hono";
 import { type OAuthEnv, OAuthManager, type OAuthManagerOptions } from "../mod.ts";
 import { AppTester, OAuthMock } from "./mod.ts";
+import { GRAPH as EXAMPLE_GRAPH } from "../examples/app.ts";
 
 /** A clock that tests move by hand. */
 export class TestClock {
@@ -18,15 +19,8 @@ export class TestClock {
 
 export const SECRET = "test secret: at least thirty-two characters long";
 
-/** The graph of the Python README. */
-export const GRAPH = {
-  read: [],
-  write: ["read"],
-  moderate: ["read", "write"],
-  announce: ["read", "write"],
-  user_management: [],
-  baker: [],
-};
+/** The graph of the Python README, and the seed's "baker" for service accounts. */
+export const GRAPH: Record<string, string[]> = { ...EXAMPLE_GRAPH, baker: [] };
 
 export interface Example extends AsyncDisposable {
   mock: OAuthMock;
