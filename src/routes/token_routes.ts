@@ -71,10 +71,10 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     const refused = await needManagement(core, caller);
     if (refused) return refused;
     const user = body.user;
-    if (
-      typeof user !== "string" || (emailProblem(user) && !API_NAME.test(user.replace(/^api:/, "")))
-    ) {
-      return errorResponse(400, "invalid_request", '"user" must be an account.');
+    const account = typeof user === "string" &&
+      (emailProblem(user) === null || (user.startsWith("api:") && API_NAME.test(user.slice(4))));
+    if (!account) {
+      return errorResponse(400, "invalid_request", '"user" must be an account or api:<name>.');
     }
     await core.revocations.revokeAccount(user);
     return c.json({ status: "ok", revoked: "user", user });

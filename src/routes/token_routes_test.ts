@@ -139,6 +139,8 @@ describe("POST /token/revoke", () => {
     const root = await ex.tester.client("root@example.com");
     for (
       const body of [{}, { token: "garbage" }, { token: 42 }, { token: "a", user: "b@c.d" }, {
+        user: "bare-name",
+      }, {
         user: "not an email",
       }, { x: 1 }]
     ) {
