@@ -28,17 +28,24 @@ export async function post(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
 }
 
-/** Logs in through /oauth2/auth and returns the code. */
-export async function codeFor(provider: MockProvider, params: Record<string, string> = {}) {
-  const query = new URLSearchParams({
+/** An authorization request with usual parameters; `undefined` leaves one out. */
+export function authorizeRequest(params: Record<string, string | undefined> = {}): Request {
+  const query = new URLSearchParams();
+  const all = {
     client_id: "app",
     redirect_uri: REDIRECT,
     response_type: "code",
     scope: "openid email",
     state: "st",
     ...params,
-  });
-  const response = await provider.fetch(new Request(`${BASE}/oauth2/auth?${query}`));
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) query.set(k, v);
+  return new Request(`${BASE}/oauth2/auth?${query}`);
+}
+
+/** Logs in through /oauth2/auth and returns the code. */
+export async function codeFor(provider: MockProvider, params: Record<string, string> = {}) {
+  const response = await provider.fetch(authorizeRequest(params));
   const code = new URL(response.headers.get("Location")!).searchParams.get("code");
   assert.ok(code, "the authorization request succeeded");
   return code;

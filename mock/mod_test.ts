@@ -1,23 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createMockProvider, type MockProvider } from "./mod.ts";
-
-const BASE = "http://idp.test";
-const REDIRECT = "http://localhost:3000/auth";
-
-function authorizeRequest(params: Record<string, string | undefined>): Request {
-  const query = new URLSearchParams();
-  const all = {
-    client_id: "app",
-    redirect_uri: REDIRECT,
-    response_type: "code",
-    scope: "openid email",
-    state: "st",
-    ...params,
-  };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) query.set(k, v);
-  return new Request(`${BASE}/oauth2/auth?${query}`);
-}
+import { authorizeRequest, BASE, REDIRECT } from "./_test_util.ts";
 
 /** The query of the redirect an authorization request answers with. */
 async function authorizeRedirect(

@@ -7,6 +7,9 @@ import { readAtMost } from "./_body.ts";
 /** The body limit of the management routes (a chunked body is counted as it streams). */
 export const MAX_JSON_BODY = 64 * 1024;
 
+/** Headers for answers that carry tokens: never cached (RFC 6749 §5.1). */
+export const NO_STORE = { "Cache-Control": "no-store" } as const;
+
 /** A JSON error response `{"error", "detail"}`. */
 export function errorResponse(
   status: ContentfulStatusCode,
@@ -17,7 +20,7 @@ export function errorResponse(
   const body: ErrorBody = { error, detail };
   return Response.json(body, {
     status,
-    headers: { "Cache-Control": "no-store", ...headers },
+    headers: { ...NO_STORE, ...headers },
   });
 }
 

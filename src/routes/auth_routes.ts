@@ -3,14 +3,12 @@ import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
-import { errorResponse } from "../_http.ts";
+import { errorResponse, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
 import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
-
-const NO_STORE = { "Cache-Control": "no-store" };
 
 function providerDown(): Response {
   return errorResponse(

@@ -3,7 +3,7 @@
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
 import { emailProblem } from "../_email.ts";
-import { errorResponse } from "../_http.ts";
+import { errorResponse, NO_STORE } from "../_http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
 import { randomId, Sealer } from "../seal.ts";
@@ -19,7 +19,6 @@ import {
   stringField,
 } from "./_guards.ts";
 
-const NO_STORE = { "Cache-Control": "no-store" };
 const API_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Adds `/token/revoke` and `/token/api` (under the prefix). */
