@@ -4,7 +4,7 @@ import type { CapabilitySet } from "./capabilities.ts";
 import type { OAuthUser } from "./env.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
 import { timingSafeEqual } from "./_compare.ts";
-import { OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
+import { OidcClient, ProviderUnavailable, TokenRefused } from "./oidc/client.ts";
 import { Revocations } from "./revocations.ts";
 import { Sealer } from "./seal.ts";
 import { SessionCookies, type SessionData } from "./session.ts";

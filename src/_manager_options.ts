@@ -1,7 +1,7 @@
 // Validation of OAuthManager's options, once, at construction (TypeError naming the option).
 import { CapabilitySet } from "./capabilities.ts";
 import { emailProblem } from "./_email.ts";
-import { expectedIssuer } from "./oidc_client.ts";
+import { expectedIssuer } from "./oidc/client.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";

@@ -8,7 +8,7 @@
  */
 import { ExpiringCache } from "./_cache.ts";
 import type { OAuthUser } from "./env.ts";
-import type { OidcClient } from "./oidc_client.ts";
+import type { OidcClient } from "./oidc/client.ts";
 import type { Revocations } from "./revocations.ts";
 import { type SealedClaims, Sealer, type SealPurpose } from "./seal.ts";
 

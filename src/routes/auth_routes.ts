@@ -5,7 +5,7 @@ import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
-import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
+import { LoginError, ProviderUnavailable } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";

@@ -2,8 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import * as oauth from "oauth4webapi";
-import { OAuthMock } from "../testing/mod.ts";
-import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
+import { OAuthMock } from "../../testing/mod.ts";
+import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./client.ts";
 
 /**
  * A provider whose ID tokens we forge: the mock runs the protocol, and this

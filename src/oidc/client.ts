@@ -8,7 +8,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from "jose";
-import { boundedFetch } from "./_provider_fetch.ts";
+import { boundedFetch } from "./_fetch.ts";
 import {
   expectedIssuer,
   type Identity,
@@ -17,7 +17,7 @@ import {
   LoginError,
   ProviderUnavailable,
   TokenRefused,
-} from "./_oidc_checks.ts";
+} from "./_checks.ts";
 
 export { expectedIssuer, type Identity, isLoopback, LoginError, ProviderUnavailable, TokenRefused };
 

@@ -1,7 +1,7 @@
 // What the relying party checks besides protocol mechanics: the expected
 // issuer, loopback-only http, the identity in the claims, and the errors.
 import type { JWTPayload } from "jose";
-import { ProviderUnavailable } from "./_provider_fetch.ts";
+import { ProviderUnavailable } from "./_fetch.ts";
 
 export { ProviderUnavailable };
 
