@@ -26,6 +26,18 @@ export class LoginError extends Error {
   }
 }
 
+/**
+ * The provider refuses *our configuration* (the client credentials, the
+ * issuer, a redirect URI): not an outage, and no retry will help. The message
+ * says what to fix; it never holds a secret.
+ */
+export class ProviderMisconfigured extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProviderMisconfigured";
+  }
+}
+
 /** The provider refused a refresh token (revoked, expired, unknown): a 401 to the caller. */
 export class TokenRefused extends Error {
   constructor(message = "the identity provider refused the token") {

@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import * as oauth from "oauth4webapi";
 import { OAuthMock } from "../../testing/mod.ts";
-import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./client.ts";
+import {
+  LoginError,
+  OidcClient,
+  ProviderMisconfigured,
+  ProviderUnavailable,
+  TokenRefused,
+} from "./client.ts";
 
 /**
  * A provider whose ID tokens we forge: the mock runs the protocol, and this
@@ -95,7 +101,6 @@ describe("OidcClient ID-token validation", () => {
       ["expiry", (c) => ({ ...c, exp: Math.floor(Date.now() / 1000) - 3600 })],
       ["nonce", (c) => ({ ...c, nonce: "another" })],
       ["email_verified", (c) => ({ ...c, email_verified: false })],
-      ["email", (c) => ({ ...c, email: undefined })],
     ];
     forged.set((c) => c);
     assert.equal((await login(rp)).identity.email, "ann@example.com", "the forger itself works");
@@ -105,12 +110,43 @@ describe("OidcClient ID-token validation", () => {
     }
   });
 
+  it("takes the email from userinfo when the ID token carries none (OIDC Core §5.4)", async () => {
+    const forged = await forger();
+    const rp = client(forged.fetch);
+    forged.set((c) => ({ ...c, email: undefined, email_verified: undefined }));
+    const result = await login(rp);
+    assert.equal(result.identity.email, "ann@example.com");
+    const again = await rp.refresh(result.refreshToken!, result.identity);
+    assert.equal(again.identity.email, "ann@example.com");
+  });
+
   it("refuses a refresh whose ID token names another subject", async () => {
     const forged = await forger();
     const rp = client(forged.fetch);
     const first = await login(rp);
     forged.set((c) => ({ ...c, sub: "someone-else" }));
     await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+  });
+
+  it("sends Google-shaped credentials to the token endpoint as Google compares them", async () => {
+    const sent: (string | null)[] = [];
+    const rp = new OidcClient({
+      serverMetadataUrl: mock.metadataUrl,
+      clientId: "1234-abc.apps.googleusercontent.com",
+      clientSecret: "GOCSPX-ab_cd.ef",
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        if (new URL(request.url).pathname.endsWith("/token")) {
+          sent.push(request.headers.get("authorization"));
+        }
+        return fetch(request);
+      },
+      clock: Date.now,
+    });
+    await login(rp);
+    assert.deepEqual(sent, [
+      "Basic MTIzNC1hYmMuYXBwcy5nb29nbGV1c2VyY29udGVudC5jb206R09DU1BYLWFiX2NkLmVm",
+    ]);
   });
 
   it("reports an unreachable provider as ProviderUnavailable", async () => {
@@ -123,7 +159,7 @@ describe("OidcClient ID-token validation", () => {
     await assert.rejects(rp.metadata(), ProviderUnavailable);
   });
 
-  it("refuses discovery that states another issuer", async () => {
+  it("reports discovery that states another issuer as a misconfiguration saying what to fix", async () => {
     const rp = new OidcClient({
       serverMetadataUrl: mock.metadataUrl,
       clientId: "rp",
@@ -133,6 +169,13 @@ describe("OidcClient ID-token validation", () => {
       },
       clock: Date.now,
     });
-    await assert.rejects(rp.metadata(), ProviderUnavailable);
+    await assert.rejects(rp.metadata(), (error: Error) => {
+      assert.ok(error instanceof ProviderMisconfigured);
+      assert.match(
+        error.message,
+        /states the issuer "https:\/\/evil\.example", expected "http:\/\/127/,
+      );
+      return true;
+    });
   });
 });
