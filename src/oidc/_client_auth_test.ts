@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as oauth from "oauth4webapi";
+import type * as oauth from "oauth4webapi";
 import { basicAuthorization, chooseAuthMethod, clientAuth } from "./_client_auth.ts";
 
 const GOOGLE_ID = "1234-abc.apps.googleusercontent.com";
