@@ -5,18 +5,12 @@ import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
-import { LoginError, ProviderUnavailable } from "../oidc/client.ts";
+import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
+import { USER_TOKEN_TTL } from "../tokens.ts";
 import { serviceToken } from "./token_routes.ts";
-
-function providerDown(): Response {
-  return errorResponse(
-    503,
-    "provider_unavailable",
-    "The identity provider cannot be reached; try again later.",
-  );
-}
+import { endSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
 export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -25,11 +19,12 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/token", (c) => token(core, c));
   app.get("/logout", async (c) => {
     const caller = await core.caller(c);
-    if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
-      await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
-    }
+    const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
+      ? await core.sessions.read(c)
+      : null;
+    const target = await endSession(core, c, session);
     core.sessions.clear(c);
-    return c.redirect("/", 302);
+    return c.redirect(target, 302);
   });
 }
 
@@ -67,7 +62,8 @@ async function login(core: Core, c: Context): Promise<Response> {
       loginHint,
     });
   } catch (error) {
-    if (error instanceof ProviderUnavailable) return providerDown();
+    const failure = core.providerFailure(error, 503);
+    if (failure) return failure;
     throw error;
   }
   await core.sessions.startLogin(c, login);
@@ -99,30 +95,38 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { identity, refreshToken } = result;
-    await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
+    const { identity, refreshToken, idToken } = result;
+    // The provider's tokens stay on the server, in a grant: the cookie stays small.
+    const hint = core.options.providerLogout ? idToken : undefined;
+    const gid = refreshToken || hint
+      ? await core.grants!.create(
+        identity,
+        { rt: refreshToken, idt: hint },
+        { session: true, tokens: [] },
+        refreshToken ? USER_TOKEN_TTL : SESSION_TTL,
+      )
+      : undefined;
+    if (gid) core.grants!.remember(gid, identity, result.expiresAt);
+    await core.sessions.write(c, {
+      email: identity.email,
+      sub: identity.sub,
+      iss: identity.iss,
+      ...(identity.name ? { name: identity.name } : {}),
+      ...(gid ? { gid } : {}),
+    });
     if (callbackName === "auth") return c.redirect(login.next, 302);
-    if (!refreshToken) {
-      return errorResponse(
-        502,
-        "login_failed",
-        "The identity provider did not issue a refresh token.",
-      );
-    }
-    return c.json(
-      { refresh_token: await core.tokens.issueUserToken(identity, refreshToken) },
-      200,
-      NO_STORE,
+    const minted = refreshToken && gid && await mintUserToken(core, c, identity, gid);
+    if (minted) return minted;
+    core.log("the identity provider issued no refresh token to an offline login; answered 502");
+    return errorResponse(
+      502,
+      "login_failed",
+      "The identity provider did not issue a refresh token.",
     );
   } catch (error) {
     if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
-    if (error instanceof ProviderUnavailable) {
-      return errorResponse(
-        502,
-        "provider_unavailable",
-        "The identity provider failed; try again later.",
-      );
-    }
+    const failure = core.providerFailure(error, 502);
+    if (failure) return failure;
     throw error;
   }
 }
@@ -139,12 +143,14 @@ async function token(core: Core, c: Context): Promise<Response> {
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
-  if (session?.rt) {
-    return c.json(
-      { refresh_token: await core.tokens.issueUserToken(session, session.rt) },
-      200,
-      NO_STORE,
-    );
+  try {
+    const gid = session && await usableGrant(core, session);
+    const minted = gid && await mintUserToken(core, c, session, gid);
+    if (minted) return minted;
+  } catch (error) {
+    const failure = core.providerFailure(error, 503);
+    if (failure) return failure;
+    throw error;
   }
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");

@@ -1,0 +1,272 @@
+/**
+ * Grants: one record per login at the provider, kept in the `TokenStore`,
+ * holding the provider's newest refresh token (sealed under its own purpose).
+ * Tokens handed to scripts and the browser session refer to a grant by id, so
+ * that a rotated refresh token (RFC 9700 §4.14) reaches every holder, a grant
+ * is validated at the provider once whatever the number of tokens minted from
+ * it, and revoking one token touches no other.
+ *
+ * @module
+ */
+import { ExpiringCache } from "./_cache.ts";
+import { type Identity, type OidcClient, TokenRefused } from "./oidc/client.ts";
+import { randomId, type Sealer } from "./seal.ts";
+import type { GrantRecord, TokenStore } from "./stores/token_store.ts";
+
+/** What the manager keeps in `GrantRecord.data`. */
+interface GrantData extends Record<string, unknown> {
+  /** `{gid, rt?, idt?}` sealed for the "refresh_token" purpose. */
+  sealed: string;
+  sub: string;
+  iss: string;
+  name?: string;
+  /** Whether a browser session still refers to the grant. */
+  session: boolean;
+  /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
+  tokens: string[];
+  /** The provider refused the grant, or it was revoked: nothing may use it again. */
+  dead?: boolean;
+}
+
+/** What a grant's sealed part holds. */
+type Secrets = { rt?: string; idt?: string };
+
+/** A live grant, as `mint` and `/logout` see it. */
+export interface GrantView {
+  id: string;
+  email: string;
+  hasRefreshToken: boolean;
+}
+
+/** Most live tokens an account may hold from `/token` at once. */
+export const MAX_TOKENS_PER_ACCOUNT = 100;
+/** Writes tried before a compare-and-set gives up (other writers won each time). */
+const CAS_ATTEMPTS = 8;
+
+/** Thrown when a grant is gone, dead or unusable: the token holding it is invalid. */
+export class GrantEnded extends Error {
+  constructor(message = "The login behind this token has ended; get a new token.") {
+    super(message);
+    this.name = "GrantEnded";
+  }
+}
+
+/** The grants of one manager. */
+export class Grants {
+  readonly #store: TokenStore;
+  readonly #sealer: Sealer;
+  readonly #clock: () => number;
+  readonly #oidc: OidcClient;
+  readonly #validated: ExpiringCache<{ identity: Identity; until: number }>;
+  readonly #inflight = new Map<string, Promise<{ identity: Identity; until: number }>>();
+
+  constructor(store: TokenStore, sealer: Sealer, clock: () => number, oidc: OidcClient) {
+    this.#store = store;
+    this.#sealer = sealer;
+    this.#clock = clock;
+    this.#oidc = oidc;
+    this.#validated = new ExpiringCache(10_000, clock);
+  }
+
+  /**
+   * Records a login. `id` is given for tokens and sessions of the old format
+   * (`legacy-<their id>`), so that migrating one twice finds the same record.
+   * @returns The grant's id.
+   */
+  async create(
+    identity: Identity,
+    secrets: Secrets,
+    refs: { session: boolean; tokens: string[] },
+    lifetime: number,
+    id: string = randomId(),
+  ): Promise<string> {
+    const data: GrantData = {
+      sealed: await this.#sealer.seal("refresh_token", { gid: id, ...secrets }),
+      sub: identity.sub,
+      iss: identity.iss,
+      ...(identity.name ? { name: identity.name } : {}),
+      session: refs.session,
+      tokens: refs.tokens,
+    };
+    const record: GrantRecord = {
+      id,
+      email: identity.email,
+      version: 1,
+      expires_at: this.#seconds() + lifetime,
+      data,
+    };
+    if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
+      throw new Error("the token store refused a new grant record");
+    }
+    return id;
+  }
+
+  /** The grant when it is alive (not dead, not expired). */
+  async live(id: string): Promise<GrantView | undefined> {
+    const record = await this.#store.getGrant(id);
+    if (!record || (record.data as GrantData).dead) return undefined;
+    const secrets = await this.#secrets(record);
+    return { id, email: record.email, hasRefreshToken: secrets?.rt !== undefined };
+  }
+
+  /** How many live tokens `email` holds from `/token`, over all its grants. */
+  async tokenCount(email: string): Promise<number> {
+    const grants = await this.#store.grantsOf(email);
+    return grants.reduce(
+      (n, r) => n + ((r.data as GrantData).dead ? 0 : (r.data as GrantData).tokens.length),
+      0,
+    );
+  }
+
+  /**
+   * Adds a token id to a live grant and extends its life to the token's.
+   * @returns false when the grant is gone or dead.
+   */
+  async addToken(id: string, tokenId: string, lifetime: number): Promise<boolean> {
+    const until = this.#seconds() + lifetime;
+    const record = await this.#change(id, (data) => {
+      if (data.dead) return undefined;
+      return { ...data, tokens: [...data.tokens, tokenId] };
+    }, until);
+    return record !== undefined && !(record.data as GrantData).dead &&
+      (record.data as GrantData).tokens.includes(tokenId);
+  }
+
+  /**
+   * Who holds the grant now, from a refresh at the provider, cached until the
+   * provider's `expires_in` and coalesced: however many tokens refer to one
+   * grant, one refresh runs at a time. A rotated refresh token replaces the
+   * stored one; a refusal (`invalid_grant`) marks the grant dead.
+   * @throws {GrantEnded} When the grant is gone or dead.
+   * @throws {TokenRefused} When the provider refuses it now.
+   * @throws {ProviderUnavailable} When the provider cannot be asked.
+   */
+  validate(id: string): Promise<{ identity: Identity; until: number }> {
+    const known = this.#validated.get(id);
+    if (known) return Promise.resolve(known);
+    let pending = this.#inflight.get(id);
+    if (!pending) {
+      pending = this.#refresh(id).finally(() => this.#inflight.delete(id));
+      this.#inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Remembers what a login just proved, so that the next validation needs no refresh. */
+  remember(id: string, identity: Identity, until: number): void {
+    this.#validated.set(id, { identity, until }, until);
+  }
+
+  async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
+    const record = await this.#store.getGrant(id);
+    const data = record?.data as GrantData | undefined;
+    if (!record || !data || data.dead) throw new GrantEnded();
+    const secrets = await this.#secrets(record);
+    if (!secrets?.rt) throw new GrantEnded();
+    let result;
+    try {
+      result = await this.#oidc.refresh(secrets.rt, { iss: data.iss, sub: data.sub });
+    } catch (error) {
+      if (error instanceof TokenRefused) await this.#kill(id);
+      throw error;
+    }
+    if (result.refreshToken && result.refreshToken !== secrets.rt) {
+      await this.#rotate(id, data.sealed, { ...secrets, rt: result.refreshToken });
+    }
+    this.remember(id, result.identity, result.expiresAt);
+    return { identity: result.identity, until: result.expiresAt };
+  }
+
+  /** Stores the rotated refresh token unless another writer stored a newer one meanwhile. */
+  async #rotate(id: string, previous: string, secrets: Secrets): Promise<void> {
+    const sealed = await this.#sealer.seal("refresh_token", { gid: id, ...secrets });
+    await this.#change(id, (data) => (data.sealed === previous ? { ...data, sealed } : undefined));
+  }
+
+  /**
+   * Takes a holder (a token id, or the session) off the grant; when nothing
+   * refers to it any more, its refresh token is revoked at the provider
+   * (RFC 7009) and the grant is dead.
+   * @returns Whether the provider confirmed a revocation.
+   */
+  async release(id: string, holder: { tokenId: string } | { session: true }): Promise<boolean> {
+    const record = await this.#change(id, (data) => {
+      if (data.dead) return undefined;
+      const tokens = "tokenId" in holder
+        ? data.tokens.filter((t) => t !== holder.tokenId)
+        : data.tokens;
+      const session = "session" in holder ? false : data.session;
+      const unused = tokens.length === 0 && !session;
+      return { ...data, tokens, session, ...(unused ? { dead: true } : {}) };
+    });
+    if (!record || !(record.data as GrantData).dead) return false;
+    return await this.#revokeAtProvider(record);
+  }
+
+  /** Revokes every grant of an account at the provider and marks them dead. */
+  async revokeAccount(email: string): Promise<void> {
+    for (const record of await this.#store.grantsOf(email)) {
+      if ((record.data as GrantData).dead) continue;
+      const after = await this.#kill(record.id);
+      if (after) await this.#revokeAtProvider(after);
+    }
+  }
+
+  /** The ID token of a grant, for `id_token_hint` at logout. */
+  async idToken(id: string): Promise<string | undefined> {
+    const record = await this.#store.getGrant(id);
+    return record && (await this.#secrets(record))?.idt;
+  }
+
+  async #revokeAtProvider(record: GrantRecord): Promise<boolean> {
+    this.#validated.delete(record.id);
+    const rt = (await this.#secrets(record))?.rt;
+    // The local state stands whatever the provider says; its answer is reported.
+    return rt === undefined ? false : await this.#oidc.revoke(rt).catch(() => false);
+  }
+
+  #kill(id: string): Promise<GrantRecord | undefined> {
+    this.#validated.delete(id);
+    return this.#change(id, (data) => (data.dead ? undefined : { ...data, dead: true }));
+  }
+
+  async #secrets(record: GrantRecord): Promise<Secrets | undefined> {
+    const sealed = (record.data as GrantData).sealed;
+    const opened = typeof sealed === "string"
+      ? await this.#sealer.open<Secrets & { gid?: string }>("refresh_token", sealed)
+      : null;
+    // Bound to its record: a sealed value copied into another record does not open there.
+    if (!opened || opened.gid !== record.id) return undefined;
+    return { rt: opened.rt, idt: opened.idt };
+  }
+
+  /**
+   * Compare-and-set loop: `fn` gets the current data and returns the new one,
+   * or `undefined` to write nothing.
+   * @returns The record as stored after the change (or unchanged), `undefined` when gone.
+   */
+  async #change(
+    id: string,
+    fn: (data: GrantData) => GrantData | undefined,
+    expiresAt?: number,
+  ): Promise<GrantRecord | undefined> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const record = await this.#store.getGrant(id);
+      if (!record) return undefined;
+      const data = fn(structuredClone(record.data) as GrantData);
+      if (data === undefined) return record;
+      const next: GrantRecord = {
+        ...record,
+        version: record.version + 1,
+        expires_at: Math.max(record.expires_at, expiresAt ?? 0),
+        data,
+      };
+      if (await this.#store.putGrant(next, record.version)) return next;
+    }
+    throw new Error("too many concurrent writers of one grant record");
+  }
+
+  #seconds(): number {
+    return Math.floor(this.#clock() / 1000);
+  }
+}

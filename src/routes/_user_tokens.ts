@@ -1,0 +1,96 @@
+// The browser's side of grants: minting user tokens at GET /token, and
+// ending a session at /logout (and, when asked, at the provider).
+import type { Context } from "hono";
+import type { Core } from "../_core.ts";
+import { errorResponse, NO_STORE } from "../_http.ts";
+import { randomId } from "../seal.ts";
+import { GrantEnded, MAX_TOKENS_PER_ACCOUNT } from "../grants.ts";
+import { type Identity, TokenRefused } from "../oidc/client.ts";
+import { SESSION_TTL, type SessionData } from "../session.ts";
+import { legacyGrantId, USER_TOKEN_TTL } from "../tokens.ts";
+
+/**
+ * `{"refresh_token": …}`: a new token with an id of its own that refers to
+ * grant `gid`; 429 past the per-account bound, and `undefined` when the grant
+ * cannot be used (the caller then goes through the offline login).
+ */
+export async function mintUserToken(
+  core: Core,
+  c: Context,
+  identity: Identity,
+  gid: string,
+): Promise<Response | undefined> {
+  const grants = core.grants!;
+  if (await grants.tokenCount(identity.email) >= MAX_TOKENS_PER_ACCOUNT) {
+    core.log(`refused a user token for ${identity.email}: ${MAX_TOKENS_PER_ACCOUNT} are live`);
+    return errorResponse(
+      429,
+      "too_many_tokens",
+      `This account holds ${MAX_TOKENS_PER_ACCOUNT} live tokens; revoke some first.`,
+    );
+  }
+  const jti = randomId();
+  if (!(await grants.addToken(gid, jti, USER_TOKEN_TTL))) return undefined;
+  const token = await core.tokens.issueUserToken(identity, gid, jti);
+  return c.json({ refresh_token: token }, 200, NO_STORE);
+}
+
+/**
+ * The grant of a session when it can still mint tokens: alive at the
+ * provider, with a refresh token. A session of the old format (refresh token
+ * inside) gets a grant made from it. A grant the provider now refuses is dead.
+ */
+export async function usableGrant(core: Core, session: SessionData): Promise<string | undefined> {
+  const grants = core.grants!;
+  let gid = session.gid;
+  if (gid === undefined && typeof session.rt === "string") {
+    gid = legacyGrantId(session.jti);
+    if (!(await grants.live(gid))) {
+      await grants.create(
+        session,
+        { rt: session.rt },
+        { session: true, tokens: [] },
+        SESSION_TTL,
+        gid,
+      );
+    }
+  }
+  if (gid === undefined || !(await grants.live(gid))?.hasRefreshToken) return undefined;
+  try {
+    await grants.validate(gid);
+    return gid;
+  } catch (error) {
+    if (error instanceof GrantEnded || error instanceof TokenRefused) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Ends the session of the request: its id is revoked, its grant released (a
+ * refresh token no issued token refers to is revoked at the provider), and
+ * with `providerLogout` the answer is the provider's `end_session_endpoint`.
+ * @returns Where to send the browser.
+ */
+export async function endSession(
+  core: Core,
+  c: Context,
+  session: SessionData | null,
+): Promise<string> {
+  if (!session) return "/";
+  await core.revocations.revokeId(session.jti, core.clock() + SESSION_TTL * 1000);
+  const gid = session.gid;
+  if (!gid || !core.grants || !core.oidc) return "/";
+  let target = "/";
+  if (core.options.providerLogout) {
+    const url = await core.oidc.endSessionUrl({
+      idTokenHint: await core.grants.idToken(gid),
+      postLogoutRedirectUri: `${core.origin(c)}/`,
+    }).catch((error) => {
+      core.providerFailure(error, 502);
+      return undefined;
+    });
+    if (url) target = url.href;
+  }
+  await core.grants.release(gid, { session: true });
+  return target;
+}
