@@ -67,7 +67,15 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
     },
-    ttl: { AccessToken: setup.accessTokenTtl ?? 3600 },
+    // Set explicitly (the defaults print notices); ID tokens outlive the app's clock jumps.
+    ttl: {
+      AccessToken: setup.accessTokenTtl ?? 3600,
+      IdToken: 86_400,
+      Interaction: 600,
+      Session: 86_400,
+      Grant: 86_400 * 14,
+      RefreshToken: 86_400 * 14,
+    },
     ...(setup.rotateAlways ? { rotateRefreshToken: true } : {}),
   };
 }

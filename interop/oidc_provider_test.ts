@@ -1,7 +1,22 @@
-// The relying party against panva's oidc-provider (OpenID Certified), in process.
+// The relying party against panva's oidc-provider (OpenID Certified), in
+// process on a loopback port, driven through the app's own routes.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startInterop } from "./_setup.ts";
+import { type Interop, startInterop } from "./_setup.ts";
+import type { ProviderBrowser } from "./_browser.ts";
+
+/** A token from GET /token, through the offline login. */
+async function tokenOf(op: Interop, browser: ProviderBrowser): Promise<string> {
+  const page = await browser.get(`${op.app}/token`);
+  assert.equal(page.status, 200, page.text);
+  return JSON.parse(page.text).refresh_token;
+}
+
+async function status(response: Promise<Response>): Promise<number> {
+  const res = await response;
+  await res.body?.cancel();
+  return res.status;
+}
 
 describe("against oidc-provider", () => {
   it("logs in when the provider puts the email in userinfo only (OIDC Core §5.4)", async () => {
@@ -13,6 +28,161 @@ describe("against oidc-provider", () => {
       email: "ann@example.com",
       name: "Name of ann@example.com",
     });
+    assert.deepEqual(browser.prompts, ["login", "consent"]);
+  });
+
+  it("hands out a token at /token that works as a bearer token, and keeps the cookie small", async () => {
+    await using op = await startInterop();
+    const browser = op.browser("ann@example.com");
+    const token = await tokenOf(op, browser);
+    const res = await op.bearer(token);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).email, "ann@example.com");
+    const session = browser.cookies(op.app).get("easy_oauth_session")!;
+    assert.ok(session.length < 1200, `session cookie of ${session.length} bytes`);
+  });
+
+  it("keeps a token working across refresh-token rotations (RFC 9700 §4.14)", async () => {
+    await using op = await startInterop({ provider: { rotateAlways: true } });
+    const token = await tokenOf(op, op.browser("ann@example.com"));
+    for (let i = 0; i < 4; i++) {
+      op.advance(3700); // past the access token's lifetime: the next use refreshes
+      assert.equal(await status(op.bearer(token)), 200, `use ${i}`);
+    }
+    assert.ok((op.provider.events.get("refresh_token.consumed") ?? 0) >= 3);
+    assert.equal(op.provider.events.get("grant.revoked") ?? 0, 0, "no reuse detected");
+  });
+
+  it("coalesces concurrent refreshes of one grant into one provider call", async () => {
+    await using op = await startInterop({ provider: { rotateAlways: true } });
+    const browser = op.browser("ann@example.com");
+    const tokens = [await tokenOf(op, browser), await tokenOf(op, browser)];
+    op.advance(3700);
+    const before = op.provider.events.get("refresh_token.consumed") ?? 0;
+    const statuses = await Promise.all(
+      [...tokens, ...tokens, ...tokens].map((t) => status(op.bearer(t))),
+    );
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200]);
+    assert.equal((op.provider.events.get("refresh_token.consumed") ?? 0) - before, 1);
+  });
+
+  it("gives a working token at /token after a revocation, and the revoked one stays dead", async () => {
+    await using op = await startInterop();
+    const browser = op.browser("ann@example.com");
+    const first = await tokenOf(op, browser);
+    const revoked = await fetch(`${op.app}/token/revoke`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${first}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ token: first }),
+    });
+    assert.equal(revoked.status, 200);
+    const second = await tokenOf(op, browser);
+    op.advance(3700);
+    assert.equal(await status(op.bearer(second)), 200);
+    assert.equal(await status(op.bearer(first)), 401);
+  });
+
+  it("keeps tokens copied from /token working after logout, which ends the session only", async () => {
+    await using op = await startInterop();
+    const browser = op.browser("ann@example.com");
+    const token = await tokenOf(op, browser);
+    await browser.get(`${op.app}/logout`);
+    assert.equal((await browser.get(`${op.app}/me`)).status, 401);
+    op.advance(3700);
+    assert.equal(await status(op.bearer(token)), 200);
+    // Its last holder gone, the grant is revoked at the provider.
+    const res = await fetch(`${op.app}/token/revoke`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    assert.equal((await res.json()).provider_revoked, true);
+  });
+
+  it("revokes at logout a refresh token that no issued token refers to (RFC 7009)", async () => {
+    await using op = await startInterop();
+    const browser = op.browser("ann@example.com");
+    assert.equal((await browser.get(`${op.app}/login?offline_token=true&next=/me`)).status, 200);
+    const revoked = op.provider.events.get("grant.revoked") ?? 0;
+    await browser.get(`${op.app}/logout`);
+    assert.equal(op.provider.events.get("grant.revoked"), revoked + 1);
+  });
+
+  it("answers 502 provider_misconfigured to a wrong client secret, and logs what to fix", async () => {
+    await using op = await startInterop({ clientSecret: "not-the-registered-secret" });
+    const page = await op.browser("ann@example.com").get(`${op.app}/login`);
+    assert.equal(page.status, 502);
+    assert.equal(JSON.parse(page.text).error, "provider_misconfigured");
+    assert.ok(op.logs.some((l) => /refused the client credentials/.test(l)), op.logs.join("\n"));
+    assert.ok(!op.logs.some((l) => l.includes("not-the-registered-secret")));
+  });
+
+  it("answers 502 provider_misconfigured to an issuer mismatch, and logs both issuers", async () => {
+    await using op = await startInterop();
+    const port = new URL(op.provider.issuer).port;
+    await using other = await startInterop({
+      serverMetadataUrl: `http://localhost:${port}/.well-known/openid-configuration`,
+    });
+    const res = await fetch(`${other.app}/login`, { redirect: "manual" });
+    assert.equal(res.status, 502);
+    assert.equal((await res.json()).error, "provider_misconfigured");
+    assert.ok(
+      other.logs.some((l) => l.includes(`"http://127.0.0.1:${port}"`) && l.includes("localhost")),
+      other.logs.join("\n"),
+    );
+  });
+
+  it("logs in at once after the provider rotates its signing key", async () => {
+    await using op = await startInterop();
+    assert.equal((await op.browser("ann@example.com").get(`${op.app}/login?next=/me`)).status, 200);
+    await op.provider.rotateKeys();
+    const page = await op.browser("bob@example.com").get(`${op.app}/login?next=/me`);
+    assert.equal(page.status, 200, page.text);
+  });
+
+  it("answers 400 access_denied when consent is refused", async () => {
+    await using op = await startInterop();
+    const page = await op.browser("ann@example.com", true).get(`${op.app}/login?next=/me`);
+    assert.equal(page.status, 400);
+    assert.equal(JSON.parse(page.text).error, "access_denied");
+  });
+
+  it("answers 503/502 provider_unavailable while the provider is down, and recovers", async () => {
+    await using op = await startInterop();
+    const token = await tokenOf(op, op.browser("ann@example.com"));
+    op.provider.down = true;
+    op.advance(3700);
+    const res = await op.bearer(token);
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).error, "provider_unavailable");
+    assert.ok(op.logs.some((l) => /identity provider failed/.test(l)), op.logs.join("\n"));
+    op.provider.down = false;
+    assert.equal(await status(op.bearer(token)), 200, "the grant survived the outage");
+
+    await using cold = await startInterop();
+    cold.provider.down = true;
+    const login = await fetch(`${cold.app}/login`, { redirect: "manual" });
+    assert.equal(login.status, 503);
+    assert.equal((await login.json()).error, "provider_unavailable");
+  });
+
+  it("logs out at the provider with providerLogout: the next login asks again", async () => {
+    await using op = await startInterop({ providerLogout: true });
+    const browser = op.browser("ann@example.com");
+    await browser.get(`${op.app}/login?next=/me`);
+    const page = await browser.get(`${op.app}/logout`);
+    assert.equal(page.text, "home");
+    assert.deepEqual(browser.prompts, ["login", "consent", "logout"]);
+    assert.equal((await browser.get(`${op.app}/login?next=/me`)).status, 200);
+    assert.equal(browser.prompts[3], "login", "the provider asks who is logging in again");
+  });
+
+  it("without providerLogout, the provider's session stays: the next login is silent", async () => {
+    await using op = await startInterop();
+    const browser = op.browser("ann@example.com");
+    await browser.get(`${op.app}/login?next=/me`);
+    await browser.get(`${op.app}/logout`);
+    assert.equal((await browser.get(`${op.app}/login?next=/me`)).status, 200);
     assert.deepEqual(browser.prompts, ["login", "consent"]);
   });
 });
