@@ -85,18 +85,25 @@ describe("against oidc-provider", () => {
   it("keeps tokens copied from /token working after logout, which ends the session only", async () => {
     await using op = await startInterop();
     const browser = op.browser("ann@example.com");
-    const token = await tokenOf(op, browser);
+    // The first comes from the offline login's callback, the second from the session.
+    const tokens = [await tokenOf(op, browser), await tokenOf(op, browser)];
     await browser.get(`${op.app}/logout`);
     assert.equal((await browser.get(`${op.app}/me`)).status, 401);
     op.advance(3700);
-    assert.equal(await status(op.bearer(token)), 200);
-    // Its last holder gone, the grant is revoked at the provider.
-    const res = await fetch(`${op.app}/token/revoke`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ token }),
-    });
-    assert.equal((await res.json()).provider_revoked, true);
+    for (const token of tokens) assert.equal(await status(op.bearer(token)), 200);
+    // Revoking one leaves the other; its last holder gone, the grant is revoked at the provider.
+    const revoke = async (token: string) => {
+      const res = await fetch(`${op.app}/token/revoke`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ token }),
+      });
+      return (await res.json()).provider_revoked;
+    };
+    assert.equal(await revoke(tokens[0]), false);
+    assert.equal(await status(op.bearer(tokens[1])), 200);
+    assert.equal(await revoke(tokens[1]), true);
+    assert.equal(op.provider.events.get("grant.revoked"), 1);
   });
 
   it("revokes at logout a refresh token that no issued token refers to (RFC 7009)", async () => {
