@@ -307,5 +307,7 @@ export class Core {
 
 /** A log-safe rendering of a library's message: one line, bounded. */
 function oneLine(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]+/g, " ").slice(0, 200);
+  let line = "";
+  for (const char of text.slice(0, 200)) line += char < " " || char === "\x7f" ? " " : char;
+  return line;
 }

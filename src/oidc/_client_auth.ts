@@ -4,6 +4,12 @@ import * as oauth from "oauth4webapi";
 /**
  * The client authentication methods this module supports at the token
  * endpoint (OIDC Core §9; RFC 6749 §2.3.1).
+ *
+ * @example
+ * ```ts
+ * import type { TokenEndpointAuthMethod } from "@easy-oauth/hono";
+ * const method: TokenEndpointAuthMethod = "client_secret_post";
+ * ```
  */
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 

@@ -114,7 +114,16 @@ export interface TokenStore {
   putGrant(record: GrantRecord, expectedVersion: number): Promise<boolean>;
 }
 
-/** Options of the built-in token stores. */
+/**
+ * Options of the built-in token stores.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTokenStore, type TokenStoreOptions } from "@easy-oauth/hono";
+ * const options: TokenStoreOptions = { clock: () => Date.now() };
+ * const store = new MemoryTokenStore(options);
+ * ```
+ */
 export interface TokenStoreOptions {
   /**
    * The time in epoch milliseconds, for the expiry of grant records.
@@ -146,7 +155,11 @@ export class MemoryTokenStore implements TokenStore {
   readonly #grants = new Map<string, GrantRecord>();
   readonly #clock: () => number;
 
-  /** @param options `clock` for the expiry of grant records. */
+  /**
+   * Makes an empty store.
+   *
+   * @param options `clock` for the expiry of grant records.
+   */
   constructor(options: TokenStoreOptions = {}) {
     this.#clock = options.clock ?? Date.now;
   }
