@@ -167,6 +167,26 @@ describe("grants", () => {
     assert.equal(await statusOf(bearer(ex, token)), 200);
   });
 
+  it("revokes every login of an account at the provider when the account is revoked", async () => {
+    const calls = provider();
+    await using ex = await startExample({
+      users: "ann@example.com: [read]\nroot@example.com: [admin]\n",
+      fetch: calls.fetch,
+    });
+    await ex.mock.setEmail("ann@example.com");
+    const first = ex.tester.browser();
+    const second = ex.tester.browser();
+    const tokens = [await tokenFrom(first), await tokenFrom(second)];
+    const root = await ex.tester.client("root@example.com");
+    await root.post("/token/revoke", { user: "ann@example.com" });
+    assert.equal(calls.count("/oauth2/revoke"), 2, "one revocation per grant");
+    ex.clock.advance(1);
+    for (const token of tokens) assert.equal(await statusOf(bearer(ex, token)), 401);
+    const codes = calls.count("authorization_code");
+    assert.equal(await statusOf(bearer(ex, await tokenFrom(first))), 200);
+    assert.equal(calls.count("authorization_code"), codes + 1, "/token logged in again");
+  });
+
   it("keeps tokens and sessions of the old format (refresh token inside) working", async () => {
     await using ex = await startExample({ users: USERS });
     const { identity, refreshToken } = await providerLogin(ex);
