@@ -86,3 +86,19 @@ export function identityOf(claims: JWTPayload, refused: (message: string) => Err
   }
   return { email, sub, iss, ...(typeof name === "string" ? { name } : {}) };
 }
+
+/**
+ * ID-token claims completed from userinfo (OIDC Core §5.4): the email, its
+ * verification and the name; `sub` was already matched (§5.3.2).
+ */
+export function withUserinfo(
+  claims: JWTPayload | undefined,
+  info: { email?: unknown; email_verified?: unknown; name?: unknown },
+  subject: string,
+  issuer: string,
+): JWTPayload {
+  const merged: JWTPayload = { iss: issuer, ...claims, sub: subject, email: info.email };
+  if (info.email_verified !== undefined) merged.email_verified = info.email_verified;
+  if (info.name !== undefined && merged.name === undefined) merged.name = info.name;
+  return merged;
+}

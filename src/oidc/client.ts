@@ -18,10 +18,17 @@ import {
   ProviderMisconfigured,
   ProviderUnavailable,
   TokenRefused,
+  withUserinfo,
 } from "./_checks.ts";
 import { classifyDiscovery, classifyTokenResponse, classifyUserinfoResponse } from "./_classify.ts";
 import { chooseAuthMethod, clientAuth, type TokenEndpointAuthMethod } from "./_client_auth.ts";
 import { IdTokenVerifier } from "./_id_token.ts";
+import {
+  type AuthorizationParams,
+  authorizationUrl,
+  type EndSessionParams,
+  endSessionUrl,
+} from "./_front_channel.ts";
 
 export {
   expectedIssuer,
@@ -110,40 +117,8 @@ export class OidcClient {
   }
 
   /** Builds the authorization request URL (PKCE S256, state, nonce). */
-  async authorizationUrl(params: {
-    redirectUri: string;
-    state: string;
-    nonce: string;
-    codeVerifier: string;
-    extra: Readonly<Record<string, string>>;
-    offline: boolean;
-    loginHint?: string;
-  }): Promise<URL> {
-    const as = await this.metadata();
-    if (!as.authorization_endpoint) throw new ProviderUnavailable("no authorization_endpoint");
-    const url = new URL(as.authorization_endpoint);
-    const scope = new Set((params.extra.scope ?? "openid email").split(/\s+/).filter(Boolean));
-    scope.add("openid");
-    for (const [key, value] of Object.entries(params.extra)) url.searchParams.set(key, value);
-    if (params.offline) {
-      if (as.scopes_supported?.includes("offline_access")) scope.add("offline_access");
-      // Google's way of asking for a refresh token.
-      url.searchParams.set("access_type", "offline");
-      url.searchParams.set("prompt", "consent");
-    }
-    url.searchParams.set("scope", [...scope].join(" "));
-    url.searchParams.set("client_id", this.#options.clientId);
-    url.searchParams.set("redirect_uri", params.redirectUri);
-    url.searchParams.set("response_type", "code");
-    url.searchParams.set("state", params.state);
-    url.searchParams.set("nonce", params.nonce);
-    url.searchParams.set(
-      "code_challenge",
-      await oauth.calculatePKCECodeChallenge(params.codeVerifier),
-    );
-    url.searchParams.set("code_challenge_method", "S256");
-    if (params.loginHint) url.searchParams.set("login_hint", params.loginHint);
-    return url;
+  async authorizationUrl(params: AuthorizationParams): Promise<URL> {
+    return await authorizationUrl(await this.metadata(), this.#options.clientId, params);
   }
 
   /** Handles the callback: checks the response, exchanges the code, validates the ID token. */
@@ -250,17 +225,8 @@ export class OidcClient {
    * RP-Initiated Logout 1.0 §2), or `undefined` when it has no
    * `end_session_endpoint`.
    */
-  async endSessionUrl(params: {
-    idTokenHint?: string;
-    postLogoutRedirectUri: string;
-  }): Promise<URL | undefined> {
-    const as = await this.metadata();
-    if (!as.end_session_endpoint) return undefined;
-    const url = new URL(as.end_session_endpoint);
-    url.searchParams.set("client_id", this.#options.clientId);
-    url.searchParams.set("post_logout_redirect_uri", params.postLogoutRedirectUri);
-    if (params.idTokenHint) url.searchParams.set("id_token_hint", params.idTokenHint);
-    return url;
+  async endSessionUrl(params: EndSessionParams): Promise<URL | undefined> {
+    return endSessionUrl(await this.metadata(), this.#options.clientId, params);
   }
 
   /**
@@ -284,10 +250,7 @@ export class OidcClient {
     if (subject === undefined) throw refused("The identity provider sent no ID token.");
     if (typeof claims?.email !== "string") {
       const info = await this.#userinfo(response.access_token, subject, refused);
-      const { email, email_verified, name } = info;
-      claims = { ...claims, sub: subject, iss: (await this.metadata()).issuer, email };
-      if (email_verified !== undefined) claims.email_verified = email_verified;
-      if (name !== undefined && claims.name === undefined) claims.name = name;
+      claims = withUserinfo(claims, info, subject, (await this.metadata()).issuer);
     }
     const lifetime = Math.min(Math.max(response.expires_in ?? 3600, 0), 86_400);
     return {
