@@ -1,7 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as oauth from "oauth4webapi";
-import { type Example, SECRET, startExample } from "../testing/_fixtures.ts";
+import { type Example, loginWith, SECRET, startExample } from "../testing/_fixtures.ts";
 import { MAX_TOKENS_PER_ACCOUNT } from "./grants.ts";
 import { OidcClient } from "./oidc/client.ts";
 import { Sealer } from "./seal.ts";
@@ -54,31 +53,16 @@ async function revoke(ex: Example, token: string): Promise<Record<string, unknow
 }
 
 /** A refresh token of the mock for ann, obtained as the app's client would. */
-async function providerLogin(ex: Example) {
-  const rp = new OidcClient({
-    serverMetadataUrl: ex.mock.metadataUrl,
-    clientId: "example-client",
-    clientSecret: "example-secret",
-    fetch,
-    clock: ex.clock.read,
-  });
-  const [state, nonce, codeVerifier] = [
-    oauth.generateRandomState(),
-    oauth.generateRandomNonce(),
-    oauth.generateRandomCodeVerifier(),
-  ];
-  const redirectUri = "http://127.0.0.1:1/auth";
-  const url = await rp.authorizationUrl({
-    redirectUri,
-    state,
-    nonce,
-    codeVerifier,
-    extra: { scope: "openid email" },
-    offline: true,
-    loginHint: "ann@example.com",
-  });
-  const callback = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!);
-  return await rp.exchangeCode(callback, { state, nonce, codeVerifier, redirectUri });
+function providerLogin(ex: Example) {
+  return loginWith(
+    new OidcClient({
+      serverMetadataUrl: ex.mock.metadataUrl,
+      clientId: "example-client",
+      clientSecret: "example-secret",
+      fetch,
+      clock: ex.clock.read,
+    }),
+  );
 }
 
 describe("grants", () => {

@@ -26,6 +26,16 @@ async function bearer(ex: Example, token: string) {
   return { status: res.status, body: (res.ok ? {} : JSON.parse(text)) as { error?: string } };
 }
 
+/** The example app with a token of ann's, whose next use refreshes at a token endpoint answering `answer`. */
+async function refreshMeeting(answer: () => Response) {
+  const provider = breakable();
+  const ex = await startExample({ users: "ann@example.com: [read]\n", fetch: provider.fetch });
+  const token = await tokenOf(ex);
+  ex.clock.advance(3700);
+  provider.broken.set("/oauth2/token", answer);
+  return { ex, token, provider };
+}
+
 describe("provider failures are classified by HTTP status and OAuth error", () => {
   const failures: [string, () => Response][] = [
     ["a 500", () => new Response("<h1>oops</h1>", { status: 500 })],
@@ -39,14 +49,8 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
   ];
   for (const [what, answer] of failures) {
     it(`answers 503 provider_unavailable, and logs it, when the token endpoint answers ${what}`, async () => {
-      const provider = breakable();
-      await using ex = await startExample({
-        users: "ann@example.com: [read]\n",
-        fetch: provider.fetch,
-      });
-      const token = await tokenOf(ex);
-      ex.clock.advance(3700);
-      provider.broken.set("/oauth2/token", answer);
+      const { ex, token, provider } = await refreshMeeting(answer);
+      await using _ = ex;
       const res = await bearer(ex, token);
       assert.deepEqual([res.status, res.body.error], [503, "provider_unavailable"]);
       assert.ok(
@@ -59,36 +63,21 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
   }
 
   it("answers 401 when the provider refuses the grant (invalid_grant)", async () => {
-    const provider = breakable();
-    await using ex = await startExample({
-      users: "ann@example.com: [read]\n",
-      fetch: provider.fetch,
-    });
-    const token = await tokenOf(ex);
-    ex.clock.advance(3700);
-    provider.broken.set(
-      "/oauth2/token",
-      () => Response.json({ error: "invalid_grant" }, { status: 400 }),
+    const { ex, token } = await refreshMeeting(() =>
+      Response.json({ error: "invalid_grant" }, { status: 400 })
     );
+    await using _ = ex;
     assert.deepEqual((await bearer(ex, token)).status, 401);
   });
 
   it("answers 502 provider_misconfigured when a refresh meets invalid_client", async () => {
-    const provider = breakable();
-    await using ex = await startExample({
-      users: "ann@example.com: [read]\n",
-      fetch: provider.fetch,
-    });
-    const token = await tokenOf(ex);
-    ex.clock.advance(3700);
-    provider.broken.set(
-      "/oauth2/token",
-      () =>
-        Response.json({ error: "invalid_client" }, {
-          status: 401,
-          headers: { "www-authenticate": 'Basic realm="x"' },
-        }),
+    const { ex, token } = await refreshMeeting(() =>
+      Response.json({ error: "invalid_client" }, {
+        status: 401,
+        headers: { "www-authenticate": 'Basic realm="x"' },
+      })
     );
+    await using _ = ex;
     const res = await bearer(ex, token);
     assert.deepEqual([res.status, res.body.error], [502, "provider_misconfigured"]);
     assert.ok(ex.logs.some((l) => /refused the client credentials/.test(l)));

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
-import * as oauth from "oauth4webapi";
 import { OAuthMock } from "../../testing/mod.ts";
+import { loginWith } from "../../testing/_fixtures.ts";
 import {
   LoginError,
   OidcClient,
@@ -52,24 +52,7 @@ describe("OidcClient ID-token validation", () => {
   });
   after(() => mock.close());
 
-  async function login(client: OidcClient) {
-    const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const redirectUri = "http://127.0.0.1:1/auth";
-    const url = await client.authorizationUrl({
-      redirectUri,
-      state,
-      nonce,
-      codeVerifier,
-      extra: { scope: "openid email" },
-      offline: true,
-      loginHint: "ann@example.com",
-    });
-    const res = await fetch(url, { redirect: "manual" });
-    const callback = new URL(res.headers.get("location")!);
-    return await client.exchangeCode(callback, { state, nonce, codeVerifier, redirectUri });
-  }
+  const login = (client: OidcClient) => loginWith(client);
 
   function client(fetcher: typeof fetch) {
     return new OidcClient({
