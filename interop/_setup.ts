@@ -15,6 +15,10 @@ export interface Interop extends AsyncDisposable {
   logs: string[];
   /** Moves the app's clock forward, so that its cached provider answers expire. */
   advance(seconds: number): void;
+  /** The app's clock. */
+  clock: () => number;
+  /** The options the app's manager was made with (to make a replica of it). */
+  options: OAuthManagerOptions;
   browser(email: string, deny?: boolean): ProviderBrowser;
   /** GET on the app with a bearer token. */
   bearer(token: string, path?: string): Promise<Response>;
@@ -30,17 +34,19 @@ export async function startInterop(
   const provider = await startProvider({ appOrigin: served.url, ...setup });
   const logs: string[] = [];
   let skew = 0;
-  const oauth = new OAuthManager({
+  const clock = () => Date.now() + skew;
+  const managerOptions: OAuthManagerOptions = {
     serverMetadataUrl: provider.metadataUrl,
     secretKey: SECRET,
     clientId: setup?.clientId ?? "interop-app",
     clientSecret: setup?.clientSecret ?? "interop-secret-0123456789",
     clientKwargs: { scope: "openid email profile" },
     capabilities: { graph: { read: [] } },
-    clock: () => Date.now() + skew,
+    clock,
     log: (line) => logs.push(line),
     ...overrides,
-  });
+  };
+  const oauth = new OAuthManager(managerOptions);
   const app = new Hono<OAuthEnv>();
   oauth.install(app);
   app.get("/", (c) => c.text("home"));
@@ -56,6 +62,8 @@ export async function startInterop(
     oauth,
     logs,
     advance: (seconds) => (skew += seconds * 1000),
+    clock,
+    options: managerOptions,
     browser: (email, deny) => new ProviderBrowser(provider.issuer, { email, deny }),
     bearer: (token, path = "/me") =>
       fetch(`${served.url}${path}`, { headers: { Authorization: `Bearer ${token}` } }),

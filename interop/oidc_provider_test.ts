@@ -2,6 +2,8 @@
 // process on a loopback port, driven through the app's own routes.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { MemoryTokenStore, type OAuthEnv, OAuthManager } from "../mod.ts";
 import { type Interop, startInterop } from "./_setup.ts";
 import type { ProviderBrowser } from "./_browser.ts";
 
@@ -12,7 +14,7 @@ async function tokenOf(op: Interop, browser: ProviderBrowser): Promise<string> {
   return JSON.parse(page.text).refresh_token;
 }
 
-async function status(response: Promise<Response>): Promise<number> {
+async function status(response: Response | Promise<Response>): Promise<number> {
   const res = await response;
   await res.body?.cancel();
   return res.status;
@@ -64,6 +66,28 @@ describe("against oidc-provider", () => {
     );
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200]);
     assert.equal((op.provider.events.get("refresh_token.consumed") ?? 0) - before, 1);
+  });
+
+  it("coalesces the refreshes of two processes sharing one token store (a lease in the grant)", async () => {
+    const tokenStore = new MemoryTokenStore();
+    await using op = await startInterop({ provider: { rotateAlways: true }, tokenStore });
+    const token = await tokenOf(op, op.browser("ann@example.com"));
+    const replica = new OAuthManager(op.options);
+    const other = replica.install(new Hono<OAuthEnv>());
+    other.get("/me", replica.requireUser(), (c) => c.json({ email: c.var.email }));
+    for (let round = 0; round < 3; round++) {
+      op.advance(3700);
+      const before = op.provider.events.get("refresh_token.consumed") ?? 0;
+      const statuses = await Promise.all([
+        status(op.bearer(token)),
+        status(other.request("/me", { headers: { Authorization: `Bearer ${token}` } })),
+        status(op.bearer(token)),
+        status(other.request("/me", { headers: { Authorization: `Bearer ${token}` } })),
+      ]);
+      assert.deepEqual(statuses, [200, 200, 200, 200], `round ${round}`);
+      assert.equal((op.provider.events.get("refresh_token.consumed") ?? 0) - before, 1);
+    }
+    assert.equal(op.provider.events.get("grant.revoked") ?? 0, 0, "no reuse detected");
   });
 
   it("gives a working token at /token after a revocation, and the revoked one stays dead", async () => {

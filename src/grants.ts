@@ -26,6 +26,10 @@ interface GrantData extends Record<string, unknown> {
   tokens: string[];
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
   dead?: boolean;
+  /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */
+  checked?: { until: number; email: string; name?: string };
+  /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
+  lease?: number;
 }
 
 /** What a grant's sealed part holds. */
@@ -42,6 +46,16 @@ export interface GrantView {
 export const MAX_TOKENS_PER_ACCOUNT = 100;
 /** Writes tried before a compare-and-set gives up (other writers won each time). */
 const CAS_ATTEMPTS = 8;
+/**
+ * How long a refresh may hold a grant (ms): longer than the two provider calls
+ * it makes (token endpoint and userinfo, 10 s each at most), so that no other
+ * process refreshes the same refresh token meanwhile, which a provider that
+ * rotates them takes for a replay (RFC 9700 §4.14.2) and answers by revoking
+ * the grant.
+ */
+const LEASE_MS = 30_000;
+/** Pause between two looks at a grant another process is refreshing (ms). */
+const LEASE_POLL_MS = 50;
 
 /** Thrown when a grant is gone, dead or unusable: the token holding it is invalid. */
 export class GrantEnded extends Error {
@@ -49,6 +63,10 @@ export class GrantEnded extends Error {
     super(message);
     this.name = "GrantEnded";
   }
+}
+
+function checkedOf(identity: Identity, until: number): GrantData["checked"] {
+  return { until, email: identity.email, ...(identity.name ? { name: identity.name } : {}) };
 }
 
 /** The grants of one manager. */
@@ -76,7 +94,7 @@ export class Grants {
   async create(
     identity: Identity,
     secrets: Secrets,
-    refs: { session: boolean; tokens: string[] },
+    refs: { session: boolean; tokens: string[]; checkedUntil?: number },
     lifetime: number,
     id: string = randomId(),
   ): Promise<string> {
@@ -87,6 +105,7 @@ export class Grants {
       ...(identity.name ? { name: identity.name } : {}),
       session: refs.session,
       tokens: refs.tokens,
+      ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
     };
     const record: GrantRecord = {
       id,
@@ -146,41 +165,78 @@ export class Grants {
     if (known) return Promise.resolve(known);
     let pending = this.#inflight.get(id);
     if (!pending) {
-      pending = this.#refresh(id).finally(() => this.#inflight.delete(id));
+      pending = this.#refresh(id).then((answer) => {
+        this.#validated.set(id, answer, answer.until);
+        return answer;
+      }).finally(() => this.#inflight.delete(id));
       this.#inflight.set(id, pending);
     }
     return pending;
   }
 
-  /** Remembers what a login just proved, so that the next validation needs no refresh. */
-  remember(id: string, identity: Identity, until: number): void {
-    this.#validated.set(id, { identity, until }, until);
+  /**
+   * One validation of a grant, shared by the processes that use the store:
+   * a fresh `checked` is used as is; else this process takes the grant's
+   * lease (compare-and-set), refreshes, and stores the rotated refresh token
+   * and the answer, while the others wait for it.
+   */
+  async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
+    for (let waited = 0;; waited += LEASE_POLL_MS) {
+      const record = await this.#store.getGrant(id);
+      const data = record?.data as GrantData | undefined;
+      if (!record || !data || data.dead) throw new GrantEnded();
+      const now = this.#clock();
+      if (data.checked && data.checked.until > now) return this.#known(record, data);
+      if (data.lease && data.lease > now && waited < LEASE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+        continue;
+      }
+      const leased = {
+        ...record,
+        version: record.version + 1,
+        data: { ...data, lease: now + LEASE_MS },
+      };
+      if (await this.#store.putGrant(leased, record.version)) {
+        return await this.#refreshLeased(leased);
+      }
+    }
   }
 
-  async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
-    const record = await this.#store.getGrant(id);
-    const data = record?.data as GrantData | undefined;
-    if (!record || !data || data.dead) throw new GrantEnded();
+  async #refreshLeased(record: GrantRecord): Promise<{ identity: Identity; until: number }> {
+    const data = record.data as GrantData;
     const secrets = await this.#secrets(record);
-    if (!secrets?.rt) throw new GrantEnded();
     let result;
     try {
+      if (!secrets?.rt) throw new GrantEnded();
       result = await this.#oidc.refresh(secrets.rt, { iss: data.iss, sub: data.sub });
     } catch (error) {
-      if (error instanceof TokenRefused) await this.#kill(id);
+      const refused = error instanceof TokenRefused || error instanceof GrantEnded;
+      await this.#change(
+        record.id,
+        ({ lease: _, ...rest }) => ({ ...rest, ...(refused ? { dead: true } : {}) }),
+      );
       throw error;
     }
-    if (result.refreshToken && result.refreshToken !== secrets.rt) {
-      await this.#rotate(id, data.sealed, { ...secrets, rt: result.refreshToken });
-    }
-    this.remember(id, result.identity, result.expiresAt);
+    const rotated = result.refreshToken && result.refreshToken !== secrets.rt
+      ? await this.#sealer.seal("refresh_token", {
+        gid: record.id,
+        ...secrets,
+        rt: result.refreshToken,
+      })
+      : undefined;
+    const checked = checkedOf(result.identity, result.expiresAt);
+    await this.#change(record.id, ({ lease: _, ...rest }) => ({
+      ...rest,
+      ...(rotated ? { sealed: rotated } : {}),
+      checked,
+    }));
     return { identity: result.identity, until: result.expiresAt };
   }
 
-  /** Stores the rotated refresh token unless another writer stored a newer one meanwhile. */
-  async #rotate(id: string, previous: string, secrets: Secrets): Promise<void> {
-    const sealed = await this.#sealer.seal("refresh_token", { gid: id, ...secrets });
-    await this.#change(id, (data) => (data.sealed === previous ? { ...data, sealed } : undefined));
+  #known(record: GrantRecord, data: GrantData): { identity: Identity; until: number } {
+    const { until, email, name } = data.checked!;
+    const identity: Identity = { email, sub: data.sub, iss: data.iss, ...(name ? { name } : {}) };
+    return { identity, until };
   }
 
   /**
@@ -190,17 +246,19 @@ export class Grants {
    * @returns Whether the provider confirmed a revocation.
    */
   async release(id: string, holder: { tokenId: string } | { session: true }): Promise<boolean> {
+    let ended = false;
     const record = await this.#change(id, (data) => {
+      ended = false;
       if (data.dead) return undefined;
       const tokens = "tokenId" in holder
         ? data.tokens.filter((t) => t !== holder.tokenId)
         : data.tokens;
       const session = "session" in holder ? false : data.session;
-      const unused = tokens.length === 0 && !session;
-      return { ...data, tokens, session, ...(unused ? { dead: true } : {}) };
+      ended = tokens.length === 0 && !session;
+      return { ...data, tokens, session, ...(ended ? { dead: true } : {}) };
     });
-    if (!record || !(record.data as GrantData).dead) return false;
-    return await this.#revokeAtProvider(record);
+    // Only the release that ended the grant revokes it (once) at the provider.
+    return record !== undefined && ended ? await this.#revokeAtProvider(record) : false;
   }
 
   /** Revokes every grant of an account at the provider and marks them dead. */

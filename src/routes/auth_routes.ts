@@ -102,11 +102,10 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       ? await core.grants!.create(
         identity,
         { rt: refreshToken, idt: hint },
-        { session: true, tokens: [] },
+        { session: true, tokens: [], checkedUntil: result.expiresAt },
         refreshToken ? USER_TOKEN_TTL : SESSION_TTL,
       )
       : undefined;
-    if (gid) core.grants!.remember(gid, identity, result.expiresAt);
     await core.sessions.write(c, {
       email: identity.email,
       sub: identity.sub,
