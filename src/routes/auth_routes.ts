@@ -1,4 +1,5 @@
-// GET /login, /auth, /token and /logout.
+// GET /login, /auth, /token and /logout. Redirects back into the app answer 307, as the
+// Python package's Starlette does; only the one to the provider is a 302.
 import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
@@ -29,7 +30,7 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
       await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
     }
     core.sessions.clear(c);
-    return c.redirect("/", 302);
+    return c.redirect("/", 307);
   });
 }
 
@@ -47,7 +48,7 @@ async function login(core: Core, c: Context): Promise<Response> {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
   core.sessions.clear(c);
-  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
+  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
@@ -81,7 +82,7 @@ function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): st
 
 /** The provider came back: finish the login, start a new session. */
 async function callback(core: Core, c: Context, callbackName: "auth" | "token"): Promise<Response> {
-  if (core.options.forceUser) return c.redirect("/", 302);
+  if (core.options.forceUser) return c.redirect("/", 307);
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
   if (!login || login.callback !== callbackName) {
@@ -101,7 +102,7 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
     });
     const { identity, refreshToken } = result;
     await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
-    if (callbackName === "auth") return c.redirect(login.next, 302);
+    if (callbackName === "auth") return c.redirect(login.next, 307);
     if (!refreshToken) {
       return errorResponse(
         502,
@@ -149,7 +150,7 @@ async function token(core: Core, c: Context): Promise<Response> {
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
-  return c.redirect(`${core.path("/login")}?${next}`, 302);
+  return c.redirect(`${core.path("/login")}?${next}`, 307);
 }
 
 function hasControlCharacter(text: string): boolean {
