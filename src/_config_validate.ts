@@ -6,7 +6,7 @@ import type { OAuthManagerOptions } from "./options.ts";
 import type { CapabilitySetOptions } from "./capabilities.ts";
 import { ADMIN, graphProblems, unknownCapability } from "./_graph.ts";
 import { emailProblem } from "./_email.ts";
-import { MIN_SECRET_LENGTH } from "./seal.ts";
+import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "./seal.ts";
 import {
   checkBoolean,
   checkHttpUrl,
@@ -137,7 +137,7 @@ function checkSecretLength<T extends string | typeof UNCHECKED>(
   problems.add(
     path,
     `must be at least ${MIN_SECRET_LENGTH} characters long, not ${value.length} ` +
-      '(make one with "easy-oauth secret")',
+      `(generate one with: ${SECRET_COMMAND})`,
   );
   return undefined;
 }

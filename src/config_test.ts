@@ -279,7 +279,8 @@ const VALIDATION: [string, string, string, (string | number)[]][] = [
   [
     "a short secret key",
     upstream((t) => t.replace(SECRET, "short")),
-    'secret_key: must be at least 16 characters long, not 5 (make one with "easy-oauth secret")',
+    "secret_key: must be at least 16 characters long, not 5 (generate one with: " +
+    "deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret))",
     ["secret_key"],
   ],
   [

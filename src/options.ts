@@ -27,7 +27,7 @@ export interface OAuthManagerOptions {
   /** The provider's OpenID discovery document. Required unless `forceUser` is set. */
   serverMetadataUrl?: string;
   /**
-   * The secret from which every key is derived (at least 16 characters; `easy-oauth secret` makes a good one). A list
+   * The secret from which every key is derived (at least 16 characters; `deno run -A jsr:@easy-oauth/hono/cli secret` makes a good one). A list
    * rotates keys: the first seals, all of them open.
    */
   secretKey: string | readonly string[];
