@@ -3,10 +3,16 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { main } from "./main.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+function withoutInitCwd(): Record<string, string | undefined> {
+  const { INIT_CWD: _, ...env } = process.env;
+  return env;
+}
 
 /** Runs the CLI in process with an empty environment and no terminal. */
 async function run(...args: string[]) {
@@ -91,7 +97,8 @@ describe("easy-oauth", () => {
         const child = execFile(
           "deno",
           ["task", "-q", "cli", "check", "config.yaml"],
-          { cwd: dir },
+          // As from a shell: a test run by `deno task test` inherits the task's INIT_CWD.
+          { cwd: dir, env: withoutInitCwd() },
           (_, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
         );
       });
