@@ -14,6 +14,7 @@ asking, until interrupted (Ctrl-C). Each --client registers a client; with any,
 unknown clients, wrong secrets and unregistered redirect URIs are refused. Point server_metadata_url at the discovery URL
 it prints. Change the user with:
   curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
+(it counts at the next login: log in again).
 `;
 
 /** Resolves when `signal` aborts or, without one, on SIGINT/SIGTERM. */

@@ -24,7 +24,8 @@ const USAGE =
 Runs a mock OpenID Connect provider that logs everyone in as --email, without asking.
 Each --client registers a client (an empty secret makes it public); with any, the
 provider refuses unknown clients, wrong secrets and unregistered redirect URIs.
-Change the user with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email`;
+Change the user with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
+(it counts at the next login: log in again).`;
 
 /** The command line of the server, parsed. */
 export interface ServerArgs {
