@@ -4,15 +4,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { main } from "../cli/main.ts";
-import { OAuthManager } from "../mod.ts";
 import { AppTester, OAuthMock } from "../testing/mod.ts";
-import { createApp, exampleOptions } from "./app.ts";
+import { serveExample } from "./_serve_example.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README_DIR = join(ROOT, "examples", "readme");
@@ -102,32 +100,22 @@ describe("the README's snippets", () => {
   });
 
   it("scripts: bearer token, service account, API token and revocation against the example app", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "easy-oauth-readme-"));
-    try {
-      const userFile = join(dir, "caps.yaml");
-      await copyFile(new URL("./caps.yaml", import.meta.url), userFile);
-      await using mock = await OAuthMock.start({ port: 0 });
-      const oauth = new OAuthManager(
-        exampleOptions(mock.metadataUrl, "an example secret of 32+ characters!!", userFile),
-      );
-      await using tester = await AppTester.start(createApp(oauth), mock);
-      const admin = await tester.client("test@example.com");
-      const ann = await tester.client("ann@example.com");
-      const script = (name: string, token: string) =>
-        run(join("examples", "readme", name), { APP: tester.url, TOKEN: token! });
+    await using ex = await serveExample();
+    const { tester } = ex;
+    const admin = await tester.client("test@example.com");
+    const ann = await tester.client("ann@example.com");
+    const script = (name: string, token: string) =>
+      run(join("examples", "readme", name), { APP: tester.url, TOKEN: token });
 
-      const used = await script("use_token.ts", ann.token!);
-      assert.equal(used.stdout.trim(), "200 ann@example.com reads", used.stderr);
-      const bot = await script("service_account.ts", admin.token!);
-      assert.equal(bot.stdout.trim(), "bot@service writes", bot.stderr);
-      const api = await script("api_token.ts", admin.token!);
-      assert.match(api.stdout.trim(), /^\S+ \d+ api:ci-deploy writes$/, api.stderr);
-      const revoked = await script("revoke.ts", admin.token!);
-      assert.equal(revoked.stdout.trim(), "200 200", revoked.stderr);
-      await ann.get("/read", {}, { expect: 401 });
-      await admin.get("/read", {}, { expect: 401 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const used = await script("use_token.ts", ann.token!);
+    assert.equal(used.stdout.trim(), "200 ann@example.com reads", used.stderr);
+    const bot = await script("service_account.ts", admin.token!);
+    assert.equal(bot.stdout.trim(), "bot@service writes", bot.stderr);
+    const api = await script("api_token.ts", admin.token!);
+    assert.match(api.stdout.trim(), /^\S+ \d+ api:ci-deploy writes$/, api.stderr);
+    const revoked = await script("revoke.ts", admin.token!);
+    assert.equal(revoked.stdout.trim(), "200 200", revoked.stderr);
+    await ann.get("/read", {}, { expect: 401 });
+    await admin.get("/read", {}, { expect: 401 });
   });
 });
