@@ -3,7 +3,7 @@ import { identityFor, isValidEmail } from "./_email.ts";
 import { SCOPES } from "./_discovery.ts";
 import type { CodeGrant } from "./_grants.ts";
 import { formParams, OAuthError, rejectRepeated, required } from "./_http.ts";
-import { respond, type ResponseMode, responseMode } from "./_respond.ts";
+import { errorPage, respond, type ResponseMode, responseMode } from "./_respond.ts";
 import { issuerOf, type MockState } from "./_state.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -19,13 +19,19 @@ const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
  * errors travel back to the client.
  */
 export async function authorize(state: MockState, request: Request): Promise<Response> {
-  const params = request.method === "POST"
-    ? await formParams(request)
-    : new URL(request.url).searchParams;
-  rejectRepeated(params);
-  const clientId = required(params, "client_id");
-  const redirectUri = validRedirectUri(params.get("redirect_uri"));
-  state.clients.checkRedirect(clientId, redirectUri);
+  let params: URLSearchParams, clientId: string, redirectUri: string;
+  try {
+    params = request.method === "POST"
+      ? await formParams(request)
+      : new URL(request.url).searchParams;
+    rejectRepeated(params);
+    clientId = required(params, "client_id");
+    redirectUri = validRedirectUri(params.get("redirect_uri"));
+    state.clients.checkRedirect(clientId, redirectUri);
+  } catch (err) {
+    if (err instanceof OAuthError) return errorPage(request, err);
+    throw err;
+  }
   let mode: ResponseMode = "query";
   const back = (values: Record<string, string | undefined>) =>
     respond(redirectUri, mode, {

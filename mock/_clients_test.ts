@@ -95,6 +95,17 @@ describe("createMockProvider({ clients })", () => {
       assert.equal(response.headers.get("Location"), null);
       assert.equal((await response.json()).error, "invalid_request");
     }
+    // A browser gets a page that says why, escaped.
+    const page = await provider.fetch(
+      new Request(authorizeRequest({ client_id: "<b>stranger</b>" }), {
+        headers: { Accept: "text/html,application/xhtml+xml" },
+      }),
+    );
+    assert.equal(page.status, 400);
+    assert.match(page.headers.get("Content-Type")!, /^text\/html/);
+    const html = await page.text();
+    assert.match(html, /invalid_request/);
+    assert.ok(html.includes("&#60;b&#62;stranger"), html);
   });
 
   it("stays lenient without clients: any id, any secret, any redirect_uri", async () => {

@@ -1,6 +1,6 @@
 // How the authorization endpoint answers the client: in the redirect's query
 // (RFC 6749 §4.1.2) or as an auto-submitting form (OAuth 2.0 Form Post Response Mode).
-import { NO_STORE, OAuthError } from "./_http.ts";
+import { NO_STORE, OAuthError, oauthErrorResponse } from "./_http.ts";
 
 /** The response modes the mock supports, as its discovery document lists them. */
 export const RESPONSE_MODES: readonly string[] = ["query", "form_post"];
@@ -54,6 +54,23 @@ ${inputs}
 </body></html>`;
   return new Response(html, {
     status: 200,
+    headers: { ...NO_STORE, "Content-Type": "text/html; charset=utf-8" },
+  });
+}
+
+/**
+ * An error shown where it happened instead of sent back to an unvalidated
+ * redirect URI (RFC 6749 §4.1.2.1): a page for a browser, JSON for anything else.
+ */
+export function errorPage(request: Request, err: OAuthError): Response {
+  if (!(request.headers.get("Accept") ?? "").includes("text/html")) return oauthErrorResponse(err);
+  const html = `<!doctype html>
+<html><head><title>Login error: ${escape(err.code)}</title></head>
+<body><h1>The application's login request is invalid</h1>
+<p><code>${escape(err.code)}</code>: ${escape(err.message)}</p>
+<p>Nothing was sent back to the application.</p></body></html>`;
+  return new Response(html, {
+    status: err.status,
     headers: { ...NO_STORE, "Content-Type": "text/html; charset=utf-8" },
   });
 }
