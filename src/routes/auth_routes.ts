@@ -1,4 +1,5 @@
-// GET /login, /auth, /token and /logout.
+// GET /login, /auth, /token and /logout. Redirects back into the app answer 307, as the
+// Python package's Starlette does; only the one to the provider is a 302.
 import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
@@ -24,7 +25,8 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
       : null;
     const target = await endSession(core, c, session);
     core.sessions.clear(c);
-    return c.redirect(target, 302);
+    // Back home as upstream does (307); to the provider always as a GET (303).
+    return target === "/" ? c.redirect("/", 307) : c.redirect(target, 303);
   });
 }
 
@@ -42,7 +44,7 @@ async function login(core: Core, c: Context): Promise<Response> {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
   core.sessions.clear(c);
-  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
+  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
@@ -77,7 +79,7 @@ function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): st
 
 /** The provider came back: finish the login, start a new session. */
 async function callback(core: Core, c: Context, callbackName: "auth" | "token"): Promise<Response> {
-  if (core.options.forceUser) return c.redirect("/", 302);
+  if (core.options.forceUser) return c.redirect("/", 307);
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
   if (!login || login.callback !== callbackName) {
@@ -113,7 +115,7 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       ...(identity.name ? { name: identity.name } : {}),
       ...(gid ? { gid } : {}),
     });
-    if (callbackName === "auth") return c.redirect(login.next, 302);
+    if (callbackName === "auth") return c.redirect(login.next, 307);
     const minted = refreshToken && gid && await mintUserToken(core, c, identity, gid);
     if (minted) return minted;
     core.log("the identity provider issued no refresh token to an offline login; answered 502");
@@ -154,7 +156,7 @@ async function token(core: Core, c: Context): Promise<Response> {
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
-  return c.redirect(`${core.path("/login")}?${next}`, 302);
+  return c.redirect(`${core.path("/login")}?${next}`, 307);
 }
 
 function hasControlCharacter(text: string): boolean {
