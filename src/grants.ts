@@ -69,6 +69,13 @@ function checkedOf(identity: Identity, until: number): GrantData["checked"] {
   return { until, email: identity.email, ...(identity.name ? { name: identity.name } : {}) };
 }
 
+/** The answer of the last validation, as every process sharing the store sees it. */
+function lastCheck(data: GrantData): { identity: Identity; until: number } {
+  const { until, email, name } = data.checked!;
+  const identity: Identity = { email, sub: data.sub, iss: data.iss, ...(name ? { name } : {}) };
+  return { identity, until };
+}
+
 /** The grants of one manager. */
 export class Grants {
   readonly #store: TokenStore;
@@ -186,7 +193,7 @@ export class Grants {
       const data = record?.data as GrantData | undefined;
       if (!record || !data || data.dead) throw new GrantEnded();
       const now = this.#clock();
-      if (data.checked && data.checked.until > now) return this.#known(record, data);
+      if (data.checked && data.checked.until > now) return lastCheck(data);
       if (data.lease && data.lease > now && waited < LEASE_MS) {
         await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
         continue;
@@ -231,12 +238,6 @@ export class Grants {
       checked,
     }));
     return { identity: result.identity, until: result.expiresAt };
-  }
-
-  #known(record: GrantRecord, data: GrantData): { identity: Identity; until: number } {
-    const { until, email, name } = data.checked!;
-    const identity: Identity = { email, sub: data.sub, iss: data.iss, ...(name ? { name } : {}) };
-    return { identity, until };
   }
 
   /**
