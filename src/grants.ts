@@ -12,28 +12,15 @@ import { ExpiringCache } from "./_cache.ts";
 import { type Identity, type OidcClient, TokenRefused } from "./oidc/client.ts";
 import { randomId, type Sealer } from "./seal.ts";
 import type { GrantRecord, TokenStore } from "./stores/token_store.ts";
-
-/** What the manager keeps in `GrantRecord.data`. */
-interface GrantData extends Record<string, unknown> {
-  /** `{gid, rt?, idt?}` sealed for the "refresh_token" purpose. */
-  sealed: string;
-  sub: string;
-  iss: string;
-  name?: string;
-  /** Whether a browser session still refers to the grant. */
-  session: boolean;
-  /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
-  tokens: string[];
-  /** The provider refused the grant, or it was revoked: nothing may use it again. */
-  dead?: boolean;
-  /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */
-  checked?: { until: number; email: string; name?: string };
-  /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
-  lease?: number;
-}
-
-/** What a grant's sealed part holds. */
-type Secrets = { rt?: string; idt?: string };
+import {
+  CAS_ATTEMPTS,
+  changeGrant,
+  checkedOf,
+  ContendedGrant,
+  type GrantData,
+  lastCheck,
+  type Secrets,
+} from "./_grant_data.ts";
 
 /** A live grant, as `mint` and `/logout` see it. */
 export interface GrantView {
@@ -44,8 +31,6 @@ export interface GrantView {
 
 /** Most live tokens an account may hold from `/token` at once. */
 export const MAX_TOKENS_PER_ACCOUNT = 100;
-/** Writes tried before a compare-and-set gives up (other writers won each time). */
-const CAS_ATTEMPTS = 8;
 /**
  * How long a refresh may hold a grant (ms): longer than the two provider calls
  * it makes (token endpoint and userinfo, 10 s each at most), so that no other
@@ -63,17 +48,6 @@ export class GrantEnded extends Error {
     super(message);
     this.name = "GrantEnded";
   }
-}
-
-function checkedOf(identity: Identity, until: number): GrantData["checked"] {
-  return { until, email: identity.email, ...(identity.name ? { name: identity.name } : {}) };
-}
-
-/** The answer of the last validation, as every process sharing the store sees it. */
-function lastCheck(data: GrantData): { identity: Identity; until: number } {
-  const { until, email, name } = data.checked!;
-  const identity: Identity = { email, sub: data.sub, iss: data.iss, ...(name ? { name } : {}) };
-  return { identity, until };
 }
 
 /** The grants of one manager. */
@@ -150,7 +124,7 @@ export class Grants {
    */
   async addToken(id: string, tokenId: string, lifetime: number): Promise<boolean> {
     const until = this.#seconds() + lifetime;
-    const record = await this.#change(id, (data) => {
+    const record = await changeGrant(this.#store, id, (data) => {
       if (data.dead) return undefined;
       return { ...data, tokens: [...data.tokens, tokenId] };
     }, until);
@@ -188,6 +162,7 @@ export class Grants {
    * and the answer, while the others wait for it.
    */
   async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
+    let lost = 0;
     for (let waited = 0;; waited += LEASE_POLL_MS) {
       const record = await this.#store.getGrant(id);
       const data = record?.data as GrantData | undefined;
@@ -206,6 +181,9 @@ export class Grants {
       if (await this.#store.putGrant(leased, record.version)) {
         return await this.#refreshLeased(leased);
       }
+      if (++lost >= CAS_ATTEMPTS) {
+        throw new Error("too many concurrent writers of one grant record");
+      }
     }
   }
 
@@ -218,7 +196,8 @@ export class Grants {
       result = await this.#oidc.refresh(secrets.rt, { iss: data.iss, sub: data.sub });
     } catch (error) {
       const refused = error instanceof TokenRefused || error instanceof GrantEnded;
-      await this.#change(
+      await changeGrant(
+        this.#store,
         record.id,
         ({ lease: _, ...rest }) => ({ ...rest, ...(refused ? { dead: true } : {}) }),
       );
@@ -232,7 +211,7 @@ export class Grants {
       })
       : undefined;
     const checked = checkedOf(result.identity, result.expiresAt);
-    await this.#change(record.id, ({ lease: _, ...rest }) => ({
+    await changeGrant(this.#store, record.id, ({ lease: _, ...rest }) => ({
       ...rest,
       ...(rotated ? { sealed: rotated } : {}),
       checked,
@@ -248,7 +227,7 @@ export class Grants {
    */
   async release(id: string, holder: { tokenId: string } | { session: true }): Promise<boolean> {
     let ended = false;
-    const record = await this.#change(id, (data) => {
+    const record = await changeGrant(this.#store, id, (data) => {
       ended = false;
       if (data.dead) return undefined;
       const tokens = "tokenId" in holder
@@ -286,7 +265,11 @@ export class Grants {
 
   #kill(id: string): Promise<GrantRecord | undefined> {
     this.#validated.delete(id);
-    return this.#change(id, (data) => (data.dead ? undefined : { ...data, dead: true }));
+    return changeGrant(
+      this.#store,
+      id,
+      (data) => (data.dead ? undefined : { ...data, dead: true }),
+    );
   }
 
   async #secrets(record: GrantRecord): Promise<Secrets | undefined> {
@@ -297,32 +280,6 @@ export class Grants {
     // Bound to its record: a sealed value copied into another record does not open there.
     if (!opened || opened.gid !== record.id) return undefined;
     return { rt: opened.rt, idt: opened.idt };
-  }
-
-  /**
-   * Compare-and-set loop: `fn` gets the current data and returns the new one,
-   * or `undefined` to write nothing.
-   * @returns The record as stored after the change (or unchanged), `undefined` when gone.
-   */
-  async #change(
-    id: string,
-    fn: (data: GrantData) => GrantData | undefined,
-    expiresAt?: number,
-  ): Promise<GrantRecord | undefined> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const record = await this.#store.getGrant(id);
-      if (!record) return undefined;
-      const data = fn(structuredClone(record.data) as GrantData);
-      if (data === undefined) return record;
-      const next: GrantRecord = {
-        ...record,
-        version: record.version + 1,
-        expires_at: Math.max(record.expires_at, expiresAt ?? 0),
-        data,
-      };
-      if (await this.#store.putGrant(next, record.version)) return next;
-    }
-    throw new Error("too many concurrent writers of one grant record");
   }
 
   #seconds(): number {
