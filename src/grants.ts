@@ -181,9 +181,7 @@ export class Grants {
       if (await this.#store.putGrant(leased, record.version)) {
         return await this.#refreshLeased(leased);
       }
-      if (++lost >= CAS_ATTEMPTS) {
-        throw new Error("too many concurrent writers of one grant record");
-      }
+      if (++lost >= CAS_ATTEMPTS) throw new ContendedGrant();
     }
   }
 
