@@ -45,6 +45,14 @@ export async function classifyTokenResponse(
     return;
   }
   const error = body?.error;
+  if (error === "redirect_uri_mismatch") {
+    // Google's answer when the redirect URI is not registered for the client.
+    throw new ProviderMisconfigured(
+      `the identity provider rejects the redirect_uri at the ${what} (redirect_uri_mismatch): ` +
+        "register the app's /auth and /token URLs exactly as browsers reach them " +
+        "(set baseUrl behind a proxy)",
+    );
+  }
   if (
     CLIENT_ERRORS.has(error as string) ||
     (response.status === 401 && error === undefined)

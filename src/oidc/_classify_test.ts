@@ -83,6 +83,18 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
     assert.ok(ex.logs.some((l) => /refused the client credentials/.test(l)));
   });
 
+  it("answers 502 provider_misconfigured to a login whose redirect_uri the provider rejects", async () => {
+    const provider = breakable();
+    provider.broken.set(
+      "/oauth2/token",
+      () => Response.json({ error: "redirect_uri_mismatch" }, { status: 400 }),
+    );
+    await using ex = await startExample({ fetch: provider.fetch });
+    const page = await ex.tester.browser().get("/login", {}, { expect: 502 });
+    assert.equal(page.json<{ error: string }>().error, "provider_misconfigured");
+    assert.ok(ex.logs.some((l) => /rejects the redirect_uri.*baseUrl/.test(l)), ex.logs.join("\n"));
+  });
+
   for (
     const [what, answer] of [
       ["a 500", () => new Response("down", { status: 500 })],
