@@ -139,6 +139,29 @@ describe("against oidc-provider", () => {
     assert.equal(op.provider.events.get("grant.revoked"), revoked + 1);
   });
 
+  it("revokes nothing at the provider while another login of the account lives (providers share grants)", async () => {
+    await using op = await startInterop();
+    const browser = op.browser("ann@example.com");
+    const token = await tokenOf(op, browser);
+    // Two more logins of the same browser: oidc-provider keeps one grant for all three.
+    assert.equal((await browser.get(`${op.app}/login?offline_token=true&next=/me`)).status, 200);
+    assert.equal((await browser.get(`${op.app}/login?offline_token=true&next=/me`)).status, 200);
+    await browser.get(`${op.app}/logout`);
+    assert.equal(op.provider.events.get("grant.revoked") ?? 0, 0);
+    op.advance(3700);
+    assert.equal(await status(op.bearer(token)), 200);
+    const res = await fetch(`${op.app}/token/revoke`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    assert.equal(
+      (await res.json()).provider_revoked,
+      true,
+      "the last live login ends at the provider",
+    );
+  });
+
   it("answers 502 provider_misconfigured to a wrong client secret, and logs what to fix", async () => {
     await using op = await startInterop({ clientSecret: "not-the-registered-secret" });
     const page = await op.browser("ann@example.com").get(`${op.app}/login`);

@@ -10,8 +10,8 @@ export interface GrantData extends Record<string, unknown> {
   sub: string;
   iss: string;
   name?: string;
-  /** Whether a browser session still refers to the grant. */
-  session: boolean;
+  /** Until when (epoch ms) a browser session refers to the grant; 0 when none does. */
+  session_until: number;
   /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
   tokens: string[];
   /** The provider refused the grant, or it was revoked: nothing may use it again. */

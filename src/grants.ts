@@ -75,7 +75,7 @@ export class Grants {
   async create(
     identity: Identity,
     secrets: Secrets,
-    refs: { session: boolean; tokens: string[]; checkedUntil?: number },
+    refs: { sessionUntil: number; tokens: string[]; checkedUntil?: number },
     lifetime: number,
     id: string = randomId(),
   ): Promise<string> {
@@ -84,7 +84,7 @@ export class Grants {
       sub: identity.sub,
       iss: identity.iss,
       ...(identity.name ? { name: identity.name } : {}),
-      session: refs.session,
+      session_until: refs.sessionUntil,
       tokens: refs.tokens,
       ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
     };
@@ -231,12 +231,25 @@ export class Grants {
       const tokens = "tokenId" in holder
         ? data.tokens.filter((t) => t !== holder.tokenId)
         : data.tokens;
-      const session = "session" in holder ? false : data.session;
-      ended = tokens.length === 0 && !session;
-      return { ...data, tokens, session, ...(ended ? { dead: true } : {}) };
+      const sessionUntil = "session" in holder ? 0 : data.session_until;
+      ended = tokens.length === 0 && sessionUntil <= this.#clock();
+      return { ...data, tokens, session_until: sessionUntil, ...(ended ? { dead: true } : {}) };
     });
-    // Only the release that ended the grant revokes it (once) at the provider.
-    return record !== undefined && ended ? await this.#revokeAtProvider(record) : false;
+    // Only the release that ended the grant revokes it (once) at the provider,
+    // and only when the account has no other live login: providers may keep
+    // one grant for several logins of a browser (oidc-provider does), and
+    // revoking a refresh token revokes its whole grant there (RFC 7009 §2.1).
+    if (!record || !ended || await this.#othersLive(record)) return false;
+    return await this.#revokeAtProvider(record);
+  }
+
+  async #othersLive(record: GrantRecord): Promise<boolean> {
+    const now = this.#clock();
+    return (await this.#store.grantsOf(record.email)).some((other) => {
+      const data = other.data as GrantData;
+      return other.id !== record.id && !data.dead &&
+        (data.tokens.length > 0 || data.session_until > now);
+    });
   }
 
   /** Revokes every grant of an account at the provider and marks them dead. */

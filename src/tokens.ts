@@ -178,7 +178,7 @@ async function grantOf(
     { email, sub, iss },
     { rt },
     {
-      session: false,
+      sessionUntil: 0,
       tokens: [claims.jti],
     },
     lifetime,

@@ -49,8 +49,8 @@ export async function usableGrant(core: Core, session: SessionData): Promise<str
       await grants.create(
         session,
         { rt: session.rt },
-        { session: true, tokens: [] },
-        SESSION_TTL,
+        { sessionUntil: session.exp * 1000, tokens: [] },
+        Math.max(session.exp - Math.floor(core.clock() / 1000), 1),
         gid,
       );
     }
@@ -63,6 +63,15 @@ export async function usableGrant(core: Core, session: SessionData): Promise<str
     if (error instanceof GrantEnded || error instanceof TokenRefused) return undefined;
     throw error;
   }
+}
+
+/**
+ * Lets go of the grant of the browser's current session, if any, when it
+ * starts another login: the old session's cookie is about to be cleared.
+ */
+export async function leaveSession(core: Core, c: Context): Promise<void> {
+  const gid = core.grants && (await core.sessions.read(c))?.gid;
+  if (gid) await core.grants!.release(gid, { session: true });
 }
 
 /**

@@ -9,9 +9,8 @@ import { safeReturnPath } from "../_redirect.ts";
 import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
-import { USER_TOKEN_TTL } from "../tokens.ts";
 import { serviceToken } from "./token_routes.ts";
-import { endSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
+import { endSession, leaveSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
 export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -43,6 +42,7 @@ async function login(core: Core, c: Context): Promise<Response> {
   if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
+  await leaveSession(core, c);
   core.sessions.clear(c);
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
@@ -104,8 +104,13 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       ? await core.grants!.create(
         identity,
         { rt: refreshToken, idt: hint },
-        { session: true, tokens: [], checkedUntil: result.expiresAt },
-        refreshToken ? USER_TOKEN_TTL : SESSION_TTL,
+        {
+          sessionUntil: core.clock() + SESSION_TTL * 1000,
+          tokens: [],
+          checkedUntil: result.expiresAt,
+        },
+        // Minted tokens extend it; a login nobody took a token from ends with its session.
+        SESSION_TTL,
       )
       : undefined;
     await core.sessions.write(c, {
