@@ -9,6 +9,12 @@ import { type Identity, TokenRefused } from "../oidc/client.ts";
 import { SESSION_TTL, type SessionData } from "../session.ts";
 import { legacyGrantId, USER_TOKEN_TTL } from "../tokens.ts";
 
+/** The grant a session refers to: its own, or for a session of the old format the one migrated from it. */
+function grantIdOf(session: SessionData): string | undefined {
+  if (session.gid !== undefined) return session.gid;
+  return typeof session.rt === "string" ? legacyGrantId(session.jti) : undefined;
+}
+
 /**
  * `{"refresh_token": …}`: a new token with an id of its own that refers to
  * grant `gid`; 429 past the per-account bound, and `undefined` when the grant
@@ -42,18 +48,15 @@ export async function mintUserToken(
  */
 export async function usableGrant(core: Core, session: SessionData): Promise<string | undefined> {
   const grants = core.grants!;
-  let gid = session.gid;
-  if (gid === undefined && typeof session.rt === "string") {
-    gid = legacyGrantId(session.jti);
-    if (!(await grants.live(gid))) {
-      await grants.create(
-        session,
-        { rt: session.rt },
-        { sessionUntil: session.exp * 1000, tokens: [] },
-        Math.max(session.exp - Math.floor(core.clock() / 1000), 1),
-        gid,
-      );
-    }
+  const gid = grantIdOf(session);
+  if (session.gid === undefined && gid !== undefined && !(await grants.live(gid))) {
+    await grants.create(
+      session,
+      { rt: session.rt },
+      { sessionUntil: session.exp * 1000, tokens: [] },
+      Math.max(session.exp - Math.floor(core.clock() / 1000), 1),
+      gid,
+    );
   }
   if (gid === undefined || !(await grants.live(gid))?.hasRefreshToken) return undefined;
   try {
@@ -70,7 +73,8 @@ export async function usableGrant(core: Core, session: SessionData): Promise<str
  * starts another login: the old session's cookie is about to be cleared.
  */
 export async function leaveSession(core: Core, c: Context): Promise<void> {
-  const gid = core.grants && (await core.sessions.read(c))?.gid;
+  const session = core.grants && await core.sessions.read(c);
+  const gid = session && grantIdOf(session);
   if (gid) await core.grants!.release(gid, { session: true });
 }
 
@@ -87,7 +91,7 @@ export async function endSession(
 ): Promise<string> {
   if (!session) return "/";
   await core.revocations.revokeId(session.jti, core.clock() + SESSION_TTL * 1000);
-  const gid = session.gid;
+  const gid = grantIdOf(session);
   if (!gid || !core.grants || !core.oidc) return "/";
   let target = "/";
   if (core.options.providerLogout) {
