@@ -41,6 +41,24 @@ describe("FileCapabilityStore", () => {
     });
   });
 
+  it("writes nothing when fn throws, and rejects with its error unchanged", async () => {
+    await withDir(async (dir) => {
+      const path = join(dir, "caps.yaml");
+      await writeFile(path, "a@x: [read] # kept\n");
+      const store = new FileCapabilityStore(path, { reloadInterval: 0 });
+      const refusal = new Error("refused");
+      await assert.rejects(
+        store.update("a@x", () => {
+          throw refusal;
+        }),
+        (error) => error === refusal,
+      );
+      assert.equal(await readFile(path, "utf8"), "a@x: [read] # kept\n");
+      assert.deepEqual(await readdir(dir), ["caps.yaml"]);
+      assert.deepEqual(await store.update("a@x", append("write")), ["read", "write"]);
+    });
+  });
+
   it("keeps every account when 100 updates for different users run at once", async () => {
     await withDir(async (dir) => {
       const path = join(dir, "caps.yaml");
