@@ -77,6 +77,7 @@ export class Core {
         clientSecret: options.clientSecret,
         fetch: options.fetch,
         clock: this.clock,
+        clockTolerance: options.clockTolerance,
       });
       this.tokens.registerUserTokens(this.oidc);
     }
