@@ -24,10 +24,24 @@ export function errorResponse(
   });
 }
 
+/** The longest `error_description` put in a header. */
+const MAX_DESCRIPTION = 200;
+
+/**
+ * Text made safe for an auth-param's quoted string: only the characters
+ * RFC 6750 §3 allows in `error_description` (printable ASCII but `"` and `\`),
+ * others replaced by `?`, and cut short. Whatever a provider sends, building
+ * the header cannot throw and cannot add a header line.
+ */
+export function headerText(text: string, max = MAX_DESCRIPTION): string {
+  const safe = text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/gu, "?");
+  return safe.length > max ? `${safe.slice(0, max - 3)}...` : safe;
+}
+
 /** A 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). */
 export function unauthorized(detail: string, invalidToken = false): Response {
   const challenge = invalidToken
-    ? `Bearer error="invalid_token", error_description="${detail.replace(/["\\]/g, "")}"`
+    ? `Bearer error="invalid_token", error_description="${headerText(detail)}"`
     : "Bearer";
   return errorResponse(401, invalidToken ? "invalid_token" : "unauthenticated", detail, {
     "WWW-Authenticate": challenge,

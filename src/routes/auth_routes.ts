@@ -100,7 +100,14 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       redirectUri: redirectUri(core, c, callbackName),
     });
     const { identity, refreshToken } = result;
-    await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
+    const started = await core.sessions.write(c, {
+      ...identity,
+      ...(refreshToken ? { rt: refreshToken } : {}),
+    });
+    if (!started) {
+      core.log(`the identity of ${identity.email} is too large for a session cookie`);
+      return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
+    }
     if (callbackName === "auth") return c.redirect(login.next, 302);
     if (!refreshToken) {
       return errorResponse(
