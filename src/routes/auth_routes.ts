@@ -3,7 +3,7 @@ import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
-import { errorResponse, NO_STORE } from "../_http.ts";
+import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
 import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
@@ -23,14 +23,24 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/login", (c) => login(core, c));
   app.get("/auth", (c) => callback(core, c, "auth"));
   app.get("/token", (c) => token(core, c));
-  app.get("/logout", async (c) => {
-    const caller = await core.caller(c);
-    if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
-      await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
-    }
-    core.sessions.clear(c);
-    return c.redirect("/", 302);
-  });
+  app.get("/logout", (c) => logout(core, c, 302));
+  app.post("/logout", (c) => logout(core, c, 303));
+}
+
+/** Ends the session, unless another site asked (a forged logout, CSRF). */
+async function logout(core: Core, c: Context, status: 302 | 303): Promise<Response> {
+  if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
+  }
+  const caller = await core.caller(c);
+  const user = caller instanceof Response ? null : caller.via === "cookie" && caller.user;
+  if (user && user.tokenId) {
+    // Remembered as long as the session could have lived.
+    const end = ((user.issuedAt ?? Math.floor(core.clock() / 1000)) + SESSION_TTL) * 1000;
+    await core.revocations.revokeId(user.tokenId, end);
+  }
+  core.sessions.clear(c);
+  return c.redirect("/", status);
 }
 
 async function login(core: Core, c: Context): Promise<Response> {
