@@ -53,4 +53,4 @@ export {
   type TokenState,
   type TokenStore,
 } from "./src/stores/token_store.ts";
-export { ConfigError, type ErrorBody, type ErrorCode } from "./src/errors.ts";
+export { ConfigError, type ErrorBody, type ErrorCode, StoreLimitError } from "./src/errors.ts";

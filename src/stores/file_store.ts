@@ -9,6 +9,10 @@ import { atomicWrite, type FileState, fileState, type FsPath } from "./_atomic_w
 import { type CapsFile, editCapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
 import { stateOf, textOf } from "./_caps_read.ts";
 import { frozenUpdate, sameList } from "./_lists.ts";
+import { MAX_YAML_BYTES } from "../_yaml.ts";
+import { StoreLimitError } from "../errors.ts";
+
+const encoder = new TextEncoder();
 
 /** The options of `FileCapabilityStore`. */
 export interface FileCapabilityStoreOptions {
@@ -188,6 +192,7 @@ export class FileCapabilityStore implements CapabilityStore {
    * @param fn Gets the current list, returns the new one or `undefined` to delete the account.
    * @returns The new stored list.
    * @throws {ConfigError} When the file cannot be read, parsed or validated (it is left alone).
+   * @throws {StoreLimitError} When the file would pass the 1 MiB that can be read back (it is left alone).
    */
   update(
     email: string,
@@ -209,6 +214,10 @@ export class FileCapabilityStore implements CapabilityStore {
     const next = frozenUpdate(fn(current));
     if (sameList(current, next)) return current;
     const edited = editCapsFile(parsed, email, next, this.file);
+    // One limit for reading and writing: never write what could not be read back.
+    if (encoder.encode(edited.text).byteLength > MAX_YAML_BYTES) {
+      throw new StoreLimitError(this.file, MAX_YAML_BYTES);
+    }
     const ino = await atomicWrite(this.#path, edited.text, before?.mode);
     // Unknown (undefined) when stat fails or finds a file someone else put
     // there since the rename: the next check then re-reads the file.
