@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorBody, ErrorCode } from "./errors.ts";
 import { readAtMost } from "./_body.ts";
+import { duplicateKey } from "./_json_keys.ts";
 
 /** The body limit of the management routes (a chunked body is counted as it streams). */
 export const MAX_JSON_BODY = 64 * 1024;
@@ -65,9 +66,16 @@ export async function readJsonObject(
   const bytes = await readAtMost(c.req.raw.body, limit);
   if (bytes === null) return tooLarge(limit);
   try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const text = new TextDecoder().decode(bytes);
+    const value: unknown = JSON.parse(text);
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
+      const twice = duplicateKey(text);
+      if (twice === undefined) return value as Record<string, unknown>;
+      return errorResponse(
+        400,
+        "invalid_request",
+        `The field ${JSON.stringify(twice.slice(0, 64))} is given twice.`,
+      );
     }
   } catch {
     // fall through to the same answer as for a non-object

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { unauthorized } from "./_http.ts";
+import { Hono } from "hono";
+import { readJsonObject, unauthorized } from "./_http.ts";
 
 describe("unauthorized()", () => {
   it("escapes and bounds what goes into WWW-Authenticate, whatever the detail holds", async () => {
@@ -21,5 +22,21 @@ describe("unauthorized()", () => {
       assert.equal(res.status, 401);
       assert.equal((await res.json()).detail, detail);
     }
+  });
+});
+
+describe("readJsonObject()", () => {
+  it("refuses a body that names a field twice (the schemas are strict)", async () => {
+    const app = new Hono().post("/", async (c) => {
+      const body = await readJsonObject(c);
+      return body instanceof Response ? body : c.json(body);
+    });
+    const res = await app.request("/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"email": "ann@example.com", "email": "root@example.com"}',
+    });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).detail, /"email"/);
   });
 });
