@@ -100,11 +100,16 @@ export class Revocations {
     for (const [id, until] of Object.entries(s.revoked_ids)) {
       if (until <= now) delete s.revoked_ids[id];
     }
-    for (const [email, before] of Object.entries(s.revoked_accounts)) {
-      if ((before + MAX_TOKEN_LIFETIME) * 1000 <= now) delete s.revoked_accounts[email];
-    }
     for (const [id, t] of Object.entries(s.api_tokens)) {
       if (t.expires_at * 1000 <= now) delete s.api_tokens[id];
+    }
+    const records = Object.values(s.api_tokens);
+    for (const [email, before] of Object.entries(s.revoked_accounts)) {
+      // An API name's revocation ends with the last of its tokens that it revokes.
+      const outlived = email.startsWith("api:")
+        ? !records.some((t) => `api:${t.name}` === email && t.created_at <= before)
+        : (before + MAX_TOKEN_LIFETIME) * 1000 <= now;
+      if (outlived) delete s.revoked_accounts[email];
     }
   }
 

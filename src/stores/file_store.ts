@@ -5,7 +5,13 @@
  */
 import { resolve } from "node:path";
 import type { CapabilityStore } from "./capability_store.ts";
-import { atomicWrite, type FileState, fileState, type FsPath } from "./_atomic_write.ts";
+import {
+  atomicWrite,
+  type FileState,
+  fileState,
+  type FsPath,
+  removeStaleTemps,
+} from "./_atomic_write.ts";
 import { type CapsFile, editCapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
 import { stateOf, textOf } from "./_caps_read.ts";
 import { frozenUpdate, sameList } from "./_lists.ts";
@@ -94,6 +100,7 @@ export class FileCapabilityStore implements CapabilityStore {
   #generation = 0;
   #version = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  #cleaned = false;
 
   /**
    * Checks the options; reads nothing yet.
@@ -247,6 +254,10 @@ export class FileCapabilityStore implements CapabilityStore {
   }
 
   async #refresh(): Promise<void> {
+    if (!this.#cleaned) {
+      this.#cleaned = true;
+      await removeStaleTemps(this.#path);
+    }
     const generation = this.#generation;
     let signature: string | null | undefined;
     try {
