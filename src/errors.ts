@@ -110,6 +110,8 @@ export class StoreLimitError extends Error {
   readonly limit: number;
 
   /**
+   * Makes the error; its message names the file and the limit.
+   *
    * @param file The file (or store) that would grow too large.
    * @param limit The limit, in bytes.
    */
