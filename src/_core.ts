@@ -125,7 +125,7 @@ export class Core {
     const raw = c.req.raw;
     let caller = this.#recall(raw);
     if (caller === undefined) {
-      if (this.revocations.ready() !== undefined) return undefined;
+      if (!this.revocations.loaded) return undefined;
       // Not memoized: finding it again is as cheap as remembering it.
       caller = this.#known(c);
       if (caller === undefined) return undefined;

@@ -235,16 +235,31 @@ function withCaller(
   then: (caller: Caller) => Promise<void | Response>,
   guestWhenStoreDown = false,
 ): Promise<void | Response> {
-  const proceed = (found: Caller | Response): Promise<void | Response> => {
-    if (!(found instanceof Response)) return then(found);
-    if (!guestWhenStoreDown || !core.storeDown(found)) return Promise.resolve(found);
-    c.set("user", null);
-    c.set("email", null);
-    return then({ user: null, via: "none" });
-  };
   const caller = core.callerNow(c);
-  if (caller === undefined) return core.caller(c).then(proceed, (error) => core.failure(error));
-  return proceed(caller);
+  if (caller === undefined) {
+    return core.caller(c).then(
+      (found) =>
+        found instanceof Response ? refused(core, c, found, then, guestWhenStoreDown) : then(found),
+      (error) => core.failure(error),
+    );
+  }
+  return caller instanceof Response
+    ? refused(core, c, caller, then, guestWhenStoreDown)
+    : then(caller);
+}
+
+/** A refusal of the caller stands, except a store outage on a public page: that goes on as a guest. */
+function refused(
+  core: Core,
+  c: Context,
+  response: Response,
+  then: (caller: Caller) => Promise<void | Response>,
+  guestWhenStoreDown: boolean,
+): Promise<void | Response> {
+  if (!guestWhenStoreDown || !core.storeDown(response)) return Promise.resolve(response);
+  c.set("user", null);
+  c.set("email", null);
+  return then({ user: null, via: "none" });
 }
 
 /** 401, or for pages a 307 to the login page that comes back here. */
