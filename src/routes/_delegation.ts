@@ -68,18 +68,17 @@ export function delegationResponse(
 }
 
 /**
- * `undefined` when `caller` may act on `account` (holding `holds`, or what
- * the account holds now), else the logged 403 naming what the caller lacks.
+ * `undefined` when `caller` may act on an account that `holds` these
+ * capabilities, else the logged 403 naming what the caller lacks.
  */
 export async function actingRefusal(
   core: Core,
   caller: OAuthUser,
   action: string,
-  account: string,
-  holds?: Iterable<string>,
+  holds: Iterable<string>,
 ): Promise<Response | undefined> {
   try {
-    checkDelegation(await core.held(caller), action, holds ?? await accountHolds(core, account));
+    checkDelegation(await core.held(caller), action, holds);
     return undefined;
   } catch (error) {
     if (error instanceof DelegationRefused) return delegationResponse(core, caller, error);

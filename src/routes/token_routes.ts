@@ -7,7 +7,7 @@ import { errorResponse, NO_STORE } from "../_http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
 import { randomId, Sealer } from "../seal.ts";
-import { actingRefusal } from "./_delegation.ts";
+import { accountHolds, actingRefusal } from "./_delegation.ts";
 import {
   authenticated,
   crossSiteRefusal,
@@ -50,13 +50,7 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const refused = await needManagement(core, caller);
   if (refused) return refused;
   const snapshot = await core.caps.effective(account);
-  const beyond = await actingRefusal(
-    core,
-    caller.user,
-    `A service token for ${account}`,
-    account,
-    snapshot,
-  );
+  const beyond = await actingRefusal(core, caller.user, `A service token for ${account}`, snapshot);
   if (beyond) return beyond;
   const token = await core.sealer.seal("service_token", { email: account, caps: [...snapshot] }, {
     ttl: MAX_TOKEN_LIFETIME,
@@ -84,7 +78,12 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     if (!account) {
       return errorResponse(400, "invalid_request", '"user" must be an account or api:<name>.');
     }
-    const beyond = await actingRefusal(core, caller.user, `Revoking every token of ${user}`, user);
+    const beyond = await actingRefusal(
+      core,
+      caller.user,
+      `Revoking every token of ${user}`,
+      await accountHolds(core, user),
+    );
     if (beyond) return beyond;
     await core.revocations.revokeAccount(user);
     return c.json({ status: "ok", revoked: "user", user });
@@ -105,8 +104,10 @@ async function revoke(core: Core, c: Context): Promise<Response> {
         core,
         caller.user,
         "Revoking this token",
-        String(claims.email),
-        Array.isArray(claims.caps) ? claims.caps.map(String) : undefined,
+        // A service or API token holds its snapshot; a user's token, what the account holds.
+        Array.isArray(claims.caps)
+          ? claims.caps.map(String)
+          : await accountHolds(core, String(claims.email)),
       );
     if (refused) return refused;
   }
@@ -160,7 +161,7 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   }
   const unknown = unknownCapability(core, capabilities);
   if (unknown) return unknown;
-  const beyond = await actingRefusal(core, caller.user, `API token ${name}`, "", capabilities);
+  const beyond = await actingRefusal(core, caller.user, `API token ${name}`, capabilities);
   if (beyond) return beyond;
   const unique = [...new Set(capabilities)];
   const closure = new Set(unique.flatMap((cap) => [...core.caps.implied(cap)]));
