@@ -6,9 +6,12 @@ import { errorCode } from "./stores/_atomic_write.ts";
 import { ConfigError, StoreLimitError } from "./errors.ts";
 import { errorResponse } from "./_http.ts";
 
-/** Whether `error` says that a store cannot be used (not a bug of ours). */
+/**
+ * Whether `error` says that a store cannot be used (not a bug of ours): a
+ * file that does not parse, or a system error (`EACCES`, `ENOSPC`, `EROFS`…).
+ */
 export function isStoreFailure(error: unknown): boolean {
-  return error instanceof ConfigError || errorCode(error) !== undefined;
+  return error instanceof ConfigError || /^E[A-Z]+$/.test(errorCode(error) ?? "");
 }
 
 /**
