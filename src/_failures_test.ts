@@ -133,3 +133,22 @@ describe("the capability file's size limit", () => {
     }
   });
 });
+
+describe("an unexpected error", () => {
+  it("answers a logged JSON 500 on the manager's routes and middleware, not a bare text", async () => {
+    const store = {
+      version: 0,
+      get: () => Promise.reject(new Error("the database exploded")),
+      all: () => Promise.reject(new Error("the database exploded")),
+      update: () => Promise.reject(new Error("the database exploded")),
+    };
+    await using ex = await startExample({ capabilities: { graph: GRAPH, store } });
+    const ann = (await ex.tester.client("ann@example.com")).token!;
+    for (const path of ["/manage_capabilities/users", "/read"]) {
+      const res = await send(ex, path, ann);
+      assert.equal(res.status, 500, path);
+      assert.equal(JSON.parse(res.text).error, "internal_error");
+    }
+    assert.ok(ex.logs.some((line) => line.includes("the database exploded")));
+  });
+});
