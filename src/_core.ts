@@ -58,6 +58,8 @@ export class Core {
   readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
   /** The 503s answered because the revocation list cannot be read. */
   readonly #storeDown = new WeakSet<Response>();
+  /** Every request's caller in `forceUser` mode. */
+  readonly #forced: Caller | undefined;
 
   constructor(options: ValidatedOptions) {
     this.options = options;
@@ -69,6 +71,7 @@ export class Core {
       this.clock,
       (c) => this.#secure(c),
     );
+    this.#forced = options.forceUser && { user: options.forceUser, via: "forced" };
     this.revocations = new Revocations(options.tokenStore, this.clock);
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
     this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
@@ -152,11 +155,8 @@ export class Core {
    * now, a 503 (which `storeDown` recognizes).
    */
   #withoutStore(c: Context, error: unknown): Caller | Response {
-    const forced = this.options.forceUser;
     const header = c.req.header("authorization");
-    if (forced && header === undefined) {
-      return { user: { email: forced.email, kind: "forced" }, via: "forced" };
-    }
+    if (this.#forced && header === undefined) return this.#forced;
     if (!isStoreFailure(error)) throw error;
     if (header === undefined && this.sessions.peek(c) === null) return { user: null, via: "none" };
     const response = failureResponse(this.options.log, error);
@@ -194,7 +194,7 @@ export class Core {
   /** The caller from what is already known (cached tokens and sessions), or `undefined`. */
   #known(c: Context): Caller | Response | undefined {
     const header = c.req.header("authorization");
-    const forced = this.options.forceUser;
+    const forced = this.#forced;
     if (header !== undefined) {
       // "Bearer <a token seen before>" needs no pattern: a cached token matched it when first seen.
       const seen = !forced && header.startsWith("Bearer ") && this.tokens.peek(header.slice(7));
@@ -204,7 +204,7 @@ export class Core {
       const user = this.tokens.peek(said);
       return user && { user, via: "bearer" };
     }
-    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    if (forced) return forced;
     const session = this.sessions.peek(c);
     return session === undefined ? undefined : this.#sessionCaller(session);
   }
@@ -215,8 +215,7 @@ export class Core {
       const said = this.#authorization(header);
       return typeof said === "string" ? await this.#bearer(said) : said;
     }
-    const forced = this.options.forceUser;
-    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    if (this.#forced) return this.#forced;
     return this.#sessionCaller(await this.sessions.read(c));
   }
 
@@ -224,10 +223,9 @@ export class Core {
   #authorization(header: string): string | Caller | Response {
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) return unauthorized("Use the Bearer authorization scheme.", true);
-    const forced = this.options.forceUser;
-    if (!forced) return token;
+    if (!this.#forced) return token;
     return timingSafeEqual(token, FORCED_TOKEN)
-      ? { user: { email: forced.email, kind: "forced" }, via: "forced" }
+      ? this.#forced
       : unauthorized("The token is invalid, expired or revoked.", true);
   }
 
