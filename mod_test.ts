@@ -60,3 +60,29 @@ describe("doc examples", () => {
     assert.deepEqual(wrong, []);
   });
 });
+
+describe("SECURITY.md", () => {
+  it("names only test files and tests that exist", async () => {
+    const text = await readFile("SECURITY.md", "utf8");
+    const missing: string[] = [];
+    // `file › name`, then further `› name` of the same file, up to the cell's end.
+    for (const [, cell] of text.matchAll(/\|([^|\n]*`[^`]+_test\.ts[^|\n]*)\|\s*$/gm)) {
+      let file = "";
+      for (const [, path, name] of cell.matchAll(/`([^`›]+_test\.ts)?(?:\s*› ([^`]+))?`/g)) {
+        if (path) file = path.trim();
+        if (!file || !name) continue;
+        const source = await readFile(file, "utf8").catch(() => "");
+        // "…" stands for words left out; a number may stand for a constant of the test file.
+        const pattern = name.split("…").map((part) =>
+          part.trim().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+            .replace(/\d[\d,]*/g, "(?:\\d[\\d,]*|\\$\\{[^}]+\\})")
+        ).join(".*?");
+        if (!new RegExp(pattern).test(source)) missing.push(`${file} › ${name}`);
+      }
+      for (const [, path] of cell.matchAll(/`([^`›]+_test\.ts)`/g)) {
+        if (!(await readFile(path, "utf8").then(() => true, () => false))) missing.push(path);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+});
