@@ -9,6 +9,7 @@ import { startExample } from "../testing/_fixtures.ts";
 const SEED = 0x5eed_2026;
 const CREDENTIALS = 7_000;
 const BODIES = 4_000;
+const CALLBACKS = 1_000;
 
 const USERS = `root@example.com: [admin]
 mgr@example.com: [user_management, read]
@@ -102,7 +103,7 @@ function isGenuine(candidate: string, genuine: readonly string[]): boolean {
 }
 
 describe("fuzzing", () => {
-  it(`answers ${CREDENTIALS} forged credentials and ${BODIES} hostile bodies without a 5xx or an acceptance`, async () => {
+  it(`answers ${CREDENTIALS} forged credentials, ${BODIES} hostile bodies and ${CALLBACKS} forged callbacks without a 5xx or an acceptance`, async () => {
     await using ex = await startExample({ users: USERS });
     const fuzz = new Fuzzer(SEED);
     const [root, mgr, ann] = await Promise.all(
@@ -224,6 +225,27 @@ describe("fuzzing", () => {
           failures.push(`${what} → a service token with ${granted}`);
         }
       }
+    }
+
+    // Login callbacks with forged login-state cookies and states: never a session.
+    const started = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
+    await started.body?.cancel();
+    const [loginCookie] = started.headers.getSetCookie()[0].split(";");
+    const at = loginCookie.indexOf("=");
+    const [loginName, loginValue] = [loginCookie.slice(0, at), loginCookie.slice(at + 1)];
+    const state = new URL(started.headers.get("location")!).searchParams.get("state")!;
+    for (let i = 0; i < CALLBACKS; i++) {
+      const value = fuzz.next() < 0.8 ? fuzz.mutate(loginValue, genuine) : fuzz.pick(genuine);
+      const query = new URLSearchParams({
+        state: fuzz.next() < 0.7 ? state : fuzz.mutate(state, [state]),
+        code: fuzz.text(B64, 43),
+      });
+      const res = await ex.app.request(`/auth?${query}`, {
+        headers: { cookie: `${loginName}=${value}` },
+      });
+      await res.body?.cancel();
+      const session = res.headers.getSetCookie().some((line) => /session=[^;]/.test(line));
+      check(`callback #${i} ${value.slice(0, 60)}`, res.status, session || res.ok);
     }
 
     assert.deepEqual(failures.slice(0, 20), []);
