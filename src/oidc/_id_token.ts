@@ -73,6 +73,10 @@ export class IdTokenVerifier {
       clockTolerance: expected.clockTolerance,
       requiredClaims: ["sub", "iat", "exp"],
     });
+    // jose checks that iat is a number, not that it is not in the future.
+    if ((payload.iat as number) > expected.now / 1000 + expected.clockTolerance) {
+      throw new Error("the ID token was issued in the future");
+    }
     return payload;
   }
 }

@@ -61,10 +61,12 @@ export interface OidcClientOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   fetch: typeof fetch;
   clock: () => number;
+  /** Seconds of clock difference allowed with the provider (`exp`, `nbf`, and `iat` ahead of now). */
+  clockTolerance?: number;
 }
 
-/** Tolerance for clock differences with the provider, in seconds. */
-const CLOCK_TOLERANCE = 60;
+/** Tolerance for clock differences with the provider, in seconds, by default. */
+export const CLOCK_TOLERANCE = 300;
 /** How long a failed discovery is remembered before trying again (ms). */
 const DISCOVERY_RETRY_MS = 5_000;
 
@@ -76,6 +78,7 @@ export class OidcClient {
   readonly #fetch: typeof fetch;
   readonly #issuer: URL;
   readonly #insecure: boolean;
+  readonly #tolerance: number;
   #metadata?: Promise<oauth.AuthorizationServer>;
   #failedAt = -Infinity;
   #verifier?: IdTokenVerifier;
@@ -88,6 +91,7 @@ export class OidcClient {
       throw new TypeError('"serverMetadataUrl" must use https (http is allowed on loopback only)');
     }
     this.#fetch = boundedFetch(options.fetch);
+    this.#tolerance = options.clockTolerance ?? CLOCK_TOLERANCE;
   }
 
   /** The provider's metadata, fetched on first use and kept; a failure is retried after a pause. */
@@ -269,7 +273,7 @@ export class OidcClient {
       issuer: as.issuer,
       audience: this.#options.clientId,
       now: this.#options.clock(),
-      clockTolerance: CLOCK_TOLERANCE,
+      clockTolerance: this.#tolerance,
     });
   }
 
@@ -299,7 +303,7 @@ export class OidcClient {
       client_id: this.#options.clientId,
       // oauth4webapi checks iat/exp with its own idea of now: align it with the injected clock.
       [oauth.clockSkew]: Math.round((this.#options.clock() - Date.now()) / 1000),
-      [oauth.clockTolerance]: CLOCK_TOLERANCE,
+      [oauth.clockTolerance]: this.#tolerance,
     };
   }
 

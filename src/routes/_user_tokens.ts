@@ -6,7 +6,7 @@ import { errorResponse, NO_STORE } from "../_http.ts";
 import { randomId } from "../seal.ts";
 import { GrantEnded, MAX_TOKENS_PER_ACCOUNT } from "../grants.ts";
 import { type Identity, TokenRefused } from "../oidc/client.ts";
-import { SESSION_TTL, type SessionData } from "../session.ts";
+import type { SessionData } from "../session.ts";
 import { legacyGrantId, USER_TOKEN_TTL } from "../tokens.ts";
 
 /** The grant a session refers to: its own, or for a session of the old format the one migrated from it. */
@@ -90,7 +90,8 @@ export async function endSession(
   session: SessionData | null,
 ): Promise<string> {
   if (!session) return "/";
-  await core.revocations.revokeId(session.jti, core.clock() + SESSION_TTL * 1000);
+  // Remembered as long as the session could have lived.
+  await core.revocations.revokeId(session.jti, session.exp * 1000);
   const gid = grantIdOf(session);
   if (!gid || !core.grants || !core.oidc) return "/";
   let target = "/";

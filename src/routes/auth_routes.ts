@@ -4,7 +4,7 @@ import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
-import { errorResponse, NO_STORE } from "../_http.ts";
+import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
 import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
@@ -17,16 +17,26 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/login", (c) => login(core, c));
   app.get("/auth", (c) => callback(core, c, "auth"));
   app.get("/token", (c) => token(core, c));
-  app.get("/logout", async (c) => {
-    const caller = await core.caller(c);
-    const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
-      ? await core.sessions.read(c)
-      : null;
-    const target = await endSession(core, c, session);
-    core.sessions.clear(c);
-    // Back home as upstream does (307); to the provider always as a GET (303).
-    return target === "/" ? c.redirect("/", 307) : c.redirect(target, 303);
-  });
+  app.get("/logout", (c) => logout(core, c, 307));
+  app.post("/logout", (c) => logout(core, c, 303));
+}
+
+/**
+ * Ends the session (and with `providerLogout`, the provider's), unless
+ * another site asked (a forged logout, CSRF).
+ */
+async function logout(core: Core, c: Context, status: 307 | 303): Promise<Response> {
+  if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
+  }
+  const caller = await core.caller(c);
+  const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
+    ? await core.sessions.read(c)
+    : null;
+  const target = await endSession(core, c, session);
+  core.sessions.clear(c);
+  // To the provider always as a GET (303).
+  return target === "/" ? c.redirect("/", status) : c.redirect(target, 303);
 }
 
 async function login(core: Core, c: Context): Promise<Response> {
@@ -113,13 +123,17 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
         SESSION_TTL,
       )
       : undefined;
-    await core.sessions.write(c, {
+    const started = await core.sessions.write(c, {
       email: identity.email,
       sub: identity.sub,
       iss: identity.iss,
       ...(identity.name ? { name: identity.name } : {}),
       ...(gid ? { gid } : {}),
     });
+    if (!started) {
+      core.log(`the identity of ${identity.email} is too large for a session cookie`);
+      return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
+    }
     if (callbackName === "auth") return c.redirect(login.next, 307);
     const minted = refreshToken && gid && await mintUserToken(core, c, identity, gid);
     if (minted) return minted;

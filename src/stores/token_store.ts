@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { atomicWrite, errorCode } from "./_atomic_write.ts";
+import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
 
@@ -224,6 +224,7 @@ export class FileTokenStore implements TokenStore {
   readonly file: string;
   readonly #clock: () => number;
   #queue: Promise<unknown> = Promise.resolve();
+  #cleaned = false;
 
   /**
    * Names the file; reads nothing yet.
@@ -297,6 +298,10 @@ export class FileTokenStore implements TokenStore {
   }
 
   async #read(): Promise<{ state: TokenState; grants: Record<string, GrantRecord> }> {
+    if (!this.#cleaned) {
+      this.#cleaned = true;
+      await removeStaleTemps(this.file);
+    }
     let text: string;
     try {
       text = await readFile(this.file, "utf8");
@@ -311,7 +316,8 @@ export class FileTokenStore implements TokenStore {
     const now = this.#clock();
     const live: Record<string, GrantRecord> = {};
     for (const [id, record] of Object.entries(grants)) if (!expired(record, now)) live[id] = record;
-    await atomicWrite(this.file, JSON.stringify({ ...state, grants: live }, null, 2) + "\n", 0o600);
+    // Compact: the whole file is rewritten on each change.
+    await atomicWrite(this.file, JSON.stringify({ ...state, grants: live }) + "\n", 0o600);
   }
 }
 
