@@ -15,6 +15,7 @@ import type { GrantRecord, TokenStore } from "./stores/token_store.ts";
 import {
   CAS_ATTEMPTS,
   changeGrant,
+  serialized,
   checkedOf,
   ContendedGrant,
   type GrantData,
@@ -119,17 +120,27 @@ export class Grants {
   }
 
   /**
-   * Adds a token id to a live grant and extends its life to the token's.
-   * @returns false when the grant is gone or dead.
+   * Adds a token id to a live grant of `email` and extends the grant's life to
+   * the token's, unless the account holds `MAX_TOKENS_PER_ACCOUNT` tokens: the
+   * count and the write are one step for the account within this process.
+   * @returns "full" past the bound, "ended" when the grant is gone or dead.
    */
-  async addToken(id: string, tokenId: string, lifetime: number): Promise<boolean> {
-    const until = this.#seconds() + lifetime;
-    const record = await changeGrant(this.#store, id, (data) => {
-      if (data.dead) return undefined;
-      return { ...data, tokens: [...data.tokens, tokenId] };
-    }, until);
-    return record !== undefined && !(record.data as GrantData).dead &&
-      (record.data as GrantData).tokens.includes(tokenId);
+  addToken(
+    id: string,
+    email: string,
+    tokenId: string,
+    lifetime: number,
+  ): Promise<"added" | "full" | "ended"> {
+    return serialized(this.#store, `account:${email}`, async () => {
+      if (await this.tokenCount(email) >= MAX_TOKENS_PER_ACCOUNT) return "full";
+      const until = this.#seconds() + lifetime;
+      const record = await changeGrant(this.#store, id, (data) => {
+        if (data.dead) return undefined;
+        return { ...data, tokens: [...data.tokens, tokenId] };
+      }, until);
+      const data = record?.data as GrantData | undefined;
+      return data && !data.dead && data.tokens.includes(tokenId) ? "added" : "ended";
+    });
   }
 
   /**
@@ -164,25 +175,30 @@ export class Grants {
   async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
     let lost = 0;
     for (let waited = 0;; waited += LEASE_POLL_MS) {
-      const record = await this.#store.getGrant(id);
-      const data = record?.data as GrantData | undefined;
-      if (!record || !data || data.dead) throw new GrantEnded();
-      const now = this.#clock();
-      if (data.checked && data.checked.until > now) return lastCheck(data);
-      if (data.lease && data.lease > now && waited < LEASE_MS) {
-        await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
-        continue;
-      }
-      const leased = {
-        ...record,
-        version: record.version + 1,
-        data: { ...data, lease: now + LEASE_MS },
-      };
-      if (await this.#store.putGrant(leased, record.version)) {
-        return await this.#refreshLeased(leased);
-      }
-      if (++lost >= CAS_ATTEMPTS) throw new ContendedGrant();
+      const step = await serialized(this.#store, `grant:${id}`, () => this.#lease(id, waited));
+      if ("leased" in step) return await this.#refreshLeased(step.leased);
+      if ("answer" in step) return step.answer;
+      if (step.lost && ++lost >= CAS_ATTEMPTS) throw new ContendedGrant();
+      if (!step.lost) await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
     }
+  }
+
+  /** One look at a grant: its fresh answer, its lease taken, or why not (another process holds or took it). */
+  async #lease(id: string, waited: number): Promise<
+    { answer: { identity: Identity; until: number } } | { leased: GrantRecord } | { lost: boolean }
+  > {
+    const record = await this.#store.getGrant(id);
+    const data = record?.data as GrantData | undefined;
+    if (!record || !data || data.dead) throw new GrantEnded();
+    const now = this.#clock();
+    if (data.checked && data.checked.until > now) return { answer: lastCheck(data) };
+    if (data.lease && data.lease > now && waited < LEASE_MS) return { lost: false };
+    const leased = {
+      ...record,
+      version: record.version + 1,
+      data: { ...data, lease: now + LEASE_MS },
+    };
+    return (await this.#store.putGrant(leased, record.version)) ? { leased } : { lost: true };
   }
 
   async #refreshLeased(record: GrantRecord): Promise<{ identity: Identity; until: number }> {
@@ -209,11 +225,17 @@ export class Grants {
       })
       : undefined;
     const checked = checkedOf(result.identity, result.expiresAt);
-    await changeGrant(this.#store, record.id, ({ lease: _, ...rest }) => ({
-      ...rest,
-      ...(rotated ? { sealed: rotated } : {}),
-      checked,
-    }));
+    let ended = true;
+    await changeGrant(this.#store, record.id, ({ lease: _, ...rest }) => {
+      ended = rest.dead === true;
+      return ended ? undefined : { ...rest, ...(rotated ? { sealed: rotated } : {}), checked };
+    });
+    if (ended) {
+      // Revoked (or gone) while the provider answered: the rotated refresh
+      // token is not stored, so it is revoked now, lest it stay live there.
+      if (rotated) await this.#oidc.revoke(result.refreshToken!).catch(() => false);
+      throw new GrantEnded();
+    }
     return { identity: result.identity, until: result.expiresAt };
   }
 

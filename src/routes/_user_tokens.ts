@@ -26,8 +26,9 @@ export async function mintUserToken(
   identity: Identity,
   gid: string,
 ): Promise<Response | undefined> {
-  const grants = core.grants!;
-  if (await grants.tokenCount(identity.email) >= MAX_TOKENS_PER_ACCOUNT) {
+  const jti = randomId();
+  const added = await core.grants!.addToken(gid, identity.email, jti, USER_TOKEN_TTL);
+  if (added === "full") {
     core.log(`refused a user token for ${identity.email}: ${MAX_TOKENS_PER_ACCOUNT} are live`);
     return errorResponse(
       429,
@@ -35,8 +36,7 @@ export async function mintUserToken(
       `This account holds ${MAX_TOKENS_PER_ACCOUNT} live tokens; revoke some first.`,
     );
   }
-  const jti = randomId();
-  if (!(await grants.addToken(gid, jti, USER_TOKEN_TTL))) return undefined;
+  if (added === "ended") return undefined;
   const token = await core.tokens.issueUserToken(identity, gid, jti);
   return c.json({ refresh_token: token }, 200, NO_STORE);
 }
