@@ -15,12 +15,12 @@ import type { GrantRecord, TokenStore } from "./stores/token_store.ts";
 import {
   CAS_ATTEMPTS,
   changeGrant,
-  serialized,
   checkedOf,
   ContendedGrant,
   type GrantData,
   lastCheck,
   type Secrets,
+  serialized,
 } from "./_grant_data.ts";
 
 /** A live grant, as `mint` and `/logout` see it. */
