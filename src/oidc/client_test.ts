@@ -112,6 +112,18 @@ describe("OidcClient ID-token validation", () => {
     }
   });
 
+  it("cuts the provider's name to 200 characters in the identity, whole characters only", async () => {
+    const forged = await forger();
+    const rp = client(forged.fetch);
+    forged.set((c) => ({ ...c, name: "N".repeat(5000) }));
+    assert.equal((await login(rp)).identity.name, "N".repeat(200));
+    forged.set((c) => ({ ...c, name: "a" + "\u{1F600}".repeat(3000) }));
+    const first = await login(rp);
+    assert.equal(first.identity.name, "a" + "\u{1F600}".repeat(99), "no half surrogate pair");
+    const refreshed = await rp.refresh(first.refreshToken!, first.identity);
+    assert.equal(refreshed.identity.name, first.identity.name);
+  });
+
   it("refuses a refresh whose ID token names another subject", async () => {
     const forged = await forger();
     const rp = client(forged.fetch);
