@@ -75,7 +75,8 @@ export function lastCheck(data: GrantData): { identity: Identity; until: number 
 
 /**
  * Compare-and-set loop: `fn` gets the current data and returns the new one,
- * or `undefined` to write nothing; `expiresAt` (seconds) can extend the record.
+ * or `undefined` to write nothing; `expiry` gets the record's `expires_at`
+ * (seconds) after `fn` ran, and returns the new one.
  * @returns The record as stored after the change (or unchanged), `undefined` when gone.
  * @throws {ContendedGrant} When other writers won every attempt.
  */
@@ -83,16 +84,16 @@ export function changeGrant(
   store: TokenStore,
   id: string,
   fn: (data: GrantData) => GrantData | undefined,
-  expiresAt?: number,
+  expiry: (expiresAt: number) => number = (expiresAt) => expiresAt,
 ): Promise<GrantRecord | undefined> {
-  return serialized(store, `grant:${id}`, () => casLoop(store, id, fn, expiresAt));
+  return serialized(store, `grant:${id}`, () => casLoop(store, id, fn, expiry));
 }
 
 async function casLoop(
   store: TokenStore,
   id: string,
   fn: (data: GrantData) => GrantData | undefined,
-  expiresAt?: number,
+  expiry: (expiresAt: number) => number,
 ): Promise<GrantRecord | undefined> {
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const record = await store.getGrant(id);
@@ -102,7 +103,7 @@ async function casLoop(
     const next: GrantRecord = {
       ...record,
       version: record.version + 1,
-      expires_at: Math.max(record.expires_at, expiresAt ?? 0),
+      expires_at: expiry(record.expires_at),
       data,
     };
     if (await store.putGrant(next, record.version)) return next;

@@ -33,6 +33,12 @@ export interface GrantView {
 /** Most live tokens an account may hold from `/token` at once. */
 export const MAX_TOKENS_PER_ACCOUNT = 100;
 /**
+ * Most grant records an account may have: past it, a new login lets go of
+ * the account's dead records and its oldest logins no token refers to. Above
+ * the token bound, so that logins holding tokens are never the ones let go.
+ */
+export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
+/**
  * How long a refresh may hold a grant (ms): longer than the two provider calls
  * it makes (token endpoint and userinfo, 10 s each at most), so that no other
  * process refreshes the same refresh token meanwhile, which a provider that
@@ -96,10 +102,45 @@ export class Grants {
       expires_at: this.#seconds() + lifetime,
       data,
     };
-    if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
-      throw new Error("the token store refused a new grant record");
-    }
+    await serialized(this.#store, `account:${identity.email}`, async () => {
+      await this.#makeRoom(identity.email);
+      if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
+        throw new Error("the token store refused a new grant record");
+      }
+    });
     return id;
+  }
+
+  /**
+   * Keeps an account under `MAX_GRANTS_PER_ACCOUNT` records, one being added:
+   * its dead records go first, then its oldest logins that only a session
+   * refers to (released as a logout would: revoked at the provider when
+   * nothing else holds the login).
+   */
+  async #makeRoom(email: string): Promise<void> {
+    const records = await this.#store.grantsOf(email);
+    const excess = records.length + 1 - MAX_GRANTS_PER_ACCOUNT;
+    if (excess <= 0) return;
+    const rank = (r: GrantRecord) =>
+      (r.data as GrantData).dead ? -1 : (r.data as GrantData).session_until;
+    const spare = records
+      .filter((r) => (r.data as GrantData).dead || (r.data as GrantData).tokens.length === 0)
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, excess);
+    for (const record of spare) {
+      if ((record.data as GrantData).dead) await this.#drop(record.id);
+      else await this.release(record.id, { session: true });
+    }
+  }
+
+  /** Lets the store drop a dead record now. */
+  #drop(id: string): Promise<GrantRecord | undefined> {
+    return changeGrant(
+      this.#store,
+      id,
+      (data) => (data.dead ? data : undefined),
+      () => this.#seconds(),
+    );
   }
 
   /** The grant when it is alive (not dead, not expired). */
@@ -137,7 +178,7 @@ export class Grants {
       const record = await changeGrant(this.#store, id, (data) => {
         if (data.dead) return undefined;
         return { ...data, tokens: [...data.tokens, tokenId] };
-      }, until);
+      }, (expiresAt) => Math.max(expiresAt, until));
       const data = record?.data as GrantData | undefined;
       return data && !data.dead && data.tokens.includes(tokenId) ? "added" : "ended";
     });
@@ -256,7 +297,8 @@ export class Grants {
       const sessionUntil = "session" in holder ? 0 : data.session_until;
       ended = tokens.length === 0 && sessionUntil <= this.#clock();
       return { ...data, tokens, session_until: sessionUntil, ...(ended ? { dead: true } : {}) };
-    });
+      // Nothing refers to an ended grant any more: the store drops it now.
+    }, (expiresAt) => (ended ? this.#seconds() : expiresAt));
     // Only the release that ended the grant revokes it (once) at the provider,
     // and only when the account has no other live login: providers may keep
     // one grant for several logins of a browser (oidc-provider does), and

@@ -136,6 +136,9 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
     }
     if (callbackName === "auth") return c.redirect(login.next, 307);
     const minted = refreshToken && gid && await mintUserToken(core, c, identity, gid);
+    // A login made only for a token it cannot have (the account is at its
+    // bound) keeps no record behind: the session goes on without a grant.
+    if (minted && minted.status === 429) await core.grants!.release(gid!, { session: true });
     if (minted) return minted;
     core.log("the identity provider issued no refresh token to an offline login; answered 502");
     return errorResponse(
