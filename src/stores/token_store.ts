@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
-import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
+import { atomicWrite, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
+import { ParsedFile } from "./_parsed_file.ts";
 
 /**
  * An API token as listed by `GET /token/api` (never the token itself).
@@ -225,6 +225,7 @@ export class FileTokenStore implements TokenStore {
   readonly #clock: () => number;
   #queue: Promise<unknown> = Promise.resolve();
   #cleaned = false;
+  readonly #parsed: ParsedFile<{ state: TokenState; grants: Record<string, GrantRecord> }>;
 
   /**
    * Names the file; reads nothing yet.
@@ -239,6 +240,7 @@ export class FileTokenStore implements TokenStore {
     }
     this.file = file;
     this.#clock = options.clock ?? Date.now;
+    this.#parsed = new ParsedFile(file, (text) => parseFile(text, file));
   }
 
   /**
@@ -247,14 +249,14 @@ export class FileTokenStore implements TokenStore {
    * @throws {ConfigError} When it is not a valid state.
    */
   async load(): Promise<TokenState> {
-    return (await this.#read()).state;
+    return structuredClone((await this.#read()).state);
   }
 
   /** Re-reads the file, applies `fn`, writes the result atomically (grant records are kept). */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     return this.#serialized(async () => {
       const { state, grants } = await this.#read();
-      const next = fn(state);
+      const next = fn(structuredClone(state));
       await this.#write(next, grants);
       return next;
     });
@@ -263,7 +265,7 @@ export class FileTokenStore implements TokenStore {
   /** The unexpired record `id`, or `undefined`. */
   async getGrant(id: string): Promise<GrantRecord | undefined> {
     const record = (await this.#read()).grants[id];
-    return record && !expired(record, this.#clock()) ? record : undefined;
+    return record && !expired(record, this.#clock()) ? copyGrant(record) : undefined;
   }
 
   /** Every unexpired record of `email`. */
@@ -271,7 +273,7 @@ export class FileTokenStore implements TokenStore {
     const now = this.#clock();
     return Object.values((await this.#read()).grants).filter((r) =>
       r.email === email && !expired(r, now)
-    );
+    ).map(copyGrant);
   }
 
   /** Compare-and-set of one record, serialized with the other writes of this store. */
@@ -283,7 +285,8 @@ export class FileTokenStore implements TokenStore {
     }
     const copy = copyGrant(record);
     return this.#serialized(async () => {
-      const { state, grants } = await this.#read();
+      const { state, grants: read } = await this.#read();
+      const grants = Object.assign(Object.create(null), read) as typeof read;
       if (!mayPut(grants[copy.id], copy, expectedVersion, this.#clock())) return false;
       grants[copy.id] = copy;
       await this.#write(state, grants);
@@ -297,19 +300,13 @@ export class FileTokenStore implements TokenStore {
     return run;
   }
 
+  /** The file's content, parsed again only when it changed (shared: callers copy what they change). */
   async #read(): Promise<{ state: TokenState; grants: Record<string, GrantRecord> }> {
     if (!this.#cleaned) {
       this.#cleaned = true;
       await removeStaleTemps(this.file);
     }
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return { state: empty(), grants: Object.create(null) };
-      throw error;
-    }
-    return parseFile(text, this.file);
+    return await this.#parsed.read() ?? { state: empty(), grants: Object.create(null) };
   }
 
   async #write(state: TokenState, grants: Record<string, GrantRecord>): Promise<void> {
