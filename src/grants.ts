@@ -12,16 +12,8 @@ import { ExpiringCache } from "./_cache.ts";
 import { type Identity, type OidcClient, TokenRefused } from "./oidc/client.ts";
 import { randomId, type Sealer } from "./seal.ts";
 import type { GrantRecord, TokenStore } from "./stores/token_store.ts";
-import {
-  CAS_ATTEMPTS,
-  changeGrant,
-  checkedOf,
-  ContendedGrant,
-  type GrantData,
-  lastCheck,
-  type Secrets,
-  serialized,
-} from "./_grant_data.ts";
+import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./_grant_data.ts";
+import { leaseGrant } from "./_grant_lease.ts";
 
 /** A live grant, as `mint` and `/logout` see it. */
 export interface GrantView {
@@ -38,17 +30,6 @@ export const MAX_TOKENS_PER_ACCOUNT = 100;
  * the token bound, so that logins holding tokens are never the ones let go.
  */
 export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
-/**
- * How long a refresh may hold a grant (ms): longer than the two provider calls
- * it makes (token endpoint and userinfo, 10 s each at most), so that no other
- * process refreshes the same refresh token meanwhile, which a provider that
- * rotates them takes for a replay (RFC 9700 §4.14.2) and answers by revoking
- * the grant.
- */
-const LEASE_MS = 30_000;
-/** Pause between two looks at a grant another process is refreshing (ms). */
-const LEASE_POLL_MS = 50;
-
 /** Thrown when a grant is gone, dead or unusable: the token holding it is invalid. */
 export class GrantEnded extends Error {
   constructor(message = "The login behind this token has ended; get a new token.") {
@@ -214,32 +195,9 @@ export class Grants {
    * and the answer, while the others wait for it.
    */
   async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
-    let lost = 0;
-    for (let waited = 0;; waited += LEASE_POLL_MS) {
-      const step = await serialized(this.#store, `grant:${id}`, () => this.#lease(id, waited));
-      if ("leased" in step) return await this.#refreshLeased(step.leased);
-      if ("answer" in step) return step.answer;
-      if (step.lost && ++lost >= CAS_ATTEMPTS) throw new ContendedGrant();
-      if (!step.lost) await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
-    }
-  }
-
-  /** One look at a grant: its fresh answer, its lease taken, or why not (another process holds or took it). */
-  async #lease(id: string, waited: number): Promise<
-    { answer: { identity: Identity; until: number } } | { leased: GrantRecord } | { lost: boolean }
-  > {
-    const record = await this.#store.getGrant(id);
-    const data = record?.data as GrantData | undefined;
-    if (!record || !data || data.dead) throw new GrantEnded();
-    const now = this.#clock();
-    if (data.checked && data.checked.until > now) return { answer: lastCheck(data) };
-    if (data.lease && data.lease > now && waited < LEASE_MS) return { lost: false };
-    const leased = {
-      ...record,
-      version: record.version + 1,
-      data: { ...data, lease: now + LEASE_MS },
-    };
-    return (await this.#store.putGrant(leased, record.version)) ? { leased } : { lost: true };
+    const step = await leaseGrant(this.#store, id, this.#clock);
+    if (!step) throw new GrantEnded();
+    return "answer" in step ? step.answer : await this.#refreshLeased(step.leased);
   }
 
   async #refreshLeased(record: GrantRecord): Promise<{ identity: Identity; until: number }> {
