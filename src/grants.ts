@@ -255,8 +255,7 @@ export class Grants {
       const sessionUntil = "session" in holder ? 0 : data.session_until;
       ended = tokens.length === 0 && sessionUntil <= this.#clock();
       return { ...data, tokens, session_until: sessionUntil, ...(ended ? { dead: true } : {}) };
-      // Nothing refers to an ended grant any more: the store drops it now.
-    }, (expiresAt) => (ended ? this.#seconds() : expiresAt));
+    }, (expiresAt) => (ended ? this.#seconds() : expiresAt)); // nothing refers to it: dropped now
     // Only the release that ended the grant revokes it (once) at the provider,
     // and only when the account has no other live login: providers may keep
     // one grant for several logins of a browser (oidc-provider does), and

@@ -124,8 +124,8 @@ export class SessionCookies {
 
   /**
    * Starts a new session (a new id, so no fixation), kept small whatever the
-   * provider sent (its name is already bounded, see `identityOf`): the name is dropped, then the refresh token
-   * (a later `/token` then logs in again for one).
+   * provider sent (its name is already cut short, see `identityOf`): the name
+   * is dropped, then the refresh token (a later `/token` then logs in again for one).
    *
    * @returns `false` when even the smallest form does not fit (nothing set).
    */

@@ -72,11 +72,11 @@ export function isLoopback(url: URL): boolean {
 /** The longest address SMTP can carry (RFC 5321 §4.5.3.1.3). */
 const MAX_EMAIL = 254;
 const SUBJECT_MAX = 255;
-/** A provider's display name is cut to this many characters wherever it is kept (session, grant, tokens). */
-export const MAX_NAME = 200;
+/** A provider's display name is cut to this many characters, once, for the session, grants and tokens. */
+const MAX_NAME = 200;
 
 /** `text` cut to `max` UTF-16 units, without leaving half a surrogate pair. */
-export function cut(text: string, max: number): string {
+function cut(text: string, max: number): string {
   if (text.length <= max) return text;
   const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
   return text.slice(0, end);
