@@ -52,8 +52,12 @@ async function login(core: Core, c: Context): Promise<Response> {
   if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
-  await leaveSession(core, c);
-  core.sessions.clear(c);
+  // A link on another site must not end the session (a forced logout): then
+  // the session stays until this login's callback replaces it.
+  if (isSameOriginRequest(c, core.trustedOrigins(c))) {
+    await leaveSession(core, c);
+    core.sessions.clear(c);
+  }
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
     state: oauth.generateRandomState(),
@@ -110,6 +114,8 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
     const { identity, refreshToken, idToken } = result;
     // The provider's tokens stay on the server, in a grant: the cookie stays small.
     const hint = core.options.providerLogout ? idToken : undefined;
+    // The session this login replaces (kept when another site started the login) lets go of its grant.
+    await leaveSession(core, c);
     const gid = refreshToken || hint
       ? await core.grants!.create(
         identity,

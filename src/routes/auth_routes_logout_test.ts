@@ -60,4 +60,25 @@ describe("logout", () => {
     assert.match(res.headers.getSetCookie().join("\n"), /session=;/);
     assert.equal(await hello(ex, cookie), "hello guest");
   });
+
+  it("keeps the session through a GET /login that another site sent, until the new login completes", async () => {
+    await using ex = await startExample();
+    await ex.mock.setEmail("bea@example.com");
+    const cookie = await loggedIn(ex);
+    const login = await fetch(`${ex.tester.url}/login?next=/`, {
+      redirect: "manual",
+      headers: { cookie, "sec-fetch-site": "cross-site" },
+    });
+    await login.body?.cancel();
+    assert.equal(login.status, 302);
+    // Only the login-state cookie is set: the session cookie is neither cleared nor replaced.
+    assert.ok(!login.headers.getSetCookie().some((c) => c.includes("easy_oauth_session=")));
+    assert.equal(await hello(ex, cookie), "hello bea@example.com");
+    // The victim's own login still replaces the session at the callback.
+    const browser = ex.tester.browser();
+    await browser.get("/login");
+    await ex.mock.setEmail("cy@example.com");
+    await browser.get("/login", undefined, { headers: { "sec-fetch-site": "cross-site" } });
+    assert.equal((await browser.get("/hello")).text, "hello cy@example.com");
+  });
 });
