@@ -10,6 +10,7 @@ import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
+import { confirmationPage } from "./_confirm_page.ts";
 import { endSession, leaveSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
@@ -164,10 +165,15 @@ async function token(core: Core, c: Context): Promise<Response> {
   ) {
     return await callback(core, c, "token");
   }
-  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
-  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
+  // A bearer token cannot be sent by another site; a cookie, or no credential
+  // at all (then a login that mints at its callback), can.
+  if (caller.via !== "bearer" && !isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return confirmationPage(core, c);
+  }
+  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
+  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   try {
     const gid = session && await usableGrant(core, session);
