@@ -31,6 +31,9 @@ async function logout(core: Core, c: Context, status: 307 | 303): Promise<Respon
     return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
   }
   const caller = await core.caller(c);
+  // A session whose revocation cannot be written must not look logged out:
+  // its cookie would work again once the store is back. The 503 is logged.
+  if (caller instanceof Response && core.storeDown(caller)) return caller;
   const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
     ? await core.sessions.read(c)
     : null;
