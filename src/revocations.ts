@@ -13,6 +13,10 @@ export interface RevocationProbe {
   readonly tokenId?: string;
   /** Seconds since the epoch. */
   readonly issuedAt?: number;
+  /** The tokens that made this one: it is revoked with any of them. */
+  readonly parents?: readonly RevocationProbe[];
+  /** The accounts that made this token: revoking one's tokens revokes those it made until then. */
+  readonly createdBy?: readonly string[];
 }
 
 /** The longest any token lives (seconds): account revocations are kept that long. */
@@ -62,6 +66,15 @@ export class Revocations {
 
   /** Whether the token or session is revoked (call `ready()` first). */
   isRevoked(probe: RevocationProbe): boolean {
+    if (this.#revokedItself(probe)) return true;
+    if (probe.parents?.some((p) => this.#revokedItself(p))) return true;
+    return probe.createdBy?.some((account) => {
+      const before = this.#accounts.get(account);
+      return before !== undefined && (probe.issuedAt ?? 0) <= before;
+    }) ?? false;
+  }
+
+  #revokedItself(probe: RevocationProbe): boolean {
     if (probe.tokenId !== undefined && this.#ids.has(probe.tokenId)) return true;
     const before = this.#accounts.get(probe.email);
     return before !== undefined && (probe.issuedAt ?? 0) <= before;
@@ -95,7 +108,13 @@ export class Revocations {
     const now = this.#clock() / 1000;
     return [...this.#apiTokens.values()].filter((t) =>
       t.expires_at > now &&
-      !this.isRevoked({ email: `api:${t.name}`, tokenId: t.id, issuedAt: t.created_at })
+      !this.isRevoked({
+        email: `api:${t.name}`,
+        tokenId: t.id,
+        issuedAt: t.created_at,
+        parents: Array.isArray(t.parents) ? t.parents : undefined,
+        createdBy: [t.created_by],
+      })
     );
   }
 

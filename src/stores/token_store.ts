@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
+import type { TokenParent } from "../env.ts";
 import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
 
 /**
@@ -34,6 +35,8 @@ export interface ApiTokenRecord {
   created_by: string;
   /** When it was made (seconds since the epoch). */
   created_at: number;
+  /** The tokens that made it, when a token did (it is revoked with any of them). */
+  parents?: TokenParent[];
 }
 
 /**
