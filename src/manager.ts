@@ -5,8 +5,10 @@
  * @module
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { type Caller, Core } from "./_core.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
+import { StoreUnavailable } from "./errors.ts";
 import { validateOptions } from "./_manager_options.ts";
 import type { CapabilitySet } from "./capabilities.ts";
 import type { OAuthEnv } from "./env.ts";
@@ -116,6 +118,7 @@ export class OAuthManager {
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
+    app.onError((error, c) => storeFailure(this.#core, error));
     return app;
   }
 
@@ -223,4 +226,21 @@ function toLogin(core: Core, c: Context): Response {
   const url = new URL(c.req.url);
   const next = new URLSearchParams({ next: url.pathname + url.search });
   return c.redirect(`${core.path("/login")}?${next}`, 307);
+}
+
+/**
+ * The answer to an error a route threw: a 503 when a store cannot be reached
+ * (a database down, a file locked too long), Hono's own response for an
+ * `HTTPException`; a 500 for anything else. All but the `HTTPException` are
+ * passed to `log` with their cause.
+ */
+function storeFailure(core: Core, error: Error): Response {
+  if (error instanceof HTTPException) return error.getResponse();
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  if (error instanceof StoreUnavailable) {
+    core.log(`a write was refused with 503: ${error.message}${cause}`);
+    return errorResponse(503, "store_unavailable", "The store cannot be reached; try again later.");
+  }
+  core.log(`a route failed with 500: ${error.message}${cause}`);
+  return errorResponse(500, "internal_error", "Something went wrong on our side.");
 }

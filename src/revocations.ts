@@ -26,24 +26,44 @@ export class Revocations {
   #accounts = new Map<string, number>();
   #apiTokens = new Map<string, ApiTokenRecord>();
   #loaded: Promise<void> | undefined;
+  #catchUp: Promise<void> | undefined;
   #ready = false;
+  /** The store's `version` when it was last loaded. */
+  #seen: number | undefined;
 
   constructor(store: TokenStore, clock: () => number) {
     this.#store = store;
     this.#clock = clock;
   }
 
-  /** Loads the store once; later calls resolve at once. */
+  /**
+   * Loads the store once, and again when a store shared with other processes
+   * says it changed (`TokenStore.version`, `sync`); `undefined` when the state
+   * in memory is current.
+   */
   ready(): Promise<void> | undefined {
-    if (this.#ready) return undefined;
-    this.#loaded ??= this.#store.load().then((state) => {
-      this.#apply(state);
+    if (this.#ready) {
+      const checking = this.#store.sync?.();
+      if (checking === undefined && this.#store.version === this.#seen) return undefined;
+      this.#catchUp ??= (checking ?? Promise.resolve()).then(() => this.#reload()).finally(() => {
+        this.#catchUp = undefined;
+      });
+      return this.#catchUp;
+    }
+    this.#loaded ??= this.#reload().then(() => {
       this.#ready = true;
     }, (error) => {
       this.#loaded = undefined;
       throw error;
     });
     return this.#loaded;
+  }
+
+  async #reload(): Promise<void> {
+    const version = this.#store.version;
+    if (version === this.#seen && this.#ready) return;
+    this.#apply(await this.#store.load());
+    this.#seen = version;
   }
 
   /** Whether the token or session is revoked (call `ready()` first). */

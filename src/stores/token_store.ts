@@ -69,6 +69,18 @@ export interface TokenStore {
   load(): Promise<TokenState>;
   /** Reads, changes and writes the state atomically; returns the new state. */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState>;
+  /**
+   * Optional, for stores shared by several processes: a number that changes
+   * whenever another process may have changed the state, so that the manager
+   * loads it again (read on every request: it must be a plain field).
+   */
+  readonly version?: number;
+  /**
+   * Optional, for stores that poll: a promise when a check for other
+   * processes' changes is due (the manager awaits it, then compares
+   * `version`), `undefined` when the state in memory is current.
+   */
+  sync?(): Promise<void> | undefined;
 }
 
 function empty(): TokenState {

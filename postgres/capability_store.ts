@@ -1,0 +1,163 @@
+/**
+ * The capability store of `PostgresStore`.
+ *
+ * @module
+ */
+import type { CapabilityStore } from "../src/stores/capability_store.ts";
+import { frozenUpdate, sameList } from "../src/stores/_lists.ts";
+import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
+
+type List = readonly string[] | undefined;
+
+/** One account as a replica knows it; `list` undefined: deleted, kept to order changes. */
+interface Row {
+  list: List;
+  rev: number;
+}
+
+/**
+ * A `CapabilityStore` in PostgreSQL (`pg.capabilities` of a `PostgresStore`).
+ * Reads come from this replica's memory; `update` is one transaction under a
+ * per-account lock, published to every replica with `NOTIFY`. While the
+ * database cannot be reached, reads keep answering from memory and `update`
+ * rejects with a `StoreUnavailable` (a 503).
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresStore } from "@easy-oauth/hono/postgres";
+ *
+ * await using pg = await PostgresStore.connect("postgres://localhost/app");
+ * await pg.capabilities.update("ann@example.com", (current = []) => [...current, "write"]);
+ * pg.capabilities.peek("ann@example.com"); // { value: ["write"] }
+ * ```
+ */
+export class PostgresCapabilityStore implements CapabilityStore {
+  readonly #sql: Sql;
+  readonly #schema: string;
+  readonly #channel: string;
+  #rows = new Map<string, Row>();
+  #version = 0;
+
+  /** Made by `PostgresStore`; not meant to be constructed by hand. */
+  constructor(sql: Sql, schema: string, channel: string) {
+    this.#sql = sql;
+    this.#schema = schema;
+    this.#channel = channel;
+  }
+
+  /** Bumped by every change this replica learns of (its own and the others'). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * The stored capabilities of one account, from memory.
+   *
+   * @param email The account.
+   * @returns Its list (frozen), or `undefined` when it has no entry.
+   */
+  get(email: string): Promise<List> {
+    return Promise.resolve(this.#rows.get(email)?.list);
+  }
+
+  /**
+   * The same as `get`, without a promise: a replica always knows its accounts.
+   *
+   * @param email The account.
+   * @returns `{ value }`, the list (frozen) or `undefined` when it has no entry.
+   */
+  peek(email: string): { readonly value: List } {
+    return { value: this.#rows.get(email)?.list };
+  }
+
+  /**
+   * Every stored account, in the order they were first stored.
+   *
+   * @returns A copy, email → capabilities.
+   */
+  all(): Promise<ReadonlyMap<string, readonly string[]>> {
+    const all = new Map<string, readonly string[]>();
+    for (const [email, { list }] of this.#rows) if (list) all.set(email, list);
+    return Promise.resolve(all);
+  }
+
+  /**
+   * Reads, changes and writes one account in one transaction, under a lock on
+   * that account: concurrent updates from any replica are applied one after
+   * the other, none is lost. `fn` may throw to abort (nothing is written, the
+   * error propagates unchanged).
+   *
+   * @param email The account.
+   * @param fn Gets the current list, returns the new one or `undefined` to delete the account.
+   * @returns The new stored list.
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  async update(email: string, fn: (current: List) => List): Promise<List> {
+    const s = `"${this.#schema}"`;
+    const { list, rev } = await reaching("change capabilities", () =>
+      this.#sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext(${this.#schema}), hashtext(${email}))`;
+        const [row] = await tx.unsafe(
+          `select capabilities, rev from ${s}.capabilities where email = $1`,
+          [email],
+        );
+        const current: List = row?.capabilities ? Object.freeze([...row.capabilities]) : undefined;
+        const next = frozenUpdate(fn(current));
+        const known = Number(row?.rev ?? 0);
+        if (sameList(current, next)) return { list: current, rev: known };
+        const rev = known + 1;
+        await tx.unsafe(
+          `insert into ${s}.capabilities (email, capabilities, rev) values ($1, $2, $3)
+           on conflict (email) do update
+           set capabilities = excluded.capabilities, rev = excluded.rev, changed_at = now()`,
+          [email, next ? [...next] : null, rev],
+        );
+        if (next === undefined) {
+          await tx.unsafe(
+            `delete from ${s}.capabilities
+             where capabilities is null and changed_at < now() - interval '1 day'`,
+          );
+        }
+        await tx`select pg_notify(${this.#channel}, ${payload(email, next, rev)})`;
+        return { list: next, rev };
+      })
+    );
+    this.#apply(email, list, rev);
+    return list;
+  }
+
+  /** A change published by a replica (maybe this one), as `update` sends it. */
+  message(change: { e: string; l?: string[] | null; r: number }, fetch: () => void): void {
+    if (!("l" in change)) {
+      if ((this.#rows.get(change.e)?.rev ?? 0) < change.r) fetch();
+      return;
+    }
+    this.#apply(change.e, change.l ? Object.freeze([...change.l]) : undefined, change.r);
+  }
+
+  /** Replaces the whole view with what the database holds (at start and after a reconnection). */
+  async reload(sql: Sql): Promise<void> {
+    const rows = await sql.unsafe(
+      `select email, capabilities, rev from "${this.#schema}".capabilities order by pos`,
+    );
+    const next = new Map<string, Row>();
+    for (const row of rows) {
+      const list = row.capabilities ? Object.freeze([...row.capabilities]) : undefined;
+      next.set(row.email, { list, rev: Number(row.rev) });
+    }
+    this.#rows = next;
+    this.#version++;
+  }
+
+  #apply(email: string, list: List, rev: number): void {
+    const row = this.#rows.get(email);
+    if (row !== undefined && row.rev >= rev) return;
+    this.#rows.set(email, { list, rev });
+    this.#version++;
+  }
+}
+
+function payload(email: string, list: List, rev: number): string {
+  const full = JSON.stringify({ k: "c", e: email, l: list ?? null, r: rev });
+  return full.length <= MAX_PAYLOAD ? full : JSON.stringify({ k: "c", e: email, r: rev });
+}

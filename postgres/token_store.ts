@@ -1,0 +1,149 @@
+/**
+ * The token store of `PostgresStore`.
+ *
+ * @module
+ */
+import type { TokenState, TokenStore } from "../src/stores/token_store.ts";
+import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
+import { applyDiff, type Diff, diffStates, emptyState, readState, writeDiff } from "./_token_rows.ts";
+import type { GrantRecord } from "./_grant.ts";
+import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
+
+/**
+ * A `TokenStore` in PostgreSQL (`pg.tokens` of a `PostgresStore`): revoked
+ * token ids, account revocations, API tokens and per-grant records. The state
+ * the manager checks on each request is this replica's memory; `update` is
+ * one transaction (serialized across replicas by a row lock), published to
+ * every replica with `NOTIFY`. Expired rows are deleted by the writes. Grant
+ * records are read from the database (they are needed at refresh time only).
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresStore } from "@easy-oauth/hono/postgres";
+ *
+ * await using pg = await PostgresStore.connect("postgres://localhost/app");
+ * await pg.tokens.update((s) => ({ ...s, revoked_ids: { ...s.revoked_ids, abc: Date.now() + 60_000 } }));
+ * ```
+ */
+export class PostgresTokenStore implements TokenStore {
+  readonly #sql: Sql;
+  readonly #schema: string;
+  readonly #channel: string;
+  readonly #clock: () => number;
+  #state: TokenState = emptyState();
+  #rev = 0;
+  #version = 0;
+
+  /** Made by `PostgresStore`; not meant to be constructed by hand. */
+  constructor(sql: Sql, schema: string, channel: string, clock: () => number) {
+    this.#sql = sql;
+    this.#schema = schema;
+    this.#channel = channel;
+    this.#clock = clock;
+  }
+
+  /** Bumped by every change this replica learns of: the manager then loads the state again. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** The state as this replica knows it (a copy; no database round trip). */
+  load(): Promise<TokenState> {
+    return Promise.resolve(structuredClone(this.#state));
+  }
+
+  /**
+   * Reads, changes and writes the state in one transaction; `fn` may throw to
+   * abort (nothing is written).
+   *
+   * @returns The new state.
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  async update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
+    const s = `"${this.#schema}"`;
+    const done = await reaching("record a revocation or token", () =>
+      this.#sql.begin(async (tx) => {
+        const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state for update`);
+        const known = Number(rev);
+        // The memory view is the database's state when it is at the same revision.
+        const base = known === this.#rev ? structuredClone(this.#state) : await readState(tx, s);
+        const next = fn(structuredClone(base));
+        const diff = diffStates(base, next);
+        if (diff === undefined) return { state: next, rev: known };
+        await writeDiff(tx, s, diff);
+        await tx.unsafe(`update ${s}.token_state set rev = $1`, [known + 1]);
+        await tx`select pg_notify(${this.#channel}, ${payload(known + 1, diff)})`;
+        return { state: next, rev: known + 1 };
+      })
+    );
+    if (done.rev > this.#rev) this.#set(structuredClone(done.state), done.rev);
+    return structuredClone(done.state);
+  }
+
+  /**
+   * One grant's record, unexpired, read from the database.
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  getGrant(id: string): Promise<GrantRecord | undefined> {
+    return reaching("read a login", () => getGrant(this.#sql, this.#schema, id, this.#now()));
+  }
+
+  /**
+   * The unexpired grant records of one account.
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  grantsOf(email: string): Promise<GrantRecord[]> {
+    return reaching("read logins", () => grantsOf(this.#sql, this.#schema, email, this.#now()));
+  }
+
+  /**
+   * Writes `record` when the stored version is `expectedVersion` (0: must not
+   * exist) and `record.version` is `expectedVersion + 1`, in one statement.
+   *
+   * @returns Whether it was written.
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  async putGrant(record: GrantRecord, expectedVersion: number): Promise<boolean> {
+    if (record.version !== expectedVersion + 1) return false;
+    return await reaching("record a login", async () => {
+      if (expectedVersion === 0) await deleteExpiredGrants(this.#sql, this.#schema, this.#now());
+      return await putGrant(this.#sql, this.#schema, record, expectedVersion);
+    });
+  }
+
+  /** A change published by a replica (maybe this one), as `update` sends it. */
+  message(change: { r: number; d?: Diff }, fetch: () => void): void {
+    if (change.r <= this.#rev) return;
+    if (change.r !== this.#rev + 1 || change.d === undefined) return fetch();
+    applyDiff(this.#state, change.d);
+    this.#rev = change.r;
+    this.#version++;
+  }
+
+  /** Replaces the whole view with what the database holds. */
+  async reload(sql: Sql): Promise<void> {
+    const s = `"${this.#schema}"`;
+    const { state, rev } = await sql.begin("isolation level repeatable read read only", async (tx) => {
+      const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state`);
+      return { state: await readState(tx, s), rev: Number(rev) };
+    });
+    this.#set(state, rev);
+  }
+
+  #set(state: TokenState, rev: number): void {
+    this.#state = state;
+    this.#rev = rev;
+    this.#version++;
+  }
+
+  #now(): number {
+    return this.#clock() / 1000;
+  }
+}
+
+function payload(rev: number, diff: Diff): string {
+  const full = JSON.stringify({ k: "t", r: rev, d: diff });
+  return full.length <= MAX_PAYLOAD ? full : JSON.stringify({ k: "t", r: rev });
+}
