@@ -22,8 +22,8 @@ PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)
   deno eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close()')"
 as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
   { cat "$PG_DIR/initdb.log"; echo "!! FAILED: initdb"; exit 1; }
-as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-  -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=200" start >/dev/null ||
+PG_OPTS="-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=200"
+as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 -o "$PG_OPTS" start >/dev/null ||
   { cat "$PG_DIR/server.log"; echo "!! FAILED: the PostgreSQL server did not start"; exit 1; }
 stop_postgres() {
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
@@ -31,6 +31,6 @@ stop_postgres() {
 }
 trap stop_postgres EXIT
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-# The tests that restart the database mid-way use these.
-export EASY_OAUTH_PG_CTL="$PG_BIN/pg_ctl" EASY_OAUTH_PG_DATA="$PG_DIR/data"
+# The test that stops the database mid-way starts a cluster of its own with these.
+export EASY_OAUTH_PG_BIN="$PG_BIN"
 echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (DATABASE_URL exported)"
