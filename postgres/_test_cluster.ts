@@ -21,7 +21,9 @@ export interface Cluster extends AsyncDisposable {
 const root = typeof process.getuid === "function" && process.getuid() === 0;
 
 function run(command: string, ...args: string[]): void {
-  const [cmd, argv] = root ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  const [cmd, argv] = root
+    ? ["runuser", ["-u", "postgres", "--", command, ...args]]
+    : [command, args];
   const done = spawnSync(cmd, argv, { encoding: "utf8" });
   if (done.status !== 0) throw new Error(`${command} failed: ${done.stderr}${done.stdout}`);
 }

@@ -8,7 +8,9 @@ export const DATABASE_URL: string | undefined = process.env.DATABASE_URL || unde
 
 if (DATABASE_URL === undefined) {
   if (process.env.CI) throw new Error("CI must set DATABASE_URL (see .ci/postgres.sh)");
-  console.warn("!! DATABASE_URL is not set: the PostgreSQL tests are SKIPPED (see .ci/postgres.sh)");
+  console.warn(
+    "!! DATABASE_URL is not set: the PostgreSQL tests are SKIPPED (see .ci/postgres.sh)",
+  );
 }
 
 /** `skip` for `test()`: the reason when there is no database. */

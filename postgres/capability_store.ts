@@ -94,33 +94,37 @@ export class PostgresCapabilityStore implements CapabilityStore {
    */
   async update(email: string, fn: (current: List) => List): Promise<List> {
     const s = `"${this.#schema}"`;
-    const { list, rev } = await reaching("change capabilities", () =>
-      this.#sql.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtext(${this.#schema}), hashtext(${email}))`;
-        const [row] = await tx.unsafe(
-          `select capabilities, rev from ${s}.capabilities where email = $1`,
-          [email],
-        );
-        const current: List = row?.capabilities ? Object.freeze([...row.capabilities]) : undefined;
-        const next = frozenUpdate(fn(current));
-        const known = Number(row?.rev ?? 0);
-        if (sameList(current, next)) return { list: current, rev: known };
-        const rev = known + 1;
-        await tx.unsafe(
-          `insert into ${s}.capabilities (email, capabilities, rev) values ($1, $2, $3)
+    const { list, rev } = await reaching(
+      "change capabilities",
+      () =>
+        this.#sql.begin(async (tx) => {
+          await tx`select pg_advisory_xact_lock(hashtext(${this.#schema}), hashtext(${email}))`;
+          const [row] = await tx.unsafe(
+            `select capabilities, rev from ${s}.capabilities where email = $1`,
+            [email],
+          );
+          const current: List = row?.capabilities
+            ? Object.freeze([...row.capabilities])
+            : undefined;
+          const next = frozenUpdate(fn(current));
+          const known = Number(row?.rev ?? 0);
+          if (sameList(current, next)) return { list: current, rev: known };
+          const rev = known + 1;
+          await tx.unsafe(
+            `insert into ${s}.capabilities (email, capabilities, rev) values ($1, $2, $3)
            on conflict (email) do update
            set capabilities = excluded.capabilities, rev = excluded.rev, changed_at = now()`,
-          [email, next ? [...next] : null, rev],
-        );
-        if (next === undefined) {
-          await tx.unsafe(
-            `delete from ${s}.capabilities
-             where capabilities is null and changed_at < now() - interval '1 day'`,
+            [email, next ? [...next] : null, rev],
           );
-        }
-        await tx`select pg_notify(${this.#channel}, ${payload(email, next, rev)})`;
-        return { list: next, rev };
-      })
+          if (next === undefined) {
+            await tx.unsafe(
+              `delete from ${s}.capabilities
+             where capabilities is null and changed_at < now() - interval '1 day'`,
+            );
+          }
+          await tx`select pg_notify(${this.#channel}, ${payload(email, next, rev)})`;
+          return { list: next, rev };
+        }),
     );
     this.#apply(email, list, rev);
     return list;

@@ -13,11 +13,7 @@
  *
  * @module
  */
-export {
-  type PostgresConnectOptions,
-  PostgresStore,
-  type PostgresStoreOptions,
-} from "./store.ts";
+export { type PostgresConnectOptions, PostgresStore, type PostgresStoreOptions } from "./store.ts";
 export { PostgresCapabilityStore } from "./capability_store.ts";
 export { PostgresTokenStore } from "./token_store.ts";
 export type { GrantRecord } from "./_grant.ts";

@@ -34,15 +34,18 @@ describe("three replicas on one PostgreSQL database", { skip }, () => {
     assert.ok(Math.max(...waited) < 1000);
   });
 
-  it("loses none of 3 × 100 concurrent capability writes", async () => {
+  it("loses none of 3 × 100 concurrent capability writes", { timeout: 60_000 }, async () => {
     await concurrentWrites(replicas.urls);
   });
 });
 
-const noCluster = skip || (PG_BIN === undefined && "EASY_OAUTH_PG_BIN is not set (see .ci/postgres.sh)");
+const noCluster = skip ||
+  (PG_BIN === undefined && "EASY_OAUTH_PG_BIN is not set (see .ci/postgres.sh)");
 
 describe("three replicas when the database stops and comes back", { skip: noCluster }, () => {
-  it("keep serving known credentials, answer 503 to writes, then recover by themselves", async () => {
+  it("keep serving known credentials, answer 503 to writes, then recover by themselves", {
+    timeout: 60_000,
+  }, async () => {
     await using cluster = await startCluster();
     await using mock = await OAuthMock.start({ port: 0 });
     await using replicas = await startReplicas(RUNTIMES, {

@@ -149,7 +149,10 @@ export class PostgresStore implements AsyncDisposable {
    * @returns The store, loaded.
    * @throws {TypeError} On a bad option, naming it.
    */
-  static async fromClient(sql: unknown, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  static async fromClient(
+    sql: unknown,
+    options: PostgresStoreOptions = {},
+  ): Promise<PostgresStore> {
     if (typeof sql !== "function" || typeof (sql as Sql).begin !== "function") {
       throw new TypeError('"sql" must be a client made by postgres() (npm:postgres)');
     }

@@ -74,22 +74,26 @@ test("concurrent capability updates from two replicas lose nothing", { skip }, a
   });
 });
 
-test("an update whose function throws writes nothing and rethrows the error", { skip }, async () => {
-  await replicas(async (a, b) => {
-    await a.capabilities.update("ann@example.com", () => ["read"]);
-    const refusal = new Error("refused");
-    await assert.rejects(
-      a.capabilities.update("ann@example.com", () => {
-        throw refusal;
-      }),
-      (e) => e === refusal,
-    );
-    const fresh = await PostgresStore.connect(DATABASE_URL!, { schema: a.schema, ...quiet });
-    assert.deepEqual(fresh.capabilities.peek("ann@example.com").value, ["read"]);
-    await fresh.close();
-    await until(() => b.capabilities.peek("ann@example.com").value?.[0] === "read");
-  });
-});
+test(
+  "an update whose function throws writes nothing and rethrows the error",
+  { skip },
+  async () => {
+    await replicas(async (a, b) => {
+      await a.capabilities.update("ann@example.com", () => ["read"]);
+      const refusal = new Error("refused");
+      await assert.rejects(
+        a.capabilities.update("ann@example.com", () => {
+          throw refusal;
+        }),
+        (e) => e === refusal,
+      );
+      const fresh = await PostgresStore.connect(DATABASE_URL!, { schema: a.schema, ...quiet });
+      assert.deepEqual(fresh.capabilities.peek("ann@example.com").value, ["read"]);
+      await fresh.close();
+      await until(() => b.capabilities.peek("ann@example.com").value?.[0] === "read");
+    });
+  },
+);
 
 test("a revocation through one replica reaches the other's memory", { skip }, async () => {
   await replicas(async (a, b) => {
@@ -115,7 +119,13 @@ test("a revocation through one replica reaches the other's memory", { skip }, as
 test("grant records are written by compare-and-set on their version", { skip }, async () => {
   await replicas(async (a, b) => {
     const now = Math.floor(Date.now() / 1000);
-    const grant = { id: "g1", email: "ann@example.com", version: 1, expires_at: now + 60, data: { x: 1 } };
+    const grant = {
+      id: "g1",
+      email: "ann@example.com",
+      version: 1,
+      expires_at: now + 60,
+      data: { x: 1 },
+    };
     assert.equal(await a.tokens.putGrant(grant, 0), true);
     assert.equal(await b.tokens.putGrant(grant, 0), false);
     assert.equal(await b.tokens.putGrant({ ...grant, version: 3 }, 1), false);
@@ -133,37 +143,45 @@ test("grant records are written by compare-and-set on their version", { skip }, 
   });
 });
 
-test("after a dropped connection a replica reconnects and reloads what it missed", { skip }, async () => {
-  await replicas(async (a, b, schema) => {
-    const logs: string[] = [];
-    const c = await PostgresStore.connect(DATABASE_URL!, { schema, log: (m) => logs.push(m) });
-    try {
-      const sql = postgres(DATABASE_URL!, { max: 1 });
-      // Kill the change feeds of the three replicas.
-      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+test(
+  "after a dropped connection a replica reconnects and reloads what it missed",
+  { skip },
+  async () => {
+    await replicas(async (a, b, schema) => {
+      const logs: string[] = [];
+      const c = await PostgresStore.connect(DATABASE_URL!, { schema, log: (m) => logs.push(m) });
+      try {
+        const sql = postgres(DATABASE_URL!, { max: 1 });
+        // Kill the change feeds of the three replicas.
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity
                 where application_name = ${`easy-oauth feed ${schema}_changes`}`;
-      await until(() => !c.connected || logs.length > 0);
-      await a.capabilities.update("bob@example.com", () => ["read"]);
-      await until(() => c.capabilities.peek("bob@example.com").value?.[0] === "read");
-      await until(() => b.capabilities.peek("bob@example.com").value?.[0] === "read");
-      await until(() => c.connected);
-      assert.match(logs.join("\n"), /lost the PostgreSQL connection[^]*PostgreSQL is back/);
-      await sql.end();
-    } finally {
-      await c.close();
-    }
-  });
-});
+        await until(() => !c.connected || logs.length > 0);
+        await a.capabilities.update("bob@example.com", () => ["read"]);
+        await until(() => c.capabilities.peek("bob@example.com").value?.[0] === "read");
+        await until(() => b.capabilities.peek("bob@example.com").value?.[0] === "read");
+        await until(() => c.connected);
+        assert.match(logs.join("\n"), /lost the PostgreSQL connection[^]*PostgreSQL is back/);
+        await sql.end();
+      } finally {
+        await c.close();
+      }
+    });
+  },
+);
 
-test("writes reject with StoreUnavailable when the database cannot be reached", { skip }, async () => {
-  await replicas(async (a) => {
-    const sql = postgres(DATABASE_URL!, { max: 1 });
-    const dead = await PostgresStore.fromClient(sql, { schema: a.schema, ...quiet });
-    await sql.end();
-    await assert.rejects(
-      dead.capabilities.update("ann@example.com", () => ["read"]),
-      StoreUnavailable,
-    );
-    await dead.close();
-  });
-});
+test(
+  "writes reject with StoreUnavailable when the database cannot be reached",
+  { skip },
+  async () => {
+    await replicas(async (a) => {
+      const sql = postgres(DATABASE_URL!, { max: 1 });
+      const dead = await PostgresStore.fromClient(sql, { schema: a.schema, ...quiet });
+      await sql.end();
+      await assert.rejects(
+        dead.capabilities.update("ann@example.com", () => ["read"]),
+        StoreUnavailable,
+      );
+      await dead.close();
+    });
+  },
+);

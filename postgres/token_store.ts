@@ -5,7 +5,14 @@
  */
 import type { TokenState, TokenStore } from "../src/stores/token_store.ts";
 import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
-import { applyDiff, type Diff, diffStates, emptyState, readState, writeDiff } from "./_token_rows.ts";
+import {
+  applyDiff,
+  type Diff,
+  diffStates,
+  emptyState,
+  readState,
+  writeDiff,
+} from "./_token_rows.ts";
 import type { GrantRecord } from "./_grant.ts";
 import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
 
@@ -61,20 +68,22 @@ export class PostgresTokenStore implements TokenStore {
    */
   async update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     const s = `"${this.#schema}"`;
-    const done = await reaching("record a revocation or token", () =>
-      this.#sql.begin(async (tx) => {
-        const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state for update`);
-        const known = Number(rev);
-        // The memory view is the database's state when it is at the same revision.
-        const base = known === this.#rev ? structuredClone(this.#state) : await readState(tx, s);
-        const next = fn(structuredClone(base));
-        const diff = diffStates(base, next);
-        if (diff === undefined) return { state: next, rev: known };
-        await writeDiff(tx, s, diff);
-        await tx.unsafe(`update ${s}.token_state set rev = $1`, [known + 1]);
-        await tx`select pg_notify(${this.#channel}, ${payload(known + 1, diff)})`;
-        return { state: next, rev: known + 1 };
-      })
+    const done = await reaching(
+      "record a revocation or token",
+      () =>
+        this.#sql.begin(async (tx) => {
+          const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state for update`);
+          const known = Number(rev);
+          // The memory view is the database's state when it is at the same revision.
+          const base = known === this.#rev ? structuredClone(this.#state) : await readState(tx, s);
+          const next = fn(structuredClone(base));
+          const diff = diffStates(base, next);
+          if (diff === undefined) return { state: next, rev: known };
+          await writeDiff(tx, s, diff);
+          await tx.unsafe(`update ${s}.token_state set rev = $1`, [known + 1]);
+          await tx`select pg_notify(${this.#channel}, ${payload(known + 1, diff)})`;
+          return { state: next, rev: known + 1 };
+        }),
     );
     if (done.rev > this.#rev) this.#set(structuredClone(done.state), done.rev);
     return structuredClone(done.state);
@@ -125,10 +134,13 @@ export class PostgresTokenStore implements TokenStore {
   /** Replaces the whole view with what the database holds. */
   async reload(sql: Sql): Promise<void> {
     const s = `"${this.#schema}"`;
-    const { state, rev } = await sql.begin("isolation level repeatable read read only", async (tx) => {
-      const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state`);
-      return { state: await readState(tx, s), rev: Number(rev) };
-    });
+    const { state, rev } = await sql.begin(
+      "isolation level repeatable read read only",
+      async (tx) => {
+        const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state`);
+        return { state: await readState(tx, s), rev: Number(rev) };
+      },
+    );
     this.#set(state, rev);
   }
 

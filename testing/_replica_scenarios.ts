@@ -17,8 +17,11 @@ export async function revocationsTravel(urls: string[], withinMs: number): Promi
   const refusedEverywhere = async (what: string, auth: { token?: string; cookie?: string }) => {
     for (const url of urls) {
       waited.push(
-        await eventually(`${what} refused by ${url}`, async () =>
-          (await call(url, "/me", auth)).status === 401, withinMs),
+        await eventually(
+          `${what} refused by ${url}`,
+          async () => (await call(url, "/me", auth)).status === 401,
+          withinMs,
+        ),
       );
     }
   };
@@ -65,17 +68,28 @@ export async function concurrentWrites(urls: string[]): Promise<void> {
   const each = <T>(f: (url: string, r: number, i: number) => T) =>
     urls.flatMap((url, r) => Array.from({ length: 100 }, (_, i) => f(url, r, i)));
 
-  await all(each((url, r, i) => write(url, "add", { email: "same@example.com", capability: `c${r * 100 + i}` })));
-  await all(each((url, r, i) => write(url, "add", { email: `u${r}-${i}@example.com`, capability: "read" })));
   await all(
-    Array.from({ length: 100 }, (_, i) =>
-      write(urls[i % 3], "set", { email: `r${i}@example.com`, capabilities: ["x", "read"] })),
+    each((url, r, i) =>
+      write(url, "add", { email: "same@example.com", capability: `c${r * 100 + i}` })
+    ),
   );
-  await all(each((url, r, i) =>
-    r === 0
-      ? write(url, "remove", { email: `r${i}@example.com`, capability: "x" })
-      : write(url, "add", { email: `r${i}@example.com`, capability: `c${r}` })
-  ));
+  await all(
+    each((url, r, i) => write(url, "add", { email: `u${r}-${i}@example.com`, capability: "read" })),
+  );
+  await all(
+    Array.from(
+      { length: 100 },
+      (_, i) =>
+        write(urls[i % 3], "set", { email: `r${i}@example.com`, capabilities: ["x", "read"] }),
+    ),
+  );
+  await all(
+    each((url, r, i) =>
+      r === 0
+        ? write(url, "remove", { email: `r${i}@example.com`, capability: "x" })
+        : write(url, "add", { email: `r${i}@example.com`, capability: `c${r}` })
+    ),
+  );
 
   for (const url of urls) {
     await eventually(`${url} sees every write`, async () => {

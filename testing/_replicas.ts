@@ -52,7 +52,10 @@ export async function startReplicas(
 function ready(child: ChildProcess, log: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`no READY after 30 s:\n${log.join("")}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no READY after 30 s:\n${log.join("")}`)),
+      30_000,
+    );
     child.stderr!.on("data", (chunk) => log.push(String(chunk)));
     child.stdout!.on("data", (chunk) => {
       out += chunk;
