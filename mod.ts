@@ -51,9 +51,4 @@ export {
   type TokenState,
   type TokenStore,
 } from "./src/stores/token_store.ts";
-export {
-  ConfigError,
-  type ErrorBody,
-  type ErrorCode,
-  StoreUnavailable,
-} from "./src/errors.ts";
+export { ConfigError, type ErrorBody, type ErrorCode, StoreUnavailable } from "./src/errors.ts";

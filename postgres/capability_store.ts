@@ -38,7 +38,10 @@ export class PostgresCapabilityStore implements CapabilityStore {
   #rows = new Map<string, Row>();
   #version = 0;
 
-  /** Made by `PostgresStore`; not meant to be constructed by hand. */
+  /**
+   * Made by `PostgresStore`; not meant to be constructed by hand.
+   * @ignore
+   */
   constructor(sql: Sql, schema: string, channel: string) {
     this.#sql = sql;
     this.#schema = schema;
@@ -56,7 +59,7 @@ export class PostgresCapabilityStore implements CapabilityStore {
    * @param email The account.
    * @returns Its list (frozen), or `undefined` when it has no entry.
    */
-  get(email: string): Promise<List> {
+  get(email: string): Promise<readonly string[] | undefined> {
     return Promise.resolve(this.#rows.get(email)?.list);
   }
 
@@ -66,7 +69,7 @@ export class PostgresCapabilityStore implements CapabilityStore {
    * @param email The account.
    * @returns `{ value }`, the list (frozen) or `undefined` when it has no entry.
    */
-  peek(email: string): { readonly value: List } {
+  peek(email: string): { readonly value: readonly string[] | undefined } {
     return { value: this.#rows.get(email)?.list };
   }
 
@@ -92,7 +95,10 @@ export class PostgresCapabilityStore implements CapabilityStore {
    * @returns The new stored list.
    * @throws {StoreUnavailable} When the database cannot be reached.
    */
-  async update(email: string, fn: (current: List) => List): Promise<List> {
+  async update(
+    email: string,
+    fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
+  ): Promise<readonly string[] | undefined> {
     const s = `"${this.#schema}"`;
     const { list, rev } = await reaching(
       "change capabilities",
@@ -130,7 +136,10 @@ export class PostgresCapabilityStore implements CapabilityStore {
     return list;
   }
 
-  /** A change published by a replica (maybe this one), as `update` sends it. */
+  /**
+   * A change published by a replica (maybe this one), as `update` sends it.
+   * @ignore
+   */
   message(change: { e: string; l?: string[] | null; r: number }, fetch: () => void): void {
     if (!("l" in change)) {
       if ((this.#rows.get(change.e)?.rev ?? 0) < change.r) fetch();
@@ -139,7 +148,10 @@ export class PostgresCapabilityStore implements CapabilityStore {
     this.#apply(change.e, change.l ? Object.freeze([...change.l]) : undefined, change.r);
   }
 
-  /** Replaces the whole view with what the database holds (at start and after a reconnection). */
+  /**
+   * Replaces the whole view with what the database holds (at start and after a reconnection).
+   * @ignore
+   */
   async reload(sql: Sql): Promise<void> {
     const rows = await sql.unsafe(
       `select email, capabilities, rev from "${this.#schema}".capabilities order by pos`,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { OAuthMock } from "../testing/mod.ts";
 import { call, eventually, login, type Replicas, startReplicas } from "../testing/_replicas.ts";
 import { BOSS, concurrentWrites, revocationsTravel } from "../testing/_replica_scenarios.ts";
-import { DATABASE_URL, dropSchema, freshSchema, skip } from "./_test_db.ts";
+import { dropSchema, freshSchema, skip } from "./_test_db.ts";
 import { PG_BIN, startCluster } from "./_test_cluster.ts";
 
 const RUNTIMES = ["deno", "bun", "deno"] as const;

@@ -41,7 +41,10 @@ export class PostgresTokenStore implements TokenStore {
   #rev = 0;
   #version = 0;
 
-  /** Made by `PostgresStore`; not meant to be constructed by hand. */
+  /**
+   * Made by `PostgresStore`; not meant to be constructed by hand.
+   * @ignore
+   */
   constructor(sql: Sql, schema: string, channel: string, clock: () => number) {
     this.#sql = sql;
     this.#schema = schema;
@@ -122,7 +125,10 @@ export class PostgresTokenStore implements TokenStore {
     });
   }
 
-  /** A change published by a replica (maybe this one), as `update` sends it. */
+  /**
+   * A change published by a replica (maybe this one), as `update` sends it.
+   * @ignore
+   */
   message(change: { r: number; d?: Diff }, fetch: () => void): void {
     if (change.r <= this.#rev) return;
     if (change.r !== this.#rev + 1 || change.d === undefined) return fetch();
@@ -131,7 +137,10 @@ export class PostgresTokenStore implements TokenStore {
     this.#version++;
   }
 
-  /** Replaces the whole view with what the database holds. */
+  /**
+   * Replaces the whole view with what the database holds.
+   * @ignore
+   */
   async reload(sql: Sql): Promise<void> {
     const s = `"${this.#schema}"`;
     const { state, rev } = await sql.begin(

@@ -118,7 +118,7 @@ export class OAuthManager {
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
-    app.onError((error, c) => storeFailure(this.#core, error));
+    app.onError((error) => storeFailure(this.#core, error));
     return app;
   }
 
