@@ -30,6 +30,7 @@ export class Feed {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
   #connecting: Promise<void> | undefined;
+  #droppedWhileConnecting = false;
 
   /** `sql`: a client with `max: 1` whose `onnotify` and `onclose` call `notified` and `dropped`. */
   constructor(sql: Sql, channel: string, target: FeedTarget, log: (message: string) => void) {
@@ -48,6 +49,7 @@ export class Feed {
   start(): Promise<void> {
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
+      if (this.#droppedWhileConnecting && this.#healthy) this.dropped();
     });
     return this.#connecting;
   }
@@ -61,7 +63,12 @@ export class Feed {
 
   /** For the client's `onclose`: the connection dropped. */
   dropped(): void {
-    if (this.#closed || this.#connecting) return;
+    if (this.#closed) return;
+    if (this.#connecting) {
+      // Handled when the attempt ends: it may have succeeded on the connection that just dropped.
+      this.#droppedWhileConnecting = true;
+      return;
+    }
     if (this.#healthy) {
       this.#healthy = false;
       this.#log(
@@ -84,6 +91,7 @@ export class Feed {
   }
 
   async #connect(): Promise<void> {
+    this.#droppedWhileConnecting = false;
     await this.#withReload(async () => {
       await this.#sql.unsafe(`listen "${this.#channel}"`);
       await this.#target.reload(this.#sql);

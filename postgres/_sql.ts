@@ -7,9 +7,6 @@ import { StoreUnavailable } from "../src/errors.ts";
 /** A `postgres` (porsager) client, the app's own or ours. */
 export type Sql = postgres.Sql<Record<string, never>>;
 
-/** What a query needs: a client or a transaction. */
-export type Queryable = postgres.TransactionSql<Record<string, never>>;
-
 /** Schema names we accept: plain lower-case identifiers, so they need no escaping anywhere. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

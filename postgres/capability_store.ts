@@ -17,8 +17,8 @@ interface Row {
 
 /**
  * A `CapabilityStore` in PostgreSQL (`pg.capabilities` of a `PostgresStore`).
- * Reads come from this replica's memory; `update` is one transaction under a
- * per-account lock, published to every replica with `NOTIFY`. While the
+ * Reads come from this replica's memory; `update` is a compare-and-set on the
+ * account's revision (one statement), published to every replica with `NOTIFY`. While the
  * database cannot be reached, reads keep answering from memory and `update`
  * rejects with a `StoreUnavailable` (a 503).
  *
@@ -36,6 +36,7 @@ export class PostgresCapabilityStore implements CapabilityStore {
   readonly #schema: string;
   readonly #channel: string;
   #rows = new Map<string, Row>();
+  #queues = new Map<string, Promise<void>>();
   #version = 0;
 
   /**
@@ -85,10 +86,12 @@ export class PostgresCapabilityStore implements CapabilityStore {
   }
 
   /**
-   * Reads, changes and writes one account in one transaction, under a lock on
-   * that account: concurrent updates from any replica are applied one after
-   * the other, none is lost. `fn` may throw to abort (nothing is written, the
-   * error propagates unchanged).
+   * Changes one account atomically: `fn` runs on the current list and the
+   * result is written in one statement if no replica wrote the account
+   * meanwhile, else `fn` runs again on the newer list (compare-and-set on the
+   * account's revision), so that concurrent updates from any replica are
+   * applied one after the other and none is lost. `fn` may throw to abort
+   * (nothing is written, the error propagates unchanged).
    *
    * @param email The account.
    * @param fn Gets the current list, returns the new one or `undefined` to delete the account.
@@ -99,41 +102,69 @@ export class PostgresCapabilityStore implements CapabilityStore {
     email: string,
     fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
   ): Promise<readonly string[] | undefined> {
-    const s = `"${this.#schema}"`;
-    const { list, rev } = await reaching(
-      "change capabilities",
-      () =>
-        this.#sql.begin(async (tx) => {
-          await tx`select pg_advisory_xact_lock(hashtext(${this.#schema}), hashtext(${email}))`;
-          const [row] = await tx.unsafe(
-            `select capabilities, rev from ${s}.capabilities where email = $1`,
-            [email],
-          );
-          const current: List = row?.capabilities
-            ? Object.freeze([...row.capabilities])
-            : undefined;
-          const next = frozenUpdate(fn(current));
-          const known = Number(row?.rev ?? 0);
-          if (sameList(current, next)) return { list: current, rev: known };
-          const rev = known + 1;
-          await tx.unsafe(
-            `insert into ${s}.capabilities (email, capabilities, rev) values ($1, $2, $3)
-           on conflict (email) do update
-           set capabilities = excluded.capabilities, rev = excluded.rev, changed_at = now()`,
-            [email, next ? [...next] : null, rev],
-          );
-          if (next === undefined) {
-            await tx.unsafe(
-              `delete from ${s}.capabilities
-             where capabilities is null and changed_at < now() - interval '1 day'`,
-            );
-          }
-          await tx`select pg_notify(${this.#channel}, ${payload(email, next, rev)})`;
-          return { list: next, rev };
-        }),
+    // One update per account at a time in this replica: the compare-and-set
+    // then only races with other replicas.
+    const previous = this.#queues.get(email) ?? Promise.resolve();
+    const run = previous.then(() => this.#update(email, fn));
+    const settled = run.then(() => {}, () => {});
+    this.#queues.set(email, settled);
+    settled.then(() => {
+      if (this.#queues.get(email) === settled) this.#queues.delete(email);
+    });
+    return await run;
+  }
+
+  async #update(
+    email: string,
+    fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
+  ): Promise<readonly string[] | undefined> {
+    // Compare-and-set on the account's revision, one statement per attempt:
+    // first on this replica's view, then on a fresh read when another wrote.
+    let row: Row = this.#rows.get(email) ?? { list: undefined, rev: 0 };
+    for (;;) {
+      const next = frozenUpdate(fn(row.list));
+      if (sameList(row.list, next)) return row.list;
+      const rev = row.rev + 1;
+      if (await reaching("change capabilities", () => this.#write(email, next, row.rev))) {
+        this.#apply(email, next, rev);
+        return next;
+      }
+      row = await reaching("change capabilities", () => this.#read(email));
+    }
+  }
+
+  async #read(email: string): Promise<Row> {
+    const [row] = await this.#sql.unsafe(
+      `select capabilities, rev from "${this.#schema}".capabilities where email = $1`,
+      [email],
     );
-    this.#apply(email, list, rev);
-    return list;
+    if (row === undefined) return { list: undefined, rev: 0 };
+    return {
+      list: row.capabilities ? Object.freeze([...row.capabilities]) : undefined,
+      rev: Number(row.rev),
+    };
+  }
+
+  /** Writes `list` as revision `known + 1` if the stored one is `known`, and publishes it. */
+  async #write(email: string, list: List, known: number): Promise<boolean> {
+    const s = `"${this.#schema}"`;
+    const rows = await this.#sql.unsafe(
+      `with w as (
+         insert into ${s}.capabilities as c (email, capabilities, rev) values ($1, $2, $3 + 1)
+         on conflict (email) do update
+         set capabilities = excluded.capabilities, rev = excluded.rev, changed_at = now()
+         where c.rev = $3
+         returning rev)
+       select pg_notify($4, $5) from w`,
+      [email, list ? [...list] : null, known, this.#channel, payload(email, list, known + 1)],
+    );
+    if (rows.length === 1 && list === undefined) {
+      await this.#sql.unsafe(
+        `delete from ${s}.capabilities
+         where capabilities is null and changed_at < now() - interval '1 day'`,
+      );
+    }
+    return rows.length === 1;
   }
 
   /**

@@ -55,60 +55,70 @@ describe("three replicas when the database stops and comes back", { skip: noClus
       EASY_OAUTH_METADATA: mock.metadataUrl,
     });
     const { urls } = replicas;
-    const boss = await login(urls[0], BOSS);
-    const ann = await login(urls[1], "ann@example.com");
-    const acknowledged: string[] = [];
-    let refused = 0;
-    const add = async (r: number, i: number) => {
-      const capability = `c${r * 100 + i}`;
-      const res = await call(urls[r], "/manage_capabilities/add", { token: boss }, {
-        email: "ann@example.com",
-        capability,
+    try {
+      const boss = await login(urls[0], BOSS);
+      const ann = await login(urls[1], "ann@example.com");
+      const acknowledged: string[] = [];
+      let refused = 0;
+      const add = async (r: number, i: number) => {
+        const capability = `c${r * 100 + i}`;
+        const res = await call(urls[r], "/manage_capabilities/add", { token: boss }, {
+          email: "ann@example.com",
+          capability,
+        });
+        if (res.status === 200) acknowledged.push(capability);
+        else if (res.status === 503) refused++;
+        else assert.fail(`a write answered ${res.status}: ${JSON.stringify(res.body)}`);
+        return res.status;
+      };
+      // Writes from the three replicas while the database stops and starts again.
+      const writers = urls.map(async (_, r) => {
+        for (let i = 0; i < 40; i++) {
+          await add(r, i);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
       });
-      if (res.status === 200) acknowledged.push(capability);
-      else if (res.status === 503) refused++;
-      else assert.fail(`a write answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return res.status;
-    };
-    // Writes from the three replicas while the database stops and starts again.
-    const writers = urls.map(async (_, r) => {
-      for (let i = 0; i < 40; i++) {
-        await add(r, i);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually("some writes acknowledged", () => acknowledged.length >= 15);
+      cluster.stop();
+      for (const url of urls) {
+        assert.equal(
+          (await call(url, "/me", { token: ann })).status,
+          200,
+          `${url} without database`,
+        );
       }
-    });
-    await eventually("some writes acknowledged", () => acknowledged.length >= 15);
-    cluster.stop();
-    for (const url of urls) {
-      assert.equal((await call(url, "/me", { token: ann })).status, 200, `${url} without database`);
-    }
-    const down = await call(urls[2], "/manage_capabilities/add", { token: boss }, {
-      email: "bob@example.com",
-      capability: "read",
-    });
-    assert.equal(down.status, 503);
-    assert.equal((down.body as { error: string }).error, "store_unavailable");
-    cluster.start();
-    await Promise.all(writers);
-    assert.ok(refused > 0, "no write was refused while the database was down");
-
-    // Every replica writes again, sees every acknowledged write, and hears revocations again.
-    for (const [r, url] of urls.entries()) {
-      await eventually(`${url} writes again`, async () => (await add(r, 99)) === 200, 10_000);
-    }
-    for (const url of urls) {
-      await eventually(`${url} holds every acknowledged write`, async () => {
-        const path = "/manage_capabilities/list?email=ann@example.com";
-        const { body } = await call(url, path, { token: boss });
-        const held = (body as { capabilities: string[] }).capabilities;
-        return acknowledged.every((c) => held.includes(c));
+      const down = await call(urls[2], "/manage_capabilities/add", { token: boss }, {
+        email: "bob@example.com",
+        capability: "read",
       });
+      assert.equal(down.status, 503);
+      assert.equal((down.body as { error: string }).error, "store_unavailable");
+      cluster.start();
+      await Promise.all(writers);
+      assert.ok(refused > 0, "no write was refused while the database was down");
+
+      // Every replica writes again, sees every acknowledged write, and hears revocations again.
+      for (const [r, url] of urls.entries()) {
+        await eventually(`${url} writes again`, async () => (await add(r, 99)) === 200, 10_000);
+      }
+      for (const url of urls) {
+        await eventually(`${url} holds every acknowledged write`, async () => {
+          const path = "/manage_capabilities/list?email=ann@example.com";
+          const { body } = await call(url, path, { token: boss });
+          const held = (body as { capabilities: string[] }).capabilities;
+          return acknowledged.every((c) => held.includes(c));
+        });
+      }
+      await revocationsTravel(urls, 2000);
+      for (const log of replicas.logs) {
+        assert.match(log.join(""), /lost the PostgreSQL connection/);
+        assert.match(log.join(""), /PostgreSQL is back/);
+      }
+      assert.match(replicas.logs[2].join(""), /a write was refused with 503/);
+    } catch (error) {
+      throw new Error(
+        `${error}\nreplicas said:\n${replicas.logs.map((l) => l.join("")).join("---\n")}`,
+      );
     }
-    await revocationsTravel(urls, 2000);
-    for (const log of replicas.logs) {
-      assert.match(log.join(""), /lost the PostgreSQL connection/);
-      assert.match(log.join(""), /PostgreSQL is back/);
-    }
-    assert.match(replicas.logs[2].join(""), /a write was refused with 503/);
   });
 });

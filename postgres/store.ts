@@ -100,6 +100,8 @@ export class PostgresStore implements AsyncDisposable {
     this.#listener = postgres({
       ...sql.options,
       max: 1,
+      // The feed paces its own reconnection (100 ms, doubling to 2 s): no back-off of the client's.
+      backoff: 0,
       idle_timeout: null,
       max_lifetime: null,
       onnotice: () => {},
@@ -130,6 +132,8 @@ export class PostgresStore implements AsyncDisposable {
     const sql = postgres(url, {
       max,
       connect_timeout: connectTimeout,
+      // After an outage, writes reconnect within a second (the default waits up to 20 s).
+      backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
       onnotice: () => {},
     }) as unknown as Sql;
     try {

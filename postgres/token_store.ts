@@ -20,7 +20,7 @@ import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
  * A `TokenStore` in PostgreSQL (`pg.tokens` of a `PostgresStore`): revoked
  * token ids, account revocations, API tokens and per-grant records. The state
  * the manager checks on each request is this replica's memory; `update` is
- * one transaction (serialized across replicas by a row lock), published to
+ * a compare-and-set on the state's revision (one statement), published to
  * every replica with `NOTIFY`. Expired rows are deleted by the writes. Grant
  * records are read from the database (they are needed at refresh time only).
  *
@@ -40,6 +40,7 @@ export class PostgresTokenStore implements TokenStore {
   #state: TokenState = emptyState();
   #rev = 0;
   #version = 0;
+  #queue: Promise<void> = Promise.resolve();
 
   /**
    * Made by `PostgresStore`; not meant to be constructed by hand.
@@ -63,33 +64,42 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   /**
-   * Reads, changes and writes the state in one transaction; `fn` may throw to
-   * abort (nothing is written).
+   * Changes the state atomically: `fn` runs on the current state and its
+   * change is written in one statement if no replica wrote meanwhile, else
+   * `fn` runs again on the newer state. `fn` may throw to abort (nothing is
+   * written, the error propagates unchanged).
    *
    * @returns The new state.
    * @throws {StoreUnavailable} When the database cannot be reached.
    */
-  async update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
+  update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
+    // One update at a time in this replica: the compare-and-set then only races with other replicas.
+    const run = this.#queue.then(() => this.#update(fn));
+    this.#queue = run.then(() => {}, () => {});
+    return run;
+  }
+
+  async #update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     const s = `"${this.#schema}"`;
-    const done = await reaching(
-      "record a revocation or token",
-      () =>
-        this.#sql.begin(async (tx) => {
-          const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state for update`);
-          const known = Number(rev);
-          // The memory view is the database's state when it is at the same revision.
-          const base = known === this.#rev ? structuredClone(this.#state) : await readState(tx, s);
-          const next = fn(structuredClone(base));
-          const diff = diffStates(base, next);
-          if (diff === undefined) return { state: next, rev: known };
-          await writeDiff(tx, s, diff);
-          await tx.unsafe(`update ${s}.token_state set rev = $1`, [known + 1]);
-          await tx`select pg_notify(${this.#channel}, ${payload(known + 1, diff)})`;
-          return { state: next, rev: known + 1 };
-        }),
-    );
-    if (done.rev > this.#rev) this.#set(structuredClone(done.state), done.rev);
-    return structuredClone(done.state);
+    // Compare-and-set on the revision, one statement per attempt: first on
+    // this replica's view, then on a fresh read when another replica wrote.
+    let base: { state: TokenState; rev: number } = { state: this.#state, rev: this.#rev };
+    for (;;) {
+      const next = fn(structuredClone(base.state));
+      const diff = diffStates(base.state, next);
+      if (diff === undefined) return structuredClone(next);
+      const rev = base.rev + 1;
+      const notify = { channel: this.#channel, payload: payload(rev, diff) };
+      const wrote = await reaching(
+        "record a revocation or token",
+        () => writeDiff(this.#sql, s, base.rev, diff, notify),
+      );
+      if (wrote) {
+        if (rev > this.#rev) this.#set(structuredClone(next), rev);
+        return structuredClone(next);
+      }
+      base = await reaching("record a revocation or token", () => readState(this.#sql, s));
+    }
   }
 
   /**
@@ -142,14 +152,7 @@ export class PostgresTokenStore implements TokenStore {
    * @ignore
    */
   async reload(sql: Sql): Promise<void> {
-    const s = `"${this.#schema}"`;
-    const { state, rev } = await sql.begin(
-      "isolation level repeatable read read only",
-      async (tx) => {
-        const [{ rev }] = await tx.unsafe(`select rev from ${s}.token_state`);
-        return { state: await readState(tx, s), rev: Number(rev) };
-      },
-    );
+    const { state, rev } = await readState(sql, `"${this.#schema}"`);
     this.#set(state, rev);
   }
 

@@ -65,9 +65,10 @@ function ready(child: ChildProcess, log: string[]): Promise<string> {
         resolve(url);
       }
     });
-    child.on("exit", (code) => {
+    child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`replica exited with ${code}:\n${log.join("")}`));
+      log.push(`[replica exited: ${code ?? signal}]\n`);
+      reject(new Error(`replica exited with ${code ?? signal}:\n${log.join("")}`));
     });
   });
 }
