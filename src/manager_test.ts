@@ -1,7 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { type OAuthEnv, OAuthManager } from "../mod.ts";
+import {
+  MemoryTokenStore,
+  type OAuthEnv,
+  OAuthManager,
+  StoreUnavailable,
+  type TokenStore,
+} from "../mod.ts";
 import { GRAPH, SECRET, startExample } from "../testing/_fixtures.ts";
 
 function countingFetch(counts: Map<string, number>): typeof fetch {
@@ -240,5 +246,43 @@ describe("OAuthManager prefix", () => {
     );
     await login.body?.cancel();
     assert.equal((await fetch(`${ex.tester.url}/login`)).status, 404);
+  });
+});
+
+describe("OAuthManager when a store cannot be reached", () => {
+  it("answers writes with a 503 store_unavailable, logs it, and keeps known tokens working", async () => {
+    const memory = new MemoryTokenStore();
+    let down = false;
+    const tokenStore: TokenStore = {
+      load: () => memory.load(),
+      update: (fn) =>
+        down
+          ? Promise.reject(
+            new StoreUnavailable("the test's store is down", {
+              cause: new Error("ECONNREFUSED"),
+            }),
+          )
+          : memory.update(fn),
+    };
+    await using ex = await startExample({ tokenStore, users: "ann@example.com: [read]\n" });
+    const ann = await ex.tester.client("ann@example.com");
+    await ann.get("/read");
+    down = true;
+    const res = await ann.post("/token/revoke", { token: ann.token }, { expect: 503 });
+    assert.equal(res.json<{ error: string }>().error, "store_unavailable");
+    assert.match(ex.logs.join("\n"), /refused with 503: the test's store is down \(ECONNREFUSED\)/);
+    await ann.get("/read");
+  });
+
+  it("answers an unexpected failure of a route with a logged JSON 500", async () => {
+    const tokenStore: TokenStore = {
+      load: () => new MemoryTokenStore().load(),
+      update: () => Promise.reject(new Error("a bug")),
+    };
+    await using ex = await startExample({ tokenStore, users: "ann@example.com: [read]\n" });
+    const ann = await ex.tester.client("ann@example.com");
+    const res = await ann.post("/token/revoke", { token: ann.token }, { expect: 500 });
+    assert.equal(res.json<{ error: string }>().error, "internal_error");
+    assert.match(ex.logs.join("\n"), /a route failed with 500: a bug/);
   });
 });
