@@ -37,17 +37,18 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Initializes and starts a cluster on a free loopback port. */
-export async function startCluster(): Promise<Cluster> {
+/** Initializes and starts a cluster on a free loopback port (`bin`: the server's binaries). */
+export async function startCluster(bin: string | undefined = PG_BIN): Promise<Cluster> {
+  if (bin === undefined) throw new Error("no PostgreSQL binaries (EASY_OAUTH_PG_BIN)");
   const dir = await mkdtemp(join(tmpdir(), "easy-oauth-pg-test-"));
   if (root) spawnSync("chown", ["postgres", dir]);
   const port = await freePort();
   const data = join(dir, "data");
-  run(`${PG_BIN}/initdb`, "-D", data, "-U", "postgres", "--auth=trust", "--no-locale");
+  run(`${bin}/initdb`, "-D", data, "-U", "postgres", "--auth=trust", "--no-locale");
   const opts = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off`;
   const start = () =>
-    run(`${PG_BIN}/pg_ctl`, "-D", data, "-l", join(dir, "log"), "-w", "-o", opts, "start");
-  const stop = () => run(`${PG_BIN}/pg_ctl`, "-D", data, "-m", "fast", "-w", "stop");
+    run(`${bin}/pg_ctl`, "-D", data, "-l", join(dir, "log"), "-w", "-o", opts, "start");
+  const stop = () => run(`${bin}/pg_ctl`, "-D", data, "-m", "fast", "-w", "stop");
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
