@@ -31,13 +31,15 @@
  * @module
  */
 export { OAuthManager, type RequireOptions } from "./src/manager.ts";
-export type { OAuthManagerOptions } from "./src/options.ts";
+export type { ForcedUser, OAuthManagerOptions } from "./src/options.ts";
 export { loadConfig, type LoadConfigOptions } from "./src/config.ts";
 export { decryptValue, encryptValue, isEncrypted } from "./src/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";
 export {
+  type CapabilityChange,
   CapabilityError,
   type CapabilityErrorCode,
+  type CapabilityGuard,
   CapabilitySet,
   type CapabilitySetOptions,
 } from "./src/capabilities.ts";
@@ -51,4 +53,10 @@ export {
   type TokenState,
   type TokenStore,
 } from "./src/stores/token_store.ts";
-export { ConfigError, type ErrorBody, type ErrorCode, StoreUnavailable } from "./src/errors.ts";
+export {
+  ConfigError,
+  type ErrorBody,
+  type ErrorCode,
+  StoreLimitError,
+  StoreUnavailable,
+} from "./src/errors.ts";

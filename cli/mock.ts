@@ -7,11 +7,14 @@ import { type CliIO, CommandError, UsageError } from "./_io.ts";
 
 export const MOCK_HELP =
   `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+                        [--client <id>:<secret>:<redirect_uri>[,<redirect_uri>...]]...
 
 Runs a mock OpenID Connect provider that logs everyone in as --email, without
-asking, until interrupted (Ctrl-C). Point server_metadata_url at the discovery URL
+asking, until interrupted (Ctrl-C). Each --client registers a client; with any,
+unknown clients, wrong secrets and unregistered redirect URIs are refused. Point server_metadata_url at the discovery URL
 it prints. Change the user with:
   curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
+(it counts at the next login: log in again).
 `;
 
 /** Resolves when `signal` aborts or, without one, on SIGINT/SIGTERM. */
@@ -44,7 +47,7 @@ export async function mockCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(MOCK_HELP);
     return 0;
   }
-  const provider = createMockProvider({ email: parsed.email });
+  const provider = createMockProvider({ email: parsed.email, clients: parsed.clients });
   let served;
   try {
     served = await serve(provider.fetch, { port: parsed.port, hostname: parsed.hostname });

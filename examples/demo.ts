@@ -35,7 +35,8 @@ if (import.meta.main) {
   const oauth = new OAuthManager(
     exampleOptions(`${providerUrl}/.well-known/openid-configuration`, secret, userFile),
   );
-  Deno.serve({ hostname, port, onListen() {} }, createApp(oauth).fetch);
+  const app = createApp(oauth, { switchUser: (email) => provider.setEmail(email) });
+  Deno.serve({ hostname, port, onListen() {} }, app.fetch);
   console.log(
     `Capabilities:         ${userFile} (a copy of examples/caps.yaml; delete it to reset)`,
   );
@@ -45,7 +46,7 @@ if (import.meta.main) {
     `Try: http://${hostname}:${port}/shout?message=hello, then /token for a bearer token.`,
   );
   console.log(
-    `Switch user: curl -X POST -H "Content-Type: application/json" -d '{"email": "friend@rainbows.com"}' ${providerUrl}/set_email`,
+    `Switch user: the form on the home page, or POST ${providerUrl}/set_email then log in again.`,
   );
 }
 

@@ -20,11 +20,28 @@ describe("parseServerArgs()", () => {
       port: 29313,
       hostname: "127.0.0.1",
       email: undefined,
+      clients: undefined,
       help: false,
     });
     assert.deepEqual(
       parseServerArgs(["--port", "0", "--hostname", "0.0.0.0", "--email", "a@b.c", "--help"]),
-      { port: 0, hostname: "0.0.0.0", email: "a@b.c", help: true },
+      { port: 0, hostname: "0.0.0.0", email: "a@b.c", clients: undefined, help: true },
+    );
+    assert.deepEqual(
+      parseServerArgs([
+        "--client",
+        "app:s3cret:http://127.0.0.1:8000/auth,http://127.0.0.1:8000/token",
+        "--client",
+        "spa::http://localhost:5173/cb",
+      ]).clients,
+      [
+        {
+          clientId: "app",
+          clientSecret: "s3cret",
+          redirectUris: ["http://127.0.0.1:8000/auth", "http://127.0.0.1:8000/token"],
+        },
+        { clientId: "spa", redirectUris: ["http://localhost:5173/cb"] },
+      ],
     );
   });
 
@@ -32,7 +49,7 @@ describe("parseServerArgs()", () => {
     for (
       const argv of [["--port", "abc"], ["--port", "70000"], ["--email", "x"], ["--bogus"], [
         "stray",
-      ]]
+      ], ["--client", "no-secret-or-uri"]]
     ) {
       assert.throws(() => parseServerArgs(argv), (err: unknown) => {
         assert.ok(err instanceof TypeError, String(err));
@@ -44,8 +61,9 @@ describe("parseServerArgs()", () => {
 });
 
 describe("mock/server.ts", () => {
-  it("serves the discovery document on the port it prints", async () => {
-    const child = runServer(["--port", "0", "--email", "ada@example.com"]);
+  it("serves the discovery document on the port it prints, for the --client it registers", async () => {
+    const client = "app:s3cret:http://127.0.0.1:8000/auth";
+    const child = runServer(["--port", "0", "--email", "ada@example.com", "--client", client]);
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -61,6 +79,16 @@ describe("mock/server.ts", () => {
       assert.ok(match, line);
       const doc = await (await fetch(`${match[1]}/.well-known/openid-configuration`)).json();
       assert.equal(doc.issuer, match[1]);
+      const query =
+        "response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fauth";
+      const stranger = await fetch(`${doc.authorization_endpoint}?client_id=x&${query}`);
+      assert.equal(stranger.status, 400, "an unregistered client gets an error page");
+      await stranger.body?.cancel();
+      const known = await fetch(`${doc.authorization_endpoint}?client_id=app&${query}`, {
+        redirect: "manual",
+      });
+      assert.equal(known.status, 302);
+      await known.body?.cancel();
     } finally {
       const exited = new Promise((resolve) => child.on("exit", resolve));
       child.kill();

@@ -114,7 +114,7 @@ describe("three replicas when the database stops and comes back", { skip: noClus
         assert.match(log.join(""), /lost the PostgreSQL connection/);
         assert.match(log.join(""), /PostgreSQL is back/);
       }
-      assert.match(replicas.logs[2].join(""), /a write was refused with 503/);
+      assert.match(replicas.logs[2].join(""), /store unavailable \(503\)/);
     } catch (error) {
       throw new Error(
         `${error}\nreplicas said:\n${replicas.logs.map((l) => l.join("")).join("---\n")}`,

@@ -10,6 +10,7 @@ import { Sealer } from "./seal.ts";
 import { SessionCookies, type SessionData } from "./session.ts";
 import { BearerTokens, InvalidToken } from "./tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
+import { failureResponse, isStoreFailure } from "./_failures.ts";
 
 /** The value of `forceUser`'s token, as in the Python package. */
 export const FORCED_TOKEN = "XXX";
@@ -55,6 +56,10 @@ export class Core {
   // For the odd frozen Request.
   readonly #frozen = new WeakMap<Request, Caller | Response>();
   readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
+  /** The 503s answered because the revocation list cannot be read. */
+  readonly #storeDown = new WeakSet<Response>();
+  /** Every request's caller in `forceUser` mode. */
+  readonly #forced: Caller | undefined;
 
   constructor(options: ValidatedOptions) {
     this.options = options;
@@ -66,6 +71,7 @@ export class Core {
       this.clock,
       (c) => this.#secure(c),
     );
+    this.#forced = options.forceUser && { user: options.forceUser, via: "forced" };
     this.revocations = new Revocations(options.tokenStore, this.clock);
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
     this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
@@ -77,6 +83,7 @@ export class Core {
         clientSecret: options.clientSecret,
         fetch: options.fetch,
         clock: this.clock,
+        clockTolerance: options.clockTolerance,
       });
       this.tokens.registerUserTokens(this.oidc);
     }
@@ -121,7 +128,7 @@ export class Core {
     const raw = c.req.raw;
     let caller = this.#recall(raw);
     if (caller === undefined) {
-      if (this.revocations.ready() !== undefined) return undefined;
+      if (!this.revocations.loaded) return undefined;
       // Not memoized: finding it again is as cheap as remembering it.
       caller = this.#known(c);
       if (caller === undefined) return undefined;
@@ -131,10 +138,40 @@ export class Core {
 
   async #load(c: Context, raw: Request): Promise<Caller | Response> {
     const loading = this.revocations.ready();
-    if (loading) await loading;
-    const caller = await this.#resolve(c);
+    let caller: Caller | Response;
+    try {
+      if (loading) await loading;
+      caller = await this.#resolve(c);
+    } catch (error) {
+      caller = this.#withoutStore(c, error);
+    }
     this.#remember(raw, caller);
     return this.#expose(c, caller);
+  }
+
+  /**
+   * The caller when the revocation list cannot be read: a request without a
+   * credential needs none and is a guest; any credential cannot be trusted
+   * now, a 503 (which `storeDown` recognizes).
+   */
+  #withoutStore(c: Context, error: unknown): Caller | Response {
+    const header = c.req.header("authorization");
+    if (this.#forced && header === undefined) return this.#forced;
+    if (!isStoreFailure(error)) throw error;
+    if (header === undefined && this.sessions.peek(c) === null) return { user: null, via: "none" };
+    const response = failureResponse(this.options.log, error);
+    this.#storeDown.add(response);
+    return response;
+  }
+
+  /** Whether `response` is a 503 for a store that cannot be read (public pages then go on as a guest). */
+  storeDown(response: Response): boolean {
+    return this.#storeDown.has(response);
+  }
+
+  /** A logged JSON response for an unexpected error (503 for a store, 500 otherwise). */
+  failure(error: unknown): Response {
+    return failureResponse(this.options.log, error);
   }
 
   #recall(raw: Request): Caller | Response | undefined {
@@ -157,7 +194,7 @@ export class Core {
   /** The caller from what is already known (cached tokens and sessions), or `undefined`. */
   #known(c: Context): Caller | Response | undefined {
     const header = c.req.header("authorization");
-    const forced = this.options.forceUser;
+    const forced = this.#forced;
     if (header !== undefined) {
       // "Bearer <a token seen before>" needs no pattern: a cached token matched it when first seen.
       const seen = !forced && header.startsWith("Bearer ") && this.tokens.peek(header.slice(7));
@@ -167,7 +204,7 @@ export class Core {
       const user = this.tokens.peek(said);
       return user && { user, via: "bearer" };
     }
-    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    if (forced) return forced;
     const session = this.sessions.peek(c);
     return session === undefined ? undefined : this.#sessionCaller(session);
   }
@@ -178,8 +215,7 @@ export class Core {
       const said = this.#authorization(header);
       return typeof said === "string" ? await this.#bearer(said) : said;
     }
-    const forced = this.options.forceUser;
-    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    if (this.#forced) return this.#forced;
     return this.#sessionCaller(await this.sessions.read(c));
   }
 
@@ -187,10 +223,9 @@ export class Core {
   #authorization(header: string): string | Caller | Response {
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) return unauthorized("Use the Bearer authorization scheme.", true);
-    const forced = this.options.forceUser;
-    if (!forced) return token;
+    if (!this.#forced) return token;
     return timingSafeEqual(token, FORCED_TOKEN)
-      ? { user: { email: forced.email, kind: "forced" }, via: "forced" }
+      ? this.#forced
       : unauthorized("The token is invalid, expired or revoked.", true);
   }
 

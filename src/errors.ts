@@ -27,10 +27,10 @@ export type ErrorCode =
   | "access_denied"
   | "login_failed"
   | "provider_unavailable"
-  | "not_implemented"
-  | "not_found"
   | "store_unavailable"
-  | "internal_error";
+  | "internal_error"
+  | "not_implemented"
+  | "not_found";
 
 /**
  * The JSON body of every error response of this module.
@@ -92,10 +92,42 @@ export class ConfigError extends Error {
 }
 
 /**
+ * A write refused because the store would grow past what it can read back
+ * (the capability file's 1 MiB limit): the request answers 413 and nothing is
+ * written.
+ *
+ * @example
+ * ```ts
+ * import { StoreLimitError } from "@easy-oauth/hono";
+ * const err = new StoreLimitError("caps.yaml", 1024 * 1024);
+ * err.message; // "caps.yaml would pass its limit of 1048576 bytes"
+ * ```
+ */
+export class StoreLimitError extends Error {
+  /** The file (or store) that would grow too large. */
+  readonly file: string;
+  /** The limit, in bytes. */
+  readonly limit: number;
+
+  /**
+   * Makes the error; its message names the file and the limit.
+   *
+   * @param file The file (or store) that would grow too large.
+   * @param limit The limit, in bytes.
+   */
+  constructor(file: string, limit: number) {
+    super(`${file} would pass its limit of ${limit} bytes`);
+    this.name = "StoreLimitError";
+    this.file = file;
+    this.limit = limit;
+  }
+}
+
+/**
  * A store (a database, a locked file) cannot be reached right now: what a
  * `CapabilityStore` or `TokenStore` throws from a write it could not make.
- * The routes answer it with a 503 `store_unavailable` and pass it to `log`;
- * credentials already known keep working from memory meanwhile.
+ * The routes answer it with a 503 `store_unavailable` and pass it to `log`
+ * with its cause; credentials already known keep working from memory meanwhile.
  *
  * @example
  * ```ts

@@ -5,10 +5,8 @@
  * @module
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { type Caller, Core } from "./_core.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
-import { StoreUnavailable } from "./errors.ts";
 import { validateOptions } from "./_manager_options.ts";
 import type { CapabilitySet } from "./capabilities.ts";
 import type { OAuthEnv } from "./env.ts";
@@ -96,7 +94,12 @@ export class OAuthManager {
       & Pick<OAuthManagerOptions, "clock" | "fetch" | "log" | "tokenStore"> = {},
   ): Promise<OAuthManager> {
     const { password, baseDir, ...runtime } = options;
-    return new OAuthManager({ ...(await loadConfig(source, { password, baseDir })), ...runtime });
+    const manager = new OAuthManager({
+      ...(await loadConfig(source, { password, baseDir })),
+      ...runtime,
+    });
+    await manager.ready();
+    return manager;
   }
 
   /** The capabilities this manager checks. */
@@ -115,10 +118,11 @@ export class OAuthManager {
    */
   routes(): Hono<OAuthEnv> {
     const app = new Hono<OAuthEnv>();
+    const core = this.#core;
+    app.onError((error) => core.failure(error));
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
-    app.onError((error) => storeFailure(this.#core, error));
     return app;
   }
 
@@ -139,7 +143,8 @@ export class OAuthManager {
   middleware(): MiddlewareHandler<OAuthEnv> {
     const core = this.#core;
     return function resolveCaller(c, next) {
-      return withCaller(core, c, () => next());
+      // A public page works while the store is down, for everyone as a guest.
+      return withCaller(core, c, () => next(), true);
     };
   }
 
@@ -169,9 +174,10 @@ export class OAuthManager {
         if (capability === undefined) return next();
         const now = core.allowedNow(caller.user, capability);
         if (now !== undefined) return now ? next() : Promise.resolve(refuse());
-        return core.allowed(caller.user, capability).then((
-          ok,
-        ): Promise<void | Response> | Response => ok ? next() : refuse());
+        return core.allowed(caller.user, capability).then(
+          (ok): Promise<void | Response> | Response => ok ? next() : refuse(),
+          (error) => core.failure(error),
+        );
       });
     };
   }
@@ -187,6 +193,24 @@ export class OAuthManager {
         (caller) => caller.user ? next() : Promise.resolve(guestRefusal(core, c, redirect)),
       );
     };
+  }
+
+  /**
+   * Reads the capability and token stores once, so that a file that cannot
+   * be read (broken, too large) is a `ConfigError` at start rather than a 503
+   * on each request. `fromConfig` calls it.
+   *
+   * @throws {ConfigError} Naming the file and what is wrong with it.
+   *
+   * @example
+   * ```ts ignore
+   * import { OAuthManager } from "@easy-oauth/hono";
+   * const oauth = new OAuthManager({ ... });
+   * await oauth.ready(); // before serving
+   * ```
+   */
+  async ready(): Promise<void> {
+    await Promise.all([this.#core.caps.store.all(), this.#core.revocations.ready()]);
   }
 
   /** The caller's email, or `null` for a guest or an invalid token. */
@@ -209,12 +233,33 @@ function withCaller(
   core: Core,
   c: Context,
   then: (caller: Caller) => Promise<void | Response>,
+  guestWhenStoreDown = false,
 ): Promise<void | Response> {
   const caller = core.callerNow(c);
   if (caller === undefined) {
-    return core.caller(c).then((found) => found instanceof Response ? found : then(found));
+    return core.caller(c).then(
+      (found) =>
+        found instanceof Response ? refused(core, c, found, then, guestWhenStoreDown) : then(found),
+      (error) => core.failure(error),
+    );
   }
-  return caller instanceof Response ? Promise.resolve(caller) : then(caller);
+  return caller instanceof Response
+    ? refused(core, c, caller, then, guestWhenStoreDown)
+    : then(caller);
+}
+
+/** A refusal of the caller stands, except a store outage on a public page: that goes on as a guest. */
+function refused(
+  core: Core,
+  c: Context,
+  response: Response,
+  then: (caller: Caller) => Promise<void | Response>,
+  guestWhenStoreDown: boolean,
+): Promise<void | Response> {
+  if (!guestWhenStoreDown || !core.storeDown(response)) return Promise.resolve(response);
+  c.set("user", null);
+  c.set("email", null);
+  return then({ user: null, via: "none" });
 }
 
 /** 401, or for pages a 307 to the login page that comes back here. */
@@ -226,21 +271,4 @@ function toLogin(core: Core, c: Context): Response {
   const url = new URL(c.req.url);
   const next = new URLSearchParams({ next: url.pathname + url.search });
   return c.redirect(`${core.path("/login")}?${next}`, 307);
-}
-
-/**
- * The answer to an error a route threw: a 503 when a store cannot be reached
- * (a database down, a file locked too long), Hono's own response for an
- * `HTTPException`; a 500 for anything else. All but the `HTTPException` are
- * passed to `log` with their cause.
- */
-function storeFailure(core: Core, error: Error): Response {
-  if (error instanceof HTTPException) return error.getResponse();
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  if (error instanceof StoreUnavailable) {
-    core.log(`a write was refused with 503: ${error.message}${cause}`);
-    return errorResponse(503, "store_unavailable", "The store cannot be reached; try again later.");
-  }
-  core.log(`a route failed with 500: ${error.message}${cause}`);
-  return errorResponse(500, "internal_error", "Something went wrong on our side.");
 }

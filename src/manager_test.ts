@@ -5,6 +5,7 @@ import {
   MemoryTokenStore,
   type OAuthEnv,
   OAuthManager,
+  type OAuthManagerOptions,
   StoreUnavailable,
   type TokenStore,
 } from "../mod.ts";
@@ -226,6 +227,56 @@ describe("OAuthManager with forceUser", () => {
     assert.equal(bad.status, 401);
     assert.equal((await app.request("/write")).status, 403);
   });
+
+  it("exposes sub (the email by default) and extra claims on c.var.user, as upstream", async () => {
+    const user = async (forceUser: OAuthManagerOptions["forceUser"]) => {
+      const oauth = new OAuthManager({ secretKey: SECRET, forceUser, capabilities: { graph: {} } });
+      const app = oauth.install(new Hono<OAuthEnv>());
+      app.get("/me", oauth.requireUser(), (c) => c.json(c.var.user));
+      return await (await app.request("/me")).json();
+    };
+    assert.deepEqual(await user({ email: "dev@example.com" }), {
+      email: "dev@example.com",
+      kind: "forced",
+      sub: "dev@example.com",
+      claims: { email: "dev@example.com", sub: "dev@example.com" },
+    });
+    const dev = await user({ email: "dev@example.com", sub: "42", name: "Dev", picture: "p.png" });
+    assert.equal(dev.sub, "42");
+    assert.equal(dev.name, "Dev");
+    assert.equal(dev.claims.picture, "p.png");
+    // @ts-expect-error: sub is a string
+    const badSub: OAuthManagerOptions["forceUser"] = { email: "a@b.c", sub: 5 };
+    assert.throws(
+      () => new OAuthManager({ forceUser: badSub, capabilities: { graph: {} } }),
+      /"forceUser.sub"/,
+    );
+  });
+
+  it("makes a random secret per process without secretKey, and says tokens will not survive a restart", async () => {
+    const logs: string[] = [];
+    const make = () =>
+      new OAuthManager({
+        forceUser: { email: "dev@example.com" },
+        capabilities: { graph: {} },
+        log: (message) => logs.push(message),
+      });
+    const app = make().install(new Hono<OAuthEnv>());
+    assert.equal((await app.request("/token")).status, 200);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0], /no secretKey.*random.*will not survive a restart/);
+    assert.throws(
+      () =>
+        new OAuthManager(
+          {
+            clientId: "x",
+            serverMetadataUrl: "http://a.test/.well-known/openid-configuration",
+            capabilities: {},
+          } as never,
+        ),
+      /"secretKey" is required/,
+    );
+  });
 });
 
 describe("OAuthManager prefix", () => {
@@ -238,6 +289,7 @@ describe("OAuthManager prefix", () => {
       status: "ok",
       email: "ann@example.com",
       capabilities: ["read"],
+      effective: ["read"],
     });
     const login = await fetch(`${ex.tester.url}/api/v1/login`, { redirect: "manual" });
     assert.equal(
@@ -270,7 +322,10 @@ describe("OAuthManager when a store cannot be reached", () => {
     down = true;
     const res = await ann.post("/token/revoke", { token: ann.token }, { expect: 503 });
     assert.equal(res.json<{ error: string }>().error, "store_unavailable");
-    assert.match(ex.logs.join("\n"), /refused with 503: the test's store is down \(ECONNREFUSED\)/);
+    assert.match(
+      ex.logs.join("\n"),
+      /store unavailable \(503\): the test's store is down \(ECONNREFUSED\)/,
+    );
     await ann.get("/read");
   });
 
@@ -283,6 +338,6 @@ describe("OAuthManager when a store cannot be reached", () => {
     const ann = await ex.tester.client("ann@example.com");
     const res = await ann.post("/token/revoke", { token: ann.token }, { expect: 500 });
     assert.equal(res.json<{ error: string }>().error, "internal_error");
-    assert.match(ex.logs.join("\n"), /a route failed with 500: a bug/);
+    assert.match(ex.logs.join("\n"), /internal error \(500\): Error: a bug/);
   });
 });

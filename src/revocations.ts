@@ -18,6 +18,9 @@ export interface RevocationProbe {
 /** The longest any token lives (seconds): account revocations are kept that long. */
 export const MAX_TOKEN_LIFETIME = 365 * 24 * 3600;
 
+/** Milliseconds before a store that failed to load is read again (wall-clock time, not the app's clock). */
+const RETRY_MS = 1_000;
+
 /** The revocation list and API-token registry of one manager. */
 export class Revocations {
   readonly #store: TokenStore;
@@ -30,10 +33,20 @@ export class Revocations {
   #ready = false;
   /** The store's `version` when it was last loaded. */
   #seen: number | undefined;
+  /** The last failed load, retried after a pause so that a broken file is not re-read per request. */
+  #failed: { at: number; error: unknown } | undefined;
 
   constructor(store: TokenStore, clock: () => number) {
     this.#store = store;
     this.#clock = clock;
+  }
+
+  /**
+   * Whether the store has been loaded and did not change since (then `ready()`
+   * answers `undefined`): read by the request fast path, it must stay cheap.
+   */
+  get loaded(): boolean {
+    return this.#ready && this.#store.version === this.#seen && this.#store.sync?.() === undefined;
   }
 
   /**
@@ -50,10 +63,14 @@ export class Revocations {
       });
       return this.#catchUp;
     }
+    const failed = this.#failed;
+    if (failed && Date.now() - failed.at < RETRY_MS) return Promise.reject(failed.error);
     this.#loaded ??= this.#reload().then(() => {
       this.#ready = true;
+      this.#failed = undefined;
     }, (error) => {
       this.#loaded = undefined;
+      this.#failed = { at: Date.now(), error };
       throw error;
     });
     return this.#loaded;
@@ -120,11 +137,16 @@ export class Revocations {
     for (const [id, until] of Object.entries(s.revoked_ids)) {
       if (until <= now) delete s.revoked_ids[id];
     }
-    for (const [email, before] of Object.entries(s.revoked_accounts)) {
-      if ((before + MAX_TOKEN_LIFETIME) * 1000 <= now) delete s.revoked_accounts[email];
-    }
     for (const [id, t] of Object.entries(s.api_tokens)) {
       if (t.expires_at * 1000 <= now) delete s.api_tokens[id];
+    }
+    const records = Object.values(s.api_tokens);
+    for (const [email, before] of Object.entries(s.revoked_accounts)) {
+      // An API name's revocation ends with the last of its tokens that it revokes.
+      const outlived = email.startsWith("api:")
+        ? !records.some((t) => `api:${t.name}` === email && t.created_at <= before)
+        : (before + MAX_TOKEN_LIFETIME) * 1000 <= now;
+      if (outlived) delete s.revoked_accounts[email];
     }
   }
 

@@ -1,9 +1,10 @@
-// GET /login, /auth, /token and /logout.
+// GET /login, /auth, /token and /logout. Redirects back into the app answer 307, as the
+// Python package's Starlette does; only the one to the provider is a 302.
 import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
-import { errorResponse, NO_STORE } from "../_http.ts";
+import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
 import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
@@ -23,14 +24,24 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/login", (c) => login(core, c));
   app.get("/auth", (c) => callback(core, c, "auth"));
   app.get("/token", (c) => token(core, c));
-  app.get("/logout", async (c) => {
-    const caller = await core.caller(c);
-    if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
-      await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
-    }
-    core.sessions.clear(c);
-    return c.redirect("/", 302);
-  });
+  app.get("/logout", (c) => logout(core, c, 307));
+  app.post("/logout", (c) => logout(core, c, 303));
+}
+
+/** Ends the session, unless another site asked (a forged logout, CSRF). */
+async function logout(core: Core, c: Context, status: 307 | 303): Promise<Response> {
+  if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
+  }
+  const caller = await core.caller(c);
+  const user = caller instanceof Response ? null : caller.via === "cookie" && caller.user;
+  if (user && user.tokenId) {
+    // Remembered as long as the session could have lived.
+    const end = ((user.issuedAt ?? Math.floor(core.clock() / 1000)) + SESSION_TTL) * 1000;
+    await core.revocations.revokeId(user.tokenId, end);
+  }
+  core.sessions.clear(c);
+  return c.redirect("/", status);
 }
 
 async function login(core: Core, c: Context): Promise<Response> {
@@ -47,7 +58,7 @@ async function login(core: Core, c: Context): Promise<Response> {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
   core.sessions.clear(c);
-  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
+  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
@@ -81,7 +92,7 @@ function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): st
 
 /** The provider came back: finish the login, start a new session. */
 async function callback(core: Core, c: Context, callbackName: "auth" | "token"): Promise<Response> {
-  if (core.options.forceUser) return c.redirect("/", 302);
+  if (core.options.forceUser) return c.redirect("/", 307);
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
   if (!login || login.callback !== callbackName) {
@@ -100,8 +111,15 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       redirectUri: redirectUri(core, c, callbackName),
     });
     const { identity, refreshToken } = result;
-    await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
-    if (callbackName === "auth") return c.redirect(login.next, 302);
+    const started = await core.sessions.write(c, {
+      ...identity,
+      ...(refreshToken ? { rt: refreshToken } : {}),
+    });
+    if (!started) {
+      core.log(`the identity of ${identity.email} is too large for a session cookie`);
+      return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
+    }
+    if (callbackName === "auth") return c.redirect(login.next, 307);
     if (!refreshToken) {
       return errorResponse(
         502,
@@ -149,7 +167,7 @@ async function token(core: Core, c: Context): Promise<Response> {
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
-  return c.redirect(`${core.path("/login")}?${next}`, 302);
+  return c.redirect(`${core.path("/login")}?${next}`, 307);
 }
 
 function hasControlCharacter(text: string): boolean {

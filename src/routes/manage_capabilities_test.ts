@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { GRAPH, startExample } from "../../testing/_fixtures.ts";
+import { type CapabilityStore, MemoryCapabilityStore } from "../../mod.ts";
 
 const USERS = `# Who may do what
 root@example.com:
@@ -20,6 +21,7 @@ describe("/manage_capabilities", () => {
       status: "ok",
       email: "ann@example.com",
       capabilities: ["read"],
+      effective: ["read"],
     });
     const other = await ann.get("/manage_capabilities/list", { email: "root@example.com" }, {
       expect: 403,
@@ -30,6 +32,44 @@ describe("/manage_capabilities", () => {
     assert.deepEqual(listed.json<{ capabilities: string[] }>().capabilities, ["read"]);
     await root.get("/manage_capabilities/list", { email: "bad\nemail" }, { expect: 400 });
     await (await ex.tester.client()).get("/manage_capabilities/list", {}, { expect: 401 });
+  });
+
+  it("answers effective capabilities beside the stored ones: implications, defaults, overrides", async () => {
+    await using ex = await startExample({
+      users: "mod@example.com: [moderate]\n",
+      defaults: ["read"],
+    });
+    const reader = await ex.tester.client("reader@example.com");
+    assert.deepEqual((await reader.get("/manage_capabilities/list")).json(), {
+      status: "ok",
+      email: "reader@example.com",
+      capabilities: [],
+      effective: ["read"],
+    });
+    const boss = await ex.tester.client("boss@example.com"); // admin by override
+    const own = (await boss.get("/manage_capabilities/list")).json<Record<string, string[]>>();
+    assert.deepEqual(own.capabilities, []);
+    assert.deepEqual(own.effective, [...Object.keys(GRAPH), "admin"].sort());
+    const mod = await boss.get("/manage_capabilities/list", { email: "mod@example.com" });
+    assert.deepEqual(mod.json<Record<string, string[]>>().effective, ["moderate", "read", "write"]);
+  });
+
+  it("answers list_user for the caller, and an empty answer to a guest, as upstream", async () => {
+    await using ex = await startExample({ users: USERS, defaults: ["read"] });
+    const guest = await ex.tester.client();
+    assert.deepEqual((await guest.get("/manage_capabilities/list_user")).json(), {
+      status: "ok",
+      email: null,
+      capabilities: [],
+      effective: [],
+    });
+    const ann = await ex.tester.client("ann@example.com");
+    assert.deepEqual((await ann.get("/manage_capabilities/list_user")).json(), {
+      status: "ok",
+      email: "ann@example.com",
+      capabilities: ["read"],
+      effective: ["read"],
+    });
   });
 
   it("lists users and the graph with admin for user managers only", async () => {
@@ -56,6 +96,7 @@ describe("/manage_capabilities", () => {
       status: "ok",
       email: "ann@example.com",
       capabilities: ["read", "write"],
+      effective: ["read", "write"],
     });
     await root.post("/manage_capabilities/remove", {
       email: "ann@example.com",
@@ -199,5 +240,50 @@ describe("/manage_capabilities", () => {
     await ann.post("/manage_capabilities/add", { email: "a@b.c", capability: "read" }, {
       expect: 404,
     });
+  });
+});
+
+describe("/manage_capabilities/set under concurrent changes", () => {
+  it("checks the delegation limit on the account as it is when written: an admin's concurrent grant is not undone", async () => {
+    const inner = new MemoryCapabilityStore({
+      "root@example.com": ["admin"],
+      "mgr@example.com": ["user_management", "read", "write"],
+      "ann@example.com": ["read"],
+    });
+    let armed = false;
+    const grant = async () => {
+      armed = false;
+      await inner.update("ann@example.com", (current) => [...(current ?? []), "admin"]);
+    };
+    // An admin's grant lands after the manager's request read ann's account,
+    // or, when the request reads it only inside update(), just before that.
+    const store: CapabilityStore = {
+      get version() {
+        return inner.version;
+      },
+      all: () => inner.all(),
+      async update(email, fn) {
+        if (armed) await grant();
+        return await inner.update(email, fn);
+      },
+      async get(email) {
+        const before = await inner.get(email);
+        if (armed && email === "ann@example.com") await grant();
+        return before;
+      },
+    };
+    await using ex = await startExample({
+      capabilities: { graph: GRAPH, store },
+    });
+    const mgr = (await ex.tester.client("mgr@example.com")).token!;
+    armed = true;
+    const res = await ex.app.request("/manage_capabilities/set", {
+      method: "POST",
+      headers: { authorization: `Bearer ${mgr}`, "content-type": "application/json" },
+      body: JSON.stringify({ email: "ann@example.com", capabilities: ["read", "write"] }),
+    });
+    assert.equal(armed, false);
+    assert.equal(res.status, 403);
+    assert.deepEqual(await inner.get("ann@example.com"), ["read", "admin"]);
   });
 });
