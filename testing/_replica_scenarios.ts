@@ -45,7 +45,8 @@ export async function revocationsTravel(urls: string[], withinMs: number): Promi
   await browser.get("/login", { login_hint: "cat@example.com" }, { expect: null });
   const cookie = [...browser.cookies(a)].map(([k, v]) => `${k}=${v}`).join("; ");
   await acceptedEverywhere({ cookie });
-  assert.equal((await call(b, "/logout", { cookie })).status, 302);
+  const logout = await call(b, "/logout", { cookie });
+  assert.ok(logout.status >= 300 && logout.status < 400, `logout answered ${logout.status}`);
   await refusedEverywhere("a session logged out through B", { cookie });
   return waited;
 }
