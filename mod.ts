@@ -49,6 +49,7 @@ export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stor
 export {
   type ApiTokenRecord,
   FileTokenStore,
+  type FileTokenStoreOptions,
   MemoryTokenStore,
   type TokenState,
   type TokenStore,

@@ -35,7 +35,7 @@ if (env.EASY_OAUTH_STORE === "postgres") {
   const dir = env.EASY_OAUTH_DIR!;
   const pollInterval = Number(env.EASY_OAUTH_POLL_MS ?? "100");
   capabilities = new FileCapabilityStore(join(dir, "caps.yaml"), { reloadInterval: pollInterval });
-  tokenStore = new FileTokenStore(join(dir, "caps.tokens.json"));
+  tokenStore = new FileTokenStore(join(dir, "caps.tokens.json"), { pollInterval });
 }
 
 const oauth = new OAuthManager({

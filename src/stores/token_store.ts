@@ -5,7 +5,8 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
+import { withFileLock } from "./_file_lock.ts";
+import { atomicWrite, errorCode, fileState, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 
 /**
@@ -116,33 +117,99 @@ export class MemoryTokenStore implements TokenStore {
   }
 }
 
+/** The options of `FileTokenStore`. */
+export interface FileTokenStoreOptions {
+  /**
+   * Milliseconds between two checks (`stat()`) for changes written by other
+   * processes (other replicas on the same machine): a revocation made through
+   * one process is refused by the others within this delay. `0` checks on
+   * every request that needs the state.
+   * @default {1000}
+   */
+  pollInterval?: number;
+  /**
+   * The time in epoch milliseconds, for the poll.
+   * @default {Date.now}
+   */
+  clock?: () => number;
+}
+
 /**
  * A `TokenStore` in a JSON file, written atomically (temporary file, fsync,
- * rename) and serialized in process. A missing file is an empty state.
+ * rename). Safe for several processes on one machine: writes are serialized
+ * in process and across processes (a lock file `<file>.lock`, taken over
+ * after 10 s when its holder died), each re-reads the file under the lock,
+ * and every process notices the others' changes within `pollInterval`. A
+ * missing file is an empty state.
  *
  * @example
  * ```ts
  * import { FileTokenStore } from "@easy-oauth/hono";
- * const store = new FileTokenStore("caps.tokens.json");
+ * const store = new FileTokenStore("caps.tokens.json", { pollInterval: 250 });
  * ```
  */
 export class FileTokenStore implements TokenStore {
   /** The file. */
   readonly file: string;
+  readonly #pollInterval: number;
+  readonly #clock: () => number;
   #queue: Promise<unknown> = Promise.resolve();
   #cleaned = false;
+  /** The file's signature when last read or written (null: absent), undefined before. */
+  #signature: string | null | undefined;
+  #checkedAt = -Infinity;
+  #checking: Promise<void> | undefined;
+  #version = 0;
 
   /**
    * Names the file; reads nothing yet.
    *
    * @param file The JSON file (created on the first write).
-   * @throws {TypeError} When `file` is not a non-empty string.
+   * @param options See `FileTokenStoreOptions`.
+   * @throws {TypeError} When `file` is not a non-empty string, or an option is bad (naming it).
    */
-  constructor(file: string) {
+  constructor(file: string, options: FileTokenStoreOptions = {}) {
     if (typeof file !== "string" || file === "") {
       throw new TypeError('"file" must be a non-empty path');
     }
+    const { pollInterval = 1000, clock = Date.now } = options;
+    if (typeof pollInterval !== "number" || !(pollInterval >= 0)) {
+      throw new TypeError('"pollInterval" must be a number of milliseconds, 0 or more');
+    }
+    if (typeof clock !== "function") throw new TypeError('"clock" must be a function');
     this.file = file;
+    this.#pollInterval = pollInterval;
+    this.#clock = clock;
+  }
+
+  /** Bumped when a check finds that another process changed the file. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * `undefined` while the last check for other processes' changes is recent
+   * enough, else the check (a `stat()`), which never rejects: a file that
+   * cannot be read is reported by the `load()` that follows.
+   */
+  sync(): Promise<void> | undefined {
+    if (this.#checking) return this.#checking;
+    const now = this.#clock();
+    if (now >= this.#checkedAt && now - this.#checkedAt < this.#pollInterval) return undefined;
+    this.#checking = fileState(this.file).then(
+      (state) => this.#changed(state?.signature ?? null),
+      () => this.#changed(undefined),
+    ).finally(() => {
+      this.#checkedAt = this.#clock();
+      this.#checking = undefined;
+    });
+    return this.#checking;
+  }
+
+  #changed(signature: string | null | undefined): void {
+    if (signature !== undefined && signature === this.#signature) return;
+    this.#signature = signature;
+    this.#version++;
   }
 
   /**
@@ -155,24 +222,41 @@ export class FileTokenStore implements TokenStore {
       this.#cleaned = true;
       await removeStaleTemps(this.file);
     }
+    // Stat first: a change after it makes the next check read the file again.
+    const signature = await fileState(this.file).then((state) => state?.signature ?? null);
     let text: string;
     try {
       text = await readFile(this.file, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return empty();
+      if (errorCode(error) === "ENOENT") return this.#read(signature, empty());
       throw error;
     }
-    return parseState(text, this.file);
+    return this.#read(signature, parseState(text, this.file));
   }
 
-  /** Re-reads the file, applies `fn`, writes the result atomically. */
+  #read(signature: string | null, state: TokenState): TokenState {
+    this.#signature = signature;
+    this.#checkedAt = this.#clock();
+    return state;
+  }
+
+  /**
+   * Re-reads the file under the lock, applies `fn`, writes the result atomically.
+   *
+   * @throws {StoreUnavailable} When another process held the lock for more than 10 s.
+   */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
-    const run = this.#queue.then(async () => {
-      const next = fn(await this.load());
-      // Compact: the whole file is rewritten on each change.
-      await atomicWrite(this.file, JSON.stringify(next) + "\n", 0o600);
-      return next;
-    });
+    const run = this.#queue.then(() =>
+      withFileLock(this.file, async () => {
+        const next = fn(await this.load());
+        // Compact: the whole file is rewritten on each change.
+        const ino = await atomicWrite(this.file, JSON.stringify(next) + "\n", 0o600);
+        const after = await fileState(this.file).catch(() => null);
+        // Our own write needs no reload; a file replaced since the rename does.
+        if (after?.ino === ino) this.#read(after.signature, next);
+        return next;
+      })
+    );
     this.#queue = run.catch(() => {});
     return run;
   }
