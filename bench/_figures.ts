@@ -205,7 +205,7 @@ export function replicasSection(r: ReplicasResult | { skipped: string }, pollMs:
     },
     latency("postgres", r.propagation.postgres, 100),
   ];
-  if (r.propagation.files) figures.push(latency("files", r.propagation.files, pollMs + 50));
+  figures.push(latency("files", r.propagation.files, pollMs + 50));
   figures.push(
     {
       id: "replicas.writes_distinct",

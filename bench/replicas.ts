@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { Hono } from "hono";
 import {
   type CapabilityStore,
+  FileCapabilityStore,
+  FileTokenStore,
   MemoryCapabilityStore,
   MemoryTokenStore,
   type OAuthEnv,
@@ -45,7 +47,7 @@ export interface ReplicasResult {
   /** Cached bearer check: µs per request with each store, and PostgreSQL over memory. */
   bearer: { memoryUs: number; postgresUs: number; ratio: number; spread: number };
   /** Revocation propagation from one replica to another, ms. */
-  propagation: { postgres: Latency; files?: Latency };
+  propagation: { postgres: Latency; files: Latency };
   /** Capability writes per second, three replicas (store instances) at once. */
   writes: { distinct: number; same: number };
 }
@@ -162,10 +164,19 @@ export async function replicas(
 
     const n = options.revocations;
     const pgTokens = await tokens(mock, pgA, n);
+    const files = [0, 1].map(() => {
+      const caps = new FileCapabilityStore(join(dir, "caps.yaml"), {
+        reloadInterval: options.pollMs,
+      });
+      const tokenFile = join(dir, "caps.tokens.json");
+      return app(mock, caps, new FileTokenStore(tokenFile, { pollInterval: options.pollMs }));
+    });
+    const fileTokens = await tokens(mock, files[0], n);
     const result: ReplicasResult = {
       bearer: { memoryUs: m.us, postgresUs: p.us, ratio: p.ratio, spread: p.spread },
       propagation: {
         postgres: await propagation(pgA, pgB, pgTokens),
+        files: await propagation(files[0], files[1], fileTokens),
       },
       writes: {
         distinct: await writeRate(

@@ -78,5 +78,6 @@ describe("the benchmarks", () => {
     });
     assertFinite(replicasSection(result, 50).figures);
     assert.equal(result.propagation.postgres.n, 3);
+    assert.equal(result.propagation.files.n, 3);
   });
 });
