@@ -32,12 +32,3 @@ export async function dropSchema(schema: string): Promise<void> {
     await sql.end({ timeout: 1 });
   }
 }
-
-/** Waits until `check()` is true (polling every 5 ms), failing after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not true after ${ms} ms: ${check}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

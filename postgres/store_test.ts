@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { StoreUnavailable } from "../src/errors.ts";
 import { PostgresStore, SCHEMA_VERSION } from "./mod.ts";
-import { DATABASE_URL, dropSchema, freshSchema, skip, until } from "./_test_db.ts";
+import { DATABASE_URL, dropSchema, freshSchema, skip } from "./_test_db.ts";
+import { eventually } from "../testing/_replicas.ts";
 
 const quiet = { log: () => {} };
 
@@ -51,9 +52,15 @@ test("a capability written through one replica is seen by the other", { skip }, 
   await replicas(async (a, b) => {
     await a.capabilities.update("ann@example.com", () => ["write"]);
     assert.deepEqual(a.capabilities.peek("ann@example.com").value, ["write"]);
-    await until(() => b.capabilities.peek("ann@example.com").value?.[0] === "write");
+    await eventually(
+      "a replica caught up",
+      () => b.capabilities.peek("ann@example.com").value?.[0] === "write",
+    );
     await b.capabilities.update("ann@example.com", () => undefined);
-    await until(() => a.capabilities.peek("ann@example.com").value === undefined);
+    await eventually(
+      "a replica caught up",
+      () => a.capabilities.peek("ann@example.com").value === undefined,
+    );
     assert.deepEqual([...(await a.capabilities.all()).keys()], []);
   });
 });
@@ -65,8 +72,14 @@ test("concurrent capability updates from two replicas lose nothing", { skip }, a
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => add(i % 2 ? a : b, `c${i}`)),
     );
-    await until(() => a.capabilities.peek("ann@example.com").value?.length === 40);
-    await until(() => b.capabilities.peek("ann@example.com").value?.length === 40);
+    await eventually(
+      "a replica caught up",
+      () => a.capabilities.peek("ann@example.com").value?.length === 40,
+    );
+    await eventually(
+      "a replica caught up",
+      () => b.capabilities.peek("ann@example.com").value?.length === 40,
+    );
     assert.deepEqual(
       [...(await b.capabilities.get("ann@example.com"))!].sort(),
       Array.from({ length: 40 }, (_, i) => `c${i}`).sort(),
@@ -90,7 +103,10 @@ test(
       const fresh = await PostgresStore.connect(DATABASE_URL!, { schema: a.schema, ...quiet });
       assert.deepEqual(fresh.capabilities.peek("ann@example.com").value, ["read"]);
       await fresh.close();
-      await until(() => b.capabilities.peek("ann@example.com").value?.[0] === "read");
+      await eventually(
+        "a replica caught up",
+        () => b.capabilities.peek("ann@example.com").value?.[0] === "read",
+      );
     });
   },
 );
@@ -103,7 +119,7 @@ test("a revocation through one replica reaches the other's memory", { skip }, as
       s.revoked_accounts["ann@example.com"] = 1000;
       return s;
     });
-    await until(() => b.tokens.version !== before);
+    await eventually("a replica caught up", () => b.tokens.version !== before);
     const state = await b.tokens.load();
     assert.ok(state.revoked_ids.abc > Date.now());
     assert.equal(state.revoked_accounts["ann@example.com"], 1000);
@@ -112,7 +128,10 @@ test("a revocation through one replica reaches the other's memory", { skip }, as
       delete s.revoked_ids.abc;
       return s;
     });
-    await until(async () => !("abc" in (await a.tokens.load()).revoked_ids));
+    await eventually(
+      "a replica caught up",
+      async () => !("abc" in (await a.tokens.load()).revoked_ids),
+    );
   });
 });
 
@@ -155,11 +174,17 @@ test(
         // Kill the change feeds of the three replicas.
         await sql`select pg_terminate_backend(pid) from pg_stat_activity
                 where application_name = ${`easy-oauth feed ${schema}_changes`}`;
-        await until(() => !c.connected || logs.length > 0);
+        await eventually("a replica caught up", () => !c.connected || logs.length > 0);
         await a.capabilities.update("bob@example.com", () => ["read"]);
-        await until(() => c.capabilities.peek("bob@example.com").value?.[0] === "read");
-        await until(() => b.capabilities.peek("bob@example.com").value?.[0] === "read");
-        await until(() => c.connected);
+        await eventually(
+          "a replica caught up",
+          () => c.capabilities.peek("bob@example.com").value?.[0] === "read",
+        );
+        await eventually(
+          "a replica caught up",
+          () => b.capabilities.peek("bob@example.com").value?.[0] === "read",
+        );
+        await eventually("a replica caught up", () => c.connected);
         assert.match(logs.join("\n"), /lost the PostgreSQL connection[^]*PostgreSQL is back/);
         await sql.end();
       } finally {
