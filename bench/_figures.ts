@@ -4,6 +4,7 @@ import type { HttpResult } from "./http.ts";
 import type { InProcessResult } from "./in_process.ts";
 import type { Figure, Section } from "./_report.ts";
 import type { Latency, ReplicasResult } from "./replicas.ts";
+import type { PeerResult } from "./better_auth.ts";
 import type { TesterResult } from "./tester_clients.ts";
 
 const us = (value: number) => `${value.toFixed(2)} µs`;
@@ -223,4 +224,45 @@ export function replicasSection(r: ReplicasResult | { skipped: string }, pollMs:
     },
   );
   return { title, figures };
+}
+
+/** Figure 7: better-auth and @hono/oidc-auth beside our session check. */
+export function peerSection(r: PeerResult | { skipped: string }): Section {
+  const title = "7. Cached session check beside the peers (in process, ratio to the bare route)";
+  if ("skipped" in r) {
+    return {
+      title,
+      figures: [{
+        id: "peers.skipped",
+        label: "better-auth figures",
+        value: NaN,
+        unit: "ratio",
+        invalid: `not measured: ${r.skipped}`,
+      }],
+    };
+  }
+  const peers = ["oidc-auth", "better-auth-cache", "better-auth-nocache"];
+  const best = Math.min(...peers.map((name) => r[name].ratio));
+  const row = (name: string, label: string): Figure => ({
+    id: `peers.${name.replaceAll("-", "_")}`,
+    label,
+    value: r[name].ratio,
+    unit: "ratio",
+    detail: `${us(r[name].us)} vs ${us(r[`${name}:bare`].us)} bare (±${
+      (r[name].spread * 100).toFixed(0)
+    }%)`,
+  });
+  return {
+    title,
+    figures: [
+      {
+        ...row("ours", "easy-oauth: session cookie, cached"),
+        target: `< every peer (best ${best.toFixed(1)}×)`,
+        pass: r.ours.ratio < best,
+      },
+      row("oidc-auth", "@hono/oidc-auth: session cookie"),
+      row("better-auth-cache", "better-auth (PostgreSQL via pg): session, cookie cache on"),
+      row("better-auth-nocache", "better-auth (PostgreSQL via pg): session, cookie cache off"),
+    ],
+  };
 }

@@ -6,7 +6,14 @@ import { describe, it } from "node:test";
 import process from "node:process";
 import { capabilityScale } from "./capability_scale.ts";
 import { replicas } from "./replicas.ts";
-import { inProcessSections, replicasSection, scaleSection, testerSection } from "./_figures.ts";
+import {
+  inProcessSections,
+  peerSection,
+  replicasSection,
+  scaleSection,
+  testerSection,
+} from "./_figures.ts";
+import { betterAuthPeer } from "./better_auth.ts";
 import { inProcess } from "./in_process.ts";
 import { compare } from "./_measure.ts";
 import { type Figure, table } from "./_report.ts";
@@ -80,4 +87,17 @@ describe("the benchmarks", () => {
     assert.equal(result.propagation.postgres.n, 3);
     assert.equal(result.propagation.files.n, 3);
   });
+
+  it(
+    "measure better-auth beside our session check on PostgreSQL",
+    { skip: noDatabase },
+    async () => {
+      const result = await betterAuthPeer(process.env.DATABASE_URL!, {
+        rounds: 2,
+        batch: 5,
+        warmup: 5,
+      });
+      assertFinite(peerSection(result).figures);
+    },
+  );
 });
