@@ -119,17 +119,21 @@ export class PostgresCapabilityStore implements CapabilityStore {
     fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
   ): Promise<readonly string[] | undefined> {
     // Compare-and-set on the account's revision, one statement per attempt:
-    // first on this replica's view, then on a fresh read when another wrote.
+    // first on this replica's view, then on a fresh read when another replica
+    // wrote. "Nothing to change" is only trusted on a fresh read: this view
+    // may not have heard of a change yet.
     let row: Row = this.#rows.get(email) ?? { list: undefined, rev: 0 };
+    let fresh = false;
     for (;;) {
       const next = frozenUpdate(fn(row.list));
-      if (sameList(row.list, next)) return row.list;
-      const rev = row.rev + 1;
-      if (await reaching("change capabilities", () => this.#write(email, next, row.rev))) {
-        this.#apply(email, next, rev);
+      if (sameList(row.list, next)) {
+        if (fresh) return row.list;
+      } else if (await reaching("change capabilities", () => this.#write(email, next, row.rev))) {
+        this.#apply(email, next, row.rev + 1);
         return next;
       }
       row = await reaching("change capabilities", () => this.#read(email));
+      fresh = true;
     }
   }
 

@@ -84,21 +84,26 @@ export class PostgresTokenStore implements TokenStore {
     // Compare-and-set on the revision, one statement per attempt: first on
     // this replica's view, then on a fresh read when another replica wrote.
     let base: { state: TokenState; rev: number } = { state: this.#state, rev: this.#rev };
+    let fresh = false;
     for (;;) {
       const next = fn(structuredClone(base.state));
       const diff = diffStates(base.state, next);
-      if (diff === undefined) return structuredClone(next);
-      const rev = base.rev + 1;
-      const notify = { channel: this.#channel, payload: payload(rev, diff) };
-      const wrote = await reaching(
-        "record a revocation or token",
-        () => writeDiff(this.#sql, s, base.rev, diff, notify),
-      );
-      if (wrote) {
-        if (rev > this.#rev) this.#set(structuredClone(next), rev);
-        return structuredClone(next);
+      // "Nothing to change" is only trusted on a fresh read (this view may lag).
+      if (diff === undefined && fresh) return structuredClone(next);
+      if (diff !== undefined) {
+        const rev = base.rev + 1;
+        const notify = { channel: this.#channel, payload: payload(rev, diff) };
+        const wrote = await reaching(
+          "record a revocation or token",
+          () => writeDiff(this.#sql, s, base.rev, diff, notify),
+        );
+        if (wrote) {
+          if (rev > this.#rev) this.#set(structuredClone(next), rev);
+          return structuredClone(next);
+        }
       }
       base = await reaching("record a revocation or token", () => readState(this.#sql, s));
+      fresh = true;
     }
   }
 
