@@ -68,7 +68,11 @@ export interface TokenState {
 export interface TokenStore {
   /** Reads the whole state. */
   load(): Promise<TokenState>;
-  /** Reads, changes and writes the state atomically; returns the new state. */
+  /**
+   * Reads, changes and writes the state atomically; returns the new state.
+   * `fn` may be called again on a newer state when another process wrote
+   * meanwhile (a compare-and-set store), so it must be free of side effects.
+   */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState>;
   /**
    * Optional, for stores shared by several processes: a number that changes
