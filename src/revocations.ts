@@ -25,6 +25,7 @@ const RETRY_MS = 1_000;
 export class Revocations {
   readonly #store: TokenStore;
   readonly #clock: () => number;
+  readonly #onStale: (error: unknown) => void;
   #ids = new Map<string, number>();
   #accounts = new Map<string, number>();
   #apiTokens = new Map<string, ApiTokenRecord>();
@@ -36,9 +37,18 @@ export class Revocations {
   /** The last failed load, retried after a pause so that a broken file is not re-read per request. */
   #failed: { at: number; error: unknown } | undefined;
 
-  constructor(store: TokenStore, clock: () => number) {
+  /**
+   * @param onStale Told when a shared store changed but could not be read
+   *   again: the last good copy stays in use until its next change.
+   */
+  constructor(
+    store: TokenStore,
+    clock: () => number,
+    onStale: (error: unknown) => void = () => {},
+  ) {
     this.#store = store;
     this.#clock = clock;
+    this.#onStale = onStale;
   }
 
   /**
@@ -58,7 +68,13 @@ export class Revocations {
     if (this.#ready) {
       const checking = this.#store.sync?.();
       if (checking === undefined && this.#store.version === this.#seen) return undefined;
-      this.#catchUp ??= (checking ?? Promise.resolve()).then(() => this.#reload()).finally(() => {
+      this.#catchUp ??= (checking ?? Promise.resolve()).then(() => this.#reload()).catch(
+        (error) => {
+          // Not retried per request: the store's next change is.
+          this.#seen = this.#store.version;
+          this.#onStale(error);
+        },
+      ).finally(() => {
         this.#catchUp = undefined;
       });
       return this.#catchUp;

@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { FileTokenStore } from "./token_store.ts";
+import { Revocations } from "../revocations.ts";
 
 async function folder(): Promise<{ dir: string } & AsyncDisposable> {
   const dir = await mkdtemp(join(tmpdir(), "easy-oauth-tokens-"));
@@ -53,5 +55,28 @@ describe("FileTokenStore with several processes", () => {
 
   it("refuses a bad pollInterval with a TypeError naming it", () => {
     assert.throws(() => new FileTokenStore("x.json", { pollInterval: -1 }), /"pollInterval"/);
+  });
+
+  it("keeps the last good copy when another process leaves a broken file, and says so once", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.tokens.json");
+    let now = Date.UTC(2026, 0, 1);
+    const clock = () => now;
+    const told: unknown[] = [];
+    const revocations = new Revocations(
+      new FileTokenStore(file, { pollInterval: 100, clock }),
+      clock,
+      (error) => told.push(error),
+    );
+    await revocations.revokeId("t1", now + 60_000);
+    await writeFile(file, "{ broken");
+    now += 100;
+    await revocations.ready();
+    assert.ok(revocations.isRevoked({ email: "ann@example.com", tokenId: "t1" }));
+    assert.equal(told.length, 1);
+    now += 100;
+    await revocations.ready();
+    assert.equal(told.length, 1, "the broken file is not read again until it changes");
+    assert.ok(revocations.isRevoked({ email: "ann@example.com", tokenId: "t1" }));
   });
 });
