@@ -50,10 +50,13 @@ export {
   type ApiTokenRecord,
   FileTokenStore,
   type FileTokenStoreOptions,
+  type GrantRecord,
   MemoryTokenStore,
   type TokenState,
   type TokenStore,
+  type TokenStoreOptions,
 } from "./src/stores/token_store.ts";
+export type { TokenEndpointAuthMethod } from "./src/oidc/_client_auth.ts";
 export {
   ConfigError,
   type ErrorBody,

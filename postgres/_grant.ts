@@ -1,20 +1,7 @@
 // Per-grant records (one login's state at the provider) in PostgreSQL:
 // compare-and-set on a version, one statement each.
+import type { GrantRecord } from "../src/stores/token_store.ts";
 import type { Sql } from "./_sql.ts";
-
-/** One login's (grant's) state at the provider, kept on the server (see `TokenStore`). */
-export interface GrantRecord {
-  /** Random id that issued tokens refer to. */
-  id: string;
-  /** The account (for "revoke everything of this account"). */
-  email: string;
-  /** 1 on creation, +1 on each write. */
-  version: number;
-  /** Epoch seconds; expired records are dropped. */
-  expires_at: number;
-  /** Opaque JSON for the manager. */
-  data: Record<string, unknown>;
-}
 
 function record(row: Record<string, unknown>): GrantRecord {
   return {
@@ -59,12 +46,16 @@ export async function deleteExpiredGrants(sql: Sql, schema: string, now: number)
   await sql.unsafe(`delete from "${schema}".grants where expires_at <= $1`, [now]);
 }
 
-/** Writes `r` if the stored version is `expected` (0: none stored); whether it did. */
+/**
+ * Writes `r` if the stored unexpired version is `expected` (0: none stored, or
+ * expired and deleted just before); whether it did.
+ */
 export async function putGrant(
   sql: Sql,
   schema: string,
   r: GrantRecord,
   expected: number,
+  now: number,
 ): Promise<boolean> {
   const values = [r.id, r.email, r.version, r.expires_at, sql.json(r.data as never)];
   const rows = expected === 0
@@ -75,8 +66,8 @@ export async function putGrant(
     )
     : await sql.unsafe(
       `update "${schema}".grants set email = $2, version = $3, expires_at = $4, data = $5
-       where id = $1 and version = $6 returning id`,
-      [...values, expected],
+       where id = $1 and version = $6 and expires_at > $7 returning id`,
+      [...values, expected, now],
     );
   return rows.length === 1;
 }

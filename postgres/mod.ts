@@ -16,5 +16,4 @@
 export { type PostgresConnectOptions, PostgresStore, type PostgresStoreOptions } from "./store.ts";
 export { PostgresCapabilityStore } from "./capability_store.ts";
 export { PostgresTokenStore } from "./token_store.ts";
-export type { GrantRecord } from "./_grant.ts";
 export { SCHEMA_VERSION } from "./_migrations.ts";

@@ -58,6 +58,8 @@ describe("three replicas when the database stops and comes back", { skip: noClus
     try {
       const boss = await login(urls[0], BOSS);
       const ann = await login(urls[1], "ann@example.com");
+      // Known credentials: each replica has checked ann's token once.
+      for (const url of urls) assert.equal((await call(url, "/me", { token: ann })).status, 200);
       const acknowledged: string[] = [];
       let refused = 0;
       const add = async (r: number, i: number) => {
@@ -65,6 +67,10 @@ describe("three replicas when the database stops and comes back", { skip: noClus
         const res = await call(urls[r], "/manage_capabilities/add", { token: boss }, {
           email: "ann@example.com",
           capability,
+        }).catch((error) => {
+          throw new Error(
+            `${error}\nreplicas said:\n${replicas.logs.map((l) => l.join("")).join("---\n")}`,
+          );
         });
         if (res.status === 200) acknowledged.push(capability);
         else if (res.status === 503) refused++;

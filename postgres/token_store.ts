@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { TokenState, TokenStore } from "../src/stores/token_store.ts";
+import type { GrantRecord, TokenState, TokenStore } from "../src/stores/token_store.ts";
+import { checkGrant, copyGrant } from "../src/stores/_grant_records.ts";
 import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
 import {
   applyDiff,
@@ -13,7 +14,6 @@ import {
   readState,
   writeDiff,
 } from "./_token_rows.ts";
-import type { GrantRecord } from "./_grant.ts";
 import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
 
 /**
@@ -130,13 +130,17 @@ export class PostgresTokenStore implements TokenStore {
    * exist) and `record.version` is `expectedVersion + 1`, in one statement.
    *
    * @returns Whether it was written.
+   * @throws {TypeError} When `record` is malformed (see `GrantRecord`).
    * @throws {StoreUnavailable} When the database cannot be reached.
    */
   async putGrant(record: GrantRecord, expectedVersion: number): Promise<boolean> {
+    checkGrant(record);
     if (record.version !== expectedVersion + 1) return false;
+    const copy = copyGrant(record);
+    const now = this.#now();
     return await reaching("record a login", async () => {
-      if (expectedVersion === 0) await deleteExpiredGrants(this.#sql, this.#schema, this.#now());
-      return await putGrant(this.#sql, this.#schema, record, expectedVersion);
+      if (expectedVersion === 0) await deleteExpiredGrants(this.#sql, this.#schema, now);
+      return await putGrant(this.#sql, this.#schema, copy, expectedVersion, now);
     });
   }
 

@@ -6,18 +6,11 @@ import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
-import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
+import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
-
-function providerDown(): Response {
-  return errorResponse(
-    503,
-    "provider_unavailable",
-    "The identity provider cannot be reached; try again later.",
-  );
-}
+import { endSession, leaveSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
 export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -28,20 +21,22 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.post("/logout", (c) => logout(core, c, 303));
 }
 
-/** Ends the session, unless another site asked (a forged logout, CSRF). */
+/**
+ * Ends the session (and with `providerLogout`, the provider's), unless
+ * another site asked (a forged logout, CSRF).
+ */
 async function logout(core: Core, c: Context, status: 307 | 303): Promise<Response> {
   if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
     return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
   }
   const caller = await core.caller(c);
-  const user = caller instanceof Response ? null : caller.via === "cookie" && caller.user;
-  if (user && user.tokenId) {
-    // Remembered as long as the session could have lived.
-    const end = ((user.issuedAt ?? Math.floor(core.clock() / 1000)) + SESSION_TTL) * 1000;
-    await core.revocations.revokeId(user.tokenId, end);
-  }
+  const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
+    ? await core.sessions.read(c)
+    : null;
+  const target = await endSession(core, c, session);
   core.sessions.clear(c);
-  return c.redirect("/", status);
+  // To the provider always as a GET (303).
+  return target === "/" ? c.redirect("/", status) : c.redirect(target, 303);
 }
 
 async function login(core: Core, c: Context): Promise<Response> {
@@ -57,6 +52,7 @@ async function login(core: Core, c: Context): Promise<Response> {
   if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
+  await leaveSession(core, c);
   core.sessions.clear(c);
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
@@ -78,7 +74,8 @@ async function login(core: Core, c: Context): Promise<Response> {
       loginHint,
     });
   } catch (error) {
-    if (error instanceof ProviderUnavailable) return providerDown();
+    const failure = core.providerFailure(error, 503);
+    if (failure) return failure;
     throw error;
   }
   await core.sessions.startLogin(c, login);
@@ -110,37 +107,46 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { identity, refreshToken } = result;
+    const { identity, refreshToken, idToken } = result;
+    // The provider's tokens stay on the server, in a grant: the cookie stays small.
+    const hint = core.options.providerLogout ? idToken : undefined;
+    const gid = refreshToken || hint
+      ? await core.grants!.create(
+        identity,
+        { rt: refreshToken, idt: hint },
+        {
+          sessionUntil: core.clock() + SESSION_TTL * 1000,
+          tokens: [],
+          checkedUntil: result.expiresAt,
+        },
+        // Minted tokens extend it; a login nobody took a token from ends with its session.
+        SESSION_TTL,
+      )
+      : undefined;
     const started = await core.sessions.write(c, {
-      ...identity,
-      ...(refreshToken ? { rt: refreshToken } : {}),
+      email: identity.email,
+      sub: identity.sub,
+      iss: identity.iss,
+      ...(identity.name ? { name: identity.name } : {}),
+      ...(gid ? { gid } : {}),
     });
     if (!started) {
       core.log(`the identity of ${identity.email} is too large for a session cookie`);
       return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
     }
     if (callbackName === "auth") return c.redirect(login.next, 307);
-    if (!refreshToken) {
-      return errorResponse(
-        502,
-        "login_failed",
-        "The identity provider did not issue a refresh token.",
-      );
-    }
-    return c.json(
-      { refresh_token: await core.tokens.issueUserToken(identity, refreshToken) },
-      200,
-      NO_STORE,
+    const minted = refreshToken && gid && await mintUserToken(core, c, identity, gid);
+    if (minted) return minted;
+    core.log("the identity provider issued no refresh token to an offline login; answered 502");
+    return errorResponse(
+      502,
+      "login_failed",
+      "The identity provider did not issue a refresh token.",
     );
   } catch (error) {
     if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
-    if (error instanceof ProviderUnavailable) {
-      return errorResponse(
-        502,
-        "provider_unavailable",
-        "The identity provider failed; try again later.",
-      );
-    }
+    const failure = core.providerFailure(error, 502);
+    if (failure) return failure;
     throw error;
   }
 }
@@ -157,12 +163,14 @@ async function token(core: Core, c: Context): Promise<Response> {
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
-  if (session?.rt) {
-    return c.json(
-      { refresh_token: await core.tokens.issueUserToken(session, session.rt) },
-      200,
-      NO_STORE,
-    );
+  try {
+    const gid = session && await usableGrant(core, session);
+    const minted = gid && await mintUserToken(core, c, session, gid);
+    if (minted) return minted;
+  } catch (error) {
+    const failure = core.providerFailure(error, 503);
+    if (failure) return failure;
+    throw error;
   }
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");

@@ -1,6 +1,6 @@
 // The fetch used for every call to the provider: short timeout, no redirect
 // following, bounded response size (SECURITY.md, "Outbound calls").
-import { readAtMost } from "./_body.ts";
+import { readAtMost } from "../_body.ts";
 
 /** Largest response accepted from the provider. */
 const MAX_RESPONSE_BYTES = 512 * 1024;
