@@ -151,14 +151,16 @@ export async function replicas(
       new MemoryTokenStore(),
     );
     const [pgA, pgB] = pgs.map((pg) => app(mock, pg.capabilities, pg.tokens));
-    const [token] = await tokens(mock, memory, 1);
-    const ok = (target: Hono<OAuthEnv>) => async () => {
+    // Each app's own token: a user token refers to a login kept in its app's token store.
+    const [memoryToken] = await tokens(mock, memory, 1);
+    const [pgToken] = await tokens(mock, pgA, 1);
+    const ok = (target: Hono<OAuthEnv>, token: string) => async () => {
       const res = await get(target, "/read", token);
       if (res.status !== 200) throw new Error(`/read answered ${res.status}`);
     };
     const timings = await compare([
-      { name: "memory", run: ok(memory) },
-      { name: "postgres", run: ok(pgA), baseline: "memory" },
+      { name: "memory", run: ok(memory, memoryToken) },
+      { name: "postgres", run: ok(pgA, pgToken), baseline: "memory" },
     ], options);
     const m = timings.get("memory")!, p = timings.get("postgres")!;
 
