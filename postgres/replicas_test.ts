@@ -68,9 +68,7 @@ describe("three replicas when the database stops and comes back", { skip: noClus
           email: "ann@example.com",
           capability,
         }).catch((error) => {
-          throw new Error(
-            `${error}\nreplicas said:\n${replicas.logs.map((l) => l.join("")).join("---\n")}`,
-          );
+          throw replicas.explain(error);
         });
         if (res.status === 200) acknowledged.push(capability);
         else if (res.status === 503) refused++;
@@ -122,9 +120,7 @@ describe("three replicas when the database stops and comes back", { skip: noClus
       }
       assert.match(replicas.logs[2].join(""), /store unavailable \(503\)/);
     } catch (error) {
-      throw new Error(
-        `${error}\nreplicas said:\n${replicas.logs.map((l) => l.join("")).join("---\n")}`,
-      );
+      throw replicas.explain(error);
     }
   });
 });

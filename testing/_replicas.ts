@@ -17,6 +17,8 @@ export interface Replicas extends AsyncDisposable {
   urls: string[];
   /** What each replica wrote to stderr (its `log`). */
   logs: string[][];
+  /** `error` with what the replicas logged, to tell why a step failed. */
+  explain(error: unknown): Error;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,9 @@ export async function startReplicas(
       children.push(child);
       return ready(child, logs[i]);
     }));
-    return { urls, logs, close, [Symbol.asyncDispose]: close };
+    const explain = (error: unknown) =>
+      new Error(`${error}\nreplicas said:\n${logs.map((l) => l.join("")).join("---\n")}`);
+    return { urls, logs, explain, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close();
     throw error;
