@@ -48,8 +48,8 @@ export interface PostgresConnectOptions extends PostgresStoreOptions {
  * The state that replicas share, in PostgreSQL: `capabilities` (a
  * `CapabilityStore`) and `tokens` (a `TokenStore`). Each replica keeps its
  * own copy in memory, so that checking a request never waits for the
- * database; every write is a transaction whose change is published with
- * `NOTIFY` and applied by every replica within milliseconds. After a dropped
+ * database; every write is one compare-and-set statement whose change is
+ * published with `NOTIFY` and applied by every replica within milliseconds. After a dropped
  * connection, the store reconnects by itself and reloads everything; until
  * then, known credentials keep working from memory, writes answer 503, and
  * `log` says so.
