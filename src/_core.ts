@@ -100,7 +100,12 @@ export class Core {
       (c) => this.#secure(c),
     );
     this.#forced = options.forceUser && { user: options.forceUser, via: "forced" };
-    this.revocations = new Revocations(options.tokenStore, this.clock);
+    this.revocations = new Revocations(options.tokenStore, this.clock, (error) =>
+      this.log(
+        `the token store changed but cannot be read; the last good copy stays in use: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      ));
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
     this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
     this.tokens.register("api_token", (claims) => Promise.resolve(scoped(claims, "api")));
