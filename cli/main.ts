@@ -40,6 +40,8 @@ Commands:
   caps list <config.yaml> [email]           show capabilities
   caps add|remove <config.yaml> <email> <capability>
   caps set <config.yaml> <email> [capability...]
+  caps import <caps.yaml> --postgres URL    copy a capability file into PostgreSQL
+  caps export --postgres URL > caps.yaml    print PostgreSQL's capabilities as a file
   mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
                                             run the mock OpenID provider
   secret                                    print a fresh random secret key

@@ -10,6 +10,7 @@ import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
+import { confirmationPage } from "./_confirm_page.ts";
 import { endSession, leaveSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
@@ -30,6 +31,9 @@ async function logout(core: Core, c: Context, status: 307 | 303): Promise<Respon
     return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
   }
   const caller = await core.caller(c);
+  // A session whose revocation cannot be written must not look logged out:
+  // its cookie would work again once the store is back. The 503 is logged.
+  if (caller instanceof Response && core.storeDown(caller)) return caller;
   const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
     ? await core.sessions.read(c)
     : null;
@@ -52,8 +56,12 @@ async function login(core: Core, c: Context): Promise<Response> {
   if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
-  await leaveSession(core, c);
-  core.sessions.clear(c);
+  // A link on another site must not end the session (a forced logout): then
+  // the session stays until this login's callback replaces it.
+  if (isSameOriginRequest(c, core.trustedOrigins(c))) {
+    await leaveSession(core, c);
+    core.sessions.clear(c);
+  }
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   const login = {
     state: oauth.generateRandomState(),
@@ -110,6 +118,8 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
     const { identity, refreshToken, idToken } = result;
     // The provider's tokens stay on the server, in a grant: the cookie stays small.
     const hint = core.options.providerLogout ? idToken : undefined;
+    // The session this login replaces (kept when another site started the login) lets go of its grant.
+    await leaveSession(core, c);
     const gid = refreshToken || hint
       ? await core.grants!.create(
         identity,
@@ -161,10 +171,15 @@ async function token(core: Core, c: Context): Promise<Response> {
   ) {
     return await callback(core, c, "token");
   }
-  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
-  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
+  // A bearer token cannot be sent by another site; a cookie, or no credential
+  // at all (then a login that mints at its callback), can.
+  if (caller.via !== "bearer" && !isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return confirmationPage(core, c);
+  }
+  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
+  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   try {
     const gid = session && await usableGrant(core, session);

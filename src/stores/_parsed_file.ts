@@ -1,8 +1,8 @@
 // The last parse of a file, used again while `stat()` says the file has not
 // changed: reading one grant record from a FileTokenStore costs a stat, not a
 // parse of every record of the file.
-import { readFile, stat } from "node:fs/promises";
-import { errorCode } from "./_atomic_write.ts";
+import { readFile } from "node:fs/promises";
+import { errorCode, fileState } from "./_atomic_write.ts";
 
 /** A file's parsed content, parsed again only when the file changed. */
 export class ParsedFile<T> {
@@ -16,33 +16,27 @@ export class ParsedFile<T> {
   }
 
   /**
-   * The parsed file (shared: callers copy what they change), `undefined` when
-   * it does not exist.
+   * The parsed file (`value`, shared: callers copy what they change;
+   * `undefined` when the file does not exist) and the file's signature as
+   * stated before it was read (`null`: absent).
    * @throws What `parse` throws, or a system error other than `ENOENT`.
    */
-  async read(): Promise<T | undefined> {
-    let signature: string;
-    try {
-      const s = await stat(this.#file);
-      // The inode changes with each atomic replacement; size and ctime (which
-      // no one can set) catch edits in place within mtime's resolution.
-      signature = `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw error;
-      this.#last = undefined;
-      return undefined;
+  async read(): Promise<{ signature: string | null; value: T | undefined }> {
+    // Stat first: a change after it makes the next read parse again.
+    const signature = (await fileState(this.#file))?.signature ?? null;
+    if (signature === null) this.#last = undefined;
+    if (signature === null || this.#last?.signature === signature) {
+      return { signature, value: this.#last?.value };
     }
-    if (this.#last?.signature === signature) return this.#last.value;
     let text: string;
     try {
-      // Read after the stat: a change in between makes the next read parse again.
       text = await readFile(this.#file, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return undefined;
+      if (errorCode(error) === "ENOENT") return { signature, value: undefined };
       throw error;
     }
     const value = this.#parse(text);
     this.#last = { signature, value };
-    return value;
+    return { signature, value };
   }
 }

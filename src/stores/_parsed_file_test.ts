@@ -14,18 +14,18 @@ it("parses a file once while it is unchanged, and again after each kind of chang
       parsed.push(text);
       return JSON.parse(text) as { n: number };
     });
-    assert.equal(await reader.read(), undefined, "a missing file");
+    assert.equal((await reader.read()).value, undefined, "a missing file");
     await writeFile(file, '{"n":1}');
-    for (let i = 0; i < 50; i++) assert.equal((await reader.read())?.n, 1);
+    for (let i = 0; i < 50; i++) assert.equal((await reader.read()).value?.n, 1);
     assert.equal(parsed.length, 1);
     // Replaced atomically (another process's write), then edited in place with the same size.
     await writeFile(join(dir, "next"), '{"n":2}');
     await rename(join(dir, "next"), file);
-    assert.equal((await reader.read())?.n, 2);
+    assert.equal((await reader.read()).value?.n, 2);
     await writeFile(file, '{"n":3}');
-    assert.equal((await reader.read())?.n, 3);
+    assert.equal((await reader.read()).value?.n, 3);
     await rm(file);
-    assert.equal(await reader.read(), undefined);
+    assert.deepEqual(await reader.read(), { signature: null, value: undefined });
     assert.equal(parsed.length, 3);
   } finally {
     await rm(dir, { recursive: true, force: true });
