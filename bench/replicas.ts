@@ -73,10 +73,19 @@ function get(app: Hono<OAuthEnv>, path: string, token: string) {
   return app.request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${token}` } });
 }
 
+/**
+ * `count` user tokens, each from a login of its own. Past the first, they go to
+ * accounts of their own: an account may hold only so many live tokens and
+ * grants (`MAX_GRANTS_PER_ACCOUNT`), and propagation does not depend on whose
+ * token is revoked.
+ */
 async function tokens(mock: OAuthMock, target: Hono<OAuthEnv>, count: number): Promise<string[]> {
   await using tester = await AppTester.start(target, mock);
   return await Promise.all(
-    Array.from({ length: count }, async () => (await tester.client(ANN)).token!),
+    Array.from({ length: count }, async (_, i) => {
+      const email = i === 0 ? ANN : `reader${i}@example.com`;
+      return (await tester.client(email)).token!;
+    }),
   );
 }
 
