@@ -15,6 +15,7 @@ import { loadConfig, type LoadConfigOptions } from "./config.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
+import { forPeople } from "./pages/error_page.ts";
 
 /**
  * What `requireCapability` and `requireUser` take.
@@ -113,6 +114,13 @@ export class OAuthManager {
    */
   routes(): Hono<OAuthEnv> {
     const app = new Hono<OAuthEnv>();
+    const core = this.#core;
+    app.use(async function errorPages(c, next) {
+      await next();
+      if (c.res.status >= 400 && c.res.status < 404) {
+        c.res = await forPeople(c, c.res, core.path("/login"));
+      }
+    });
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
@@ -162,10 +170,15 @@ export class OAuthManager {
     const redirect = options.redirect === true;
     return function requireCapability(c, next) {
       return withCaller(core, c, (caller) => {
-        const refuse = () => caller.user ? forbidden(capability!) : guestRefusal(core, c, redirect);
+        const refuse = () =>
+          forPeople(
+            c,
+            caller.user ? forbidden(capability!) : guestRefusal(core, c, redirect),
+            core.path("/login"),
+          );
         if (capability === undefined) return next();
         const now = core.allowedNow(caller.user, capability);
-        if (now !== undefined) return now ? next() : Promise.resolve(refuse());
+        if (now !== undefined) return now ? next() : refuse();
         return core.allowed(caller.user, capability).then((
           ok,
         ): Promise<void | Response> | Response => ok ? next() : refuse());
@@ -181,7 +194,8 @@ export class OAuthManager {
       return withCaller(
         core,
         c,
-        (caller) => caller.user ? next() : Promise.resolve(guestRefusal(core, c, redirect)),
+        (caller) =>
+          caller.user ? next() : forPeople(c, guestRefusal(core, c, redirect), core.path("/login")),
       );
     };
   }
@@ -209,9 +223,11 @@ function withCaller(
 ): Promise<void | Response> {
   const caller = core.callerNow(c);
   if (caller === undefined) {
-    return core.caller(c).then((found) => found instanceof Response ? found : then(found));
+    return core.caller(c).then((found) =>
+      found instanceof Response ? forPeople(c, found, core.path("/login")) : then(found)
+    );
   }
-  return caller instanceof Response ? Promise.resolve(caller) : then(caller);
+  return caller instanceof Response ? forPeople(c, caller, core.path("/login")) : then(caller);
 }
 
 /** 401, or for pages a 307 to the login page that comes back here. */

@@ -9,6 +9,12 @@ import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
+import { wantsHtml } from "../pages/_html.ts";
+import { tokenPage } from "../pages/token_page.ts";
+import { USER_TOKEN_TTL } from "../tokens.ts";
+
+/** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
+const PROMPTS = ["login", "select_account", "consent"];
 
 function providerDown(): Response {
   return errorResponse(
@@ -46,6 +52,10 @@ async function login(core: Core, c: Context): Promise<Response> {
   if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
+  const prompt = c.req.query("prompt");
+  if (prompt !== undefined && !PROMPTS.includes(prompt)) {
+    return errorResponse(400, "invalid_request", `"prompt" must be one of ${PROMPTS.join(", ")}.`);
+  }
   core.sessions.clear(c);
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
   const login = {
@@ -62,7 +72,7 @@ async function login(core: Core, c: Context): Promise<Response> {
       state: login.state,
       nonce: login.nonce,
       codeVerifier: login.verifier,
-      extra: core.options.clientKwargs,
+      extra: prompt ? { ...core.options.clientKwargs, prompt } : core.options.clientKwargs,
       offline: offline === "true" || callbackName === "token",
       loginHint,
     });
@@ -109,11 +119,9 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
         "The identity provider did not issue a refresh token.",
       );
     }
-    return c.json(
-      { refresh_token: await core.tokens.issueUserToken(identity, refreshToken) },
-      200,
-      NO_STORE,
-    );
+    // The session now holds the refresh token: a clean /token hands the token
+    // over, and a reload there does not replay the spent code and state.
+    return c.redirect(core.path("/token"), 303);
   } catch (error) {
     if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
     if (error instanceof ProviderUnavailable) {
@@ -140,11 +148,12 @@ async function token(core: Core, c: Context): Promise<Response> {
   if (caller instanceof Response) return caller;
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   if (session?.rt) {
-    return c.json(
-      { refresh_token: await core.tokens.issueUserToken(session, session.rt) },
-      200,
-      NO_STORE,
-    );
+    const token = await core.tokens.issueUserToken(session, session.rt);
+    if (wantsHtml(c)) {
+      const expiresAt = core.clock() + USER_TOKEN_TTL * 1000;
+      return tokenPage({ token, email: session.email, expiresAt, origin: core.origin(c) });
+    }
+    return c.json({ refresh_token: token }, 200, NO_STORE);
   }
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
