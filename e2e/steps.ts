@@ -20,15 +20,55 @@ export const STEPS: Step[] = [
     },
   },
   {
-    name: "the token from /token works with fetch",
+    name: "the /token page shows the token, copied with its button, and it works with fetch",
     async run({ page, demo }) {
       await page.goto(`${demo.app}/token`);
-      const { refresh_token: token } = JSON.parse(await page.locator("body").innerText());
+      assert.equal(new URL(page.url()).pathname, "/token");
+      assert.equal(new URL(page.url()).search, "", "a clean /token, without code or state");
+      assert.equal(await page.locator("#email").innerText(), "test@example.com");
+      assert.match(await page.locator("#expires").innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      await page.locator("#copy").click();
+      await page.locator("#copy", { hasText: "Copied" }).waitFor();
+      const token = await page.evaluate(() => navigator.clipboard.readText());
+      assert.equal(token, await page.locator("#token").inputValue());
+      const curl = await page.locator("#curl").innerText();
+      assert.equal(curl, `curl -H "Authorization: Bearer ${token}" ${demo.app}/`);
       const res = await fetch(`${demo.app}/read`, {
         headers: { Authorization: `Bearer ${token}` },
       });
-      assert.equal(res.status, 200);
       assert.equal(await res.text(), "test@example.com reads");
+    },
+  },
+  {
+    name: "a reload of /token hands over a token again, without a second login",
+    async run({ page }) {
+      const before = await page.locator("#token").inputValue();
+      await page.reload();
+      assert.equal(new URL(page.url()).pathname, "/token");
+      assert.notEqual(await page.locator("#token").inputValue(), before);
+    },
+  },
+  {
+    name: "a user without the capability sees a 403 page",
+    async run({ page, demo }) {
+      await setEmail(demo.provider, "pierre-jean-jacques@youhou.fr");
+      await page.goto(`${demo.app}/login`);
+      const res = await page.goto(`${demo.app}/shout?message=hi`);
+      assert.equal(res?.status(), 403);
+      assert.equal(await page.locator("h1").innerText(), "You are not allowed to see this");
+      assert.match(
+        await page.locator("#detail").innerText(),
+        /This needs the "announce" capability\./,
+      );
+    },
+  },
+  {
+    name: "logging in as someone else from the 403 page comes back to the page",
+    async run({ page, demo }) {
+      await setEmail(demo.provider, "friend@rainbows.com");
+      await page.locator("#switch-user").click();
+      await page.waitForURL(`${demo.app}/shout?message=hi`);
+      assert.equal(await page.locator("body").innerText(), 'friend@rainbows.com shouts "hi"');
     },
   },
   {
@@ -39,3 +79,12 @@ export const STEPS: Step[] = [
     },
   },
 ];
+
+async function setEmail(provider: string, email: string): Promise<void> {
+  const res = await fetch(`${provider}/set_email`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}

@@ -43,6 +43,7 @@ const STYLE = constant(
   `body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem}code,textarea{font:14px ui-monospace,monospace}
 textarea{width:100%;box-sizing:border-box;word-break:break-all}
+pre{white-space:pre-wrap;word-break:break-all;background:#f4f4f4;padding:.5rem}
 .actions a,.actions button{margin-right:1rem}button{font:inherit;padding:.3rem .8rem}
 .muted{color:#666}`,
 );
