@@ -56,9 +56,12 @@ export function pageResponse(
   status: number,
   title: string,
   body: Html,
-  options: { nonce?: string; headers?: Record<string, string> } = {},
+  options: { nonce?: string; headers?: Record<string, string>; anyFormTarget?: boolean } = {},
 ): Response {
   const script = options.nonce ? `'nonce-${options.nonce}'` : "'none'";
+  // Chromium applies form-action to the redirects after a submission too: a
+  // form that leads to the provider cannot be limited to 'self'.
+  const forms = options.anyFormTarget ? "" : "; form-action 'self'";
   const page = html`
     <!doctype html>
     <html lang="en">
@@ -78,7 +81,7 @@ export function pageResponse(
       "Cache-Control": "no-store",
       "Content-Security-Policy":
         `default-src 'none'; style-src 'unsafe-inline'; script-src ${script}; ` +
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        `base-uri 'none'; frame-ancestors 'none'${forms}`,
       "Referrer-Policy": "no-referrer",
       "X-Content-Type-Options": "nosniff",
       ...options.headers,

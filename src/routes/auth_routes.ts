@@ -12,6 +12,8 @@ import { serviceToken } from "./token_routes.ts";
 import { wantsHtml } from "../pages/_html.ts";
 import { tokenPage } from "../pages/token_page.ts";
 import { USER_TOKEN_TTL } from "../tokens.ts";
+import { HeadlessLogins } from "../_headless_logins.ts";
+import { finishHeadless, headlessRoutes, startHeadless } from "./headless_routes.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
 const PROMPTS = ["login", "select_account", "consent"];
@@ -26,9 +28,11 @@ function providerDown(): Response {
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
 export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
-  app.get("/login", (c) => login(core, c));
-  app.get("/auth", (c) => callback(core, c, "auth"));
-  app.get("/token", (c) => token(core, c));
+  const pairings = new HeadlessLogins(core.clock);
+  app.get("/login", (c) => login(core, c, pairings));
+  app.get("/auth", (c) => callback(core, c, "auth", pairings));
+  app.get("/token", (c) => token(core, c, pairings));
+  headlessRoutes(core, app, pairings);
   app.get("/logout", async (c) => {
     const caller = await core.caller(c);
     if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
@@ -39,7 +43,14 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   });
 }
 
-async function login(core: Core, c: Context): Promise<Response> {
+async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<Response> {
+  const headless = c.req.query("headless");
+  if (headless !== undefined) {
+    if (headless !== "true") {
+      return errorResponse(400, "invalid_request", '"headless" must be "true".');
+    }
+    return startHeadless(core, c, pairings);
+  }
   const callbackName = c.req.query("redirect") ?? "auth";
   if (callbackName !== "auth" && callbackName !== "token") {
     return errorResponse(400, "invalid_request", '"redirect" must be "auth" or "token".');
@@ -58,23 +69,49 @@ async function login(core: Core, c: Context): Promise<Response> {
   }
   core.sessions.clear(c);
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
+  return await beginLogin(core, c, {
+    callback: callbackName,
+    offline: offline === "true" || callbackName === "token",
+    next: safeReturnPath(c.req.query("next")),
+    loginHint,
+    prompt,
+  });
+}
+
+/** What {@link beginLogin} needs to know about a login. */
+export interface LoginRequest {
+  callback: "auth" | "token";
+  /** Whether to ask for a refresh token. */
+  offline: boolean;
+  /** A same-origin path to come back to. */
+  next: string;
+  loginHint?: string;
+  prompt?: string;
+  /** The headless login this one completes. */
+  headless?: string;
+}
+
+/** Sends the browser to the provider, with the login's state in a sealed cookie. */
+export async function beginLogin(core: Core, c: Context, request: LoginRequest): Promise<Response> {
   const login = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
     verifier: oauth.generateRandomCodeVerifier(),
-    next: safeReturnPath(c.req.query("next")),
-    callback: callbackName,
-  } as const;
+    next: request.next,
+    callback: request.callback,
+    ...(request.headless ? { headless: request.headless } : {}),
+  };
+  const extra = core.options.clientKwargs;
   let url: URL;
   try {
     url = await core.oidc!.authorizationUrl({
-      redirectUri: redirectUri(core, c, callbackName),
+      redirectUri: redirectUri(core, c, request.callback),
       state: login.state,
       nonce: login.nonce,
       codeVerifier: login.verifier,
-      extra: prompt ? { ...core.options.clientKwargs, prompt } : core.options.clientKwargs,
-      offline: offline === "true" || callbackName === "token",
-      loginHint,
+      extra: request.prompt ? { ...extra, prompt: request.prompt } : extra,
+      offline: request.offline,
+      loginHint: request.loginHint,
     });
   } catch (error) {
     if (error instanceof ProviderUnavailable) return providerDown();
@@ -90,7 +127,12 @@ function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): st
 }
 
 /** The provider came back: finish the login, start a new session. */
-async function callback(core: Core, c: Context, callbackName: "auth" | "token"): Promise<Response> {
+async function callback(
+  core: Core,
+  c: Context,
+  callbackName: "auth" | "token",
+  pairings: HeadlessLogins,
+): Promise<Response> {
   if (core.options.forceUser) return c.redirect("/", 302);
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
@@ -113,17 +155,25 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
     await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
     if (callbackName === "auth") return c.redirect(login.next, 302);
     if (!refreshToken) {
+      if (login.headless) pairings.fail(login.headless, "login_failed", "No refresh token.");
       return errorResponse(
         502,
         "login_failed",
         "The identity provider did not issue a refresh token.",
       );
     }
+    if (login.headless) {
+      const token = await core.tokens.issueUserToken(identity, refreshToken);
+      return finishHeadless(c, pairings, login.headless, identity.email, token);
+    }
     // The session now holds the refresh token: a clean /token hands the token
     // over, and a reload there does not replay the spent code and state.
     return c.redirect(core.path("/token"), 303);
   } catch (error) {
-    if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
+    if (error instanceof LoginError) {
+      if (login.headless) pairings.fail(login.headless, error.code, error.message);
+      return errorResponse(400, error.code, error.message);
+    }
     if (error instanceof ProviderUnavailable) {
       return errorResponse(
         502,
@@ -135,12 +185,12 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
   }
 }
 
-async function token(core: Core, c: Context): Promise<Response> {
+async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<Response> {
   if (
     c.req.query("state") !== undefined || c.req.query("code") !== undefined ||
     c.req.query("error") !== undefined
   ) {
-    return await callback(core, c, "token");
+    return await callback(core, c, "token", pairings);
   }
   if (c.req.query("user") !== undefined) return await serviceToken(core, c);
   if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
