@@ -1,6 +1,7 @@
 // The walk through the demo, step by step: what a person does and sees.
 import assert from "node:assert/strict";
 import type { Step } from "./_walk.ts";
+import { startCli } from "./_cli.ts";
 
 /** The steps of `deno task e2e`, in order; each leaves the page for the next. */
 export const STEPS: Step[] = [
@@ -69,6 +70,29 @@ export const STEPS: Step[] = [
       await page.locator("#switch-user").click();
       await page.waitForURL(`${demo.app}/shout?message=hi`);
       assert.equal(await page.locator("body").innerText(), 'friend@rainbows.com shouts "hi"');
+    },
+  },
+  {
+    name:
+      "a headless login started by easy-oauth login in another process completes in the browser",
+    async run({ page, demo }) {
+      await using cli = startCli(["login", "--url", demo.app]);
+      const printed = await cli.stderrUntil(/code; continue only if it matches: (\S+)/);
+      const loginUrl = /^ {2}(http\S+)$/m.exec(printed)![1];
+      const userCode = /matches: (\S+)/.exec(printed)![1];
+      await page.goto(loginUrl);
+      assert.equal(await page.locator("#user-code").innerText(), userCode);
+      await page.locator("#continue").click();
+      await page.locator("#done").waitFor();
+      assert.match(
+        await page.locator("#done").innerText(),
+        /now has a token for friend@rainbows\.com/,
+      );
+      const token = (await cli.stdout()).trim();
+      const res = await fetch(`${demo.app}/read`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(await res.text(), "friend@rainbows.com reads");
     },
   },
   {

@@ -49,8 +49,8 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f4f4f4;padding:.5rem}
 );
 
 /**
- * A whole page as a response: no caching, not framed, no referrer (the URL
- * of a page may be all a log sees), scripts only with the page's nonce.
+ * A whole page as a response: no caching, not framed, no referrer to other
+ * sites (a page's URL may hold a one-time code), scripts only with the page's nonce.
  */
 export function pageResponse(
   status: number,
@@ -82,7 +82,9 @@ export function pageResponse(
       "Content-Security-Policy":
         `default-src 'none'; style-src 'unsafe-inline'; script-src ${script}; ` +
         `base-uri 'none'; frame-ancestors 'none'${forms}`,
-      "Referrer-Policy": "no-referrer",
+      // Not "no-referrer": Chromium would then send "Origin: null" with the
+      // page's own forms, and same-origin checks would refuse them.
+      "Referrer-Policy": "same-origin",
       "X-Content-Type-Options": "nosniff",
       ...options.headers,
     },

@@ -39,7 +39,7 @@ describe("html", () => {
     assert.equal(res.status, 403);
     assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
     assert.equal(res.headers.get("cache-control"), "no-store");
-    assert.equal(res.headers.get("referrer-policy"), "no-referrer");
+    assert.equal(res.headers.get("referrer-policy"), "same-origin");
     const csp = res.headers.get("content-security-policy")!;
     assert.match(csp, /script-src 'nonce-abc'/);
     assert.match(csp, /frame-ancestors 'none'/);

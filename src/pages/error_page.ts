@@ -30,9 +30,13 @@ export async function forPeople(
     next: back,
     prompt: "select_account",
   })}`;
-  const links = response.status === 403
+  // A refusal of this user: someone else may hold the capability. A missing or
+  // stale login: log in. Anything else (a cross-site request): nothing to log in for.
+  const links = error === "forbidden"
     ? html`<a href="${switchUser}" id="switch-user">Log in as someone else</a>`
-    : html`<a href="${login}" id="log-in">Log in</a>`;
+    : response.status !== 403
+    ? html`<a href="${login}" id="log-in">Log in</a>`
+    : null;
   const body = html`<h1>${title}</h1>
 <p id="detail">${detail ?? ""}</p>
 <p class="muted">Error <code>${error ?? "unknown"}</code> (HTTP ${response.status})</p>

@@ -74,4 +74,17 @@ describe("error pages", () => {
     assert.match(res.headers.get("www-authenticate")!, /invalid_token/);
     assert.match(await res.text(), /You are not logged in/);
   });
+
+  it("offers no log-in link on a 403 that logging in would not fix", async () => {
+    await using ex = await startExample();
+    const started = await (await fetch(`${ex.tester.url}/login?headless=true`)).json();
+    const res = await fetch(started.login_url.split("?")[0], {
+      method: "POST",
+      headers: { ...BROWSER, "sec-fetch-site": "cross-site" },
+    });
+    assert.equal(res.status, 403);
+    const page = await res.text();
+    assert.match(page, /<code>cross_site_request<\/code>/);
+    assert.ok(!page.includes('id="switch-user"') && !page.includes('id="log-in"'));
+  });
 });
