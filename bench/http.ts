@@ -4,9 +4,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SERVER = join(ROOT, "bench", "_server.ts");
-const AUTOCANNON = join(ROOT, "node_modules", "autocannon", "autocannon.js");
+// The bench is a Deno project of its own (bench/deno.json): its dependencies
+// are installed in bench/node_modules, away from the module's.
+const BENCH = fileURLToPath(new URL(".", import.meta.url));
+const SERVER = join(BENCH, "_server.ts");
+const AUTOCANNON = join(BENCH, "node_modules", "autocannon", "autocannon.js");
 
 /** A load generator: sends requests for `seconds` and tells how many per second were answered. */
 export interface LoadTool {
@@ -98,7 +100,7 @@ export async function findLoadTool(options: { wrk?: boolean } = {}): Promise<Loa
     : (await output("wrk", ["--version"]))?.match(/wrk \S+/)?.[0];
   if (wrkVersion) return wrk(wrkVersion);
   if (options.wrk !== false && (await installWrk())) return await findLoadTool(options);
-  const cannon = await Deno.readTextFile(join(ROOT, "node_modules", "autocannon", "package.json"))
+  const cannon = await Deno.readTextFile(join(BENCH, "node_modules", "autocannon", "package.json"))
     .then((text) => `autocannon ${JSON.parse(text).version}`, () => undefined);
   if (!cannon) {
     throw new Error("no load generator: install wrk, or run `deno install` for autocannon");
@@ -131,7 +133,7 @@ async function startServer(runtime: "deno" | "bun") {
     : ["bun", [SERVER]];
   const child = new Deno.Command(command, {
     args,
-    cwd: ROOT,
+    cwd: BENCH,
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

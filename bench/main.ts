@@ -15,7 +15,7 @@ import { inProcess } from "./in_process.ts";
 import { missed, type Section, table } from "./_report.ts";
 import { testerClients } from "./tester_clients.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BENCH = fileURLToPath(new URL(".", import.meta.url));
 
 /** The sizes of a full run (about two minutes on 2 cores). */
 const SETTINGS = {
@@ -39,7 +39,7 @@ function step(message: string): void {
 
 async function packageVersion(name: string): Promise<string | undefined> {
   try {
-    const text = await Deno.readTextFile(join(ROOT, "node_modules", name, "package.json"));
+    const text = await Deno.readTextFile(join(BENCH, "node_modules", name, "package.json"));
     return JSON.parse(text).version;
   } catch {
     return undefined;
@@ -110,5 +110,5 @@ const json = {
   figures: result.sections.flatMap((s) => s.figures),
   raw: result.raw,
 };
-await Deno.writeTextFile(join(ROOT, "bench", "results.json"), JSON.stringify(json, null, 2) + "\n");
+await Deno.writeTextFile(join(BENCH, "results.json"), JSON.stringify(json, null, 2) + "\n");
 step("wrote bench/results.json");

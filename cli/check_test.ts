@@ -9,7 +9,7 @@ import { encryptValue } from "../src/serieux_crypt.ts";
 
 const PASSWORD = "change_me!!1";
 const VECTOR_CONFIG = fileURLToPath(
-  new URL("../../shared/vectors/serieux-encrypted-config.yaml", import.meta.url),
+  new URL("../testdata/serieux-encrypted-config.yaml", import.meta.url),
 );
 
 const dirs: string[] = [];

@@ -10,7 +10,7 @@ import { parseYaml } from "../src/_yaml.ts";
 
 const PASSWORD = "change_me!!1";
 const VECTOR_CONFIG = fileURLToPath(
-  new URL("../../shared/vectors/serieux-encrypted-config.yaml", import.meta.url),
+  new URL("../testdata/serieux-encrypted-config.yaml", import.meta.url),
 );
 
 const PLAIN = `# My app, with comments that must survive.

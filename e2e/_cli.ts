@@ -14,6 +14,7 @@ export function startCli(args: string[]): Cli {
     args: ["run", "-A", new URL("../cli/main.ts", import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "piped",
+    cwd: new URL("..", import.meta.url).pathname, // the package's deno.json, not the e2e's
     env: { NO_COLOR: "1" },
   }).spawn();
   let stderr = "";

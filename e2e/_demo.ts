@@ -12,6 +12,8 @@ const LINE = /^(Mock OpenID provider|Example app):\s+(http:\/\/[^\s/]+)/;
 
 /** Starts the demo (app and mock provider on ports picked by the system). */
 export async function startDemo(): Promise<Demo> {
+  // A fresh copy of the example capability file for each run.
+  const data = await Deno.makeTempDir({ prefix: "easy-oauth-e2e-demo-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -21,9 +23,12 @@ export async function startDemo(): Promise<Demo> {
       "0",
       "--provider-port",
       "0",
+      "--data-dir",
+      data,
     ],
     stdout: "piped",
     stderr: "inherit",
+    cwd: new URL("..", import.meta.url).pathname, // the package's deno.json, not the e2e's
     env: { NO_COLOR: "1" },
   }).spawn();
   const stop = async () => {
@@ -33,6 +38,7 @@ export async function startDemo(): Promise<Demo> {
       // already gone
     }
     await child.status;
+    await Deno.remove(data, { recursive: true });
   };
   try {
     const urls = await readUrls(child.stdout);

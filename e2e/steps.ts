@@ -30,7 +30,8 @@ export const STEPS: Step[] = [
       assert.match(await page.locator("#expires").innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
       await page.locator("#copy").click();
       await page.locator("#copy", { hasText: "Copied" }).waitFor();
-      const token = await page.evaluate(() => navigator.clipboard.readText());
+      // A string: the page runs it, and this file is type-checked without the DOM.
+      const token = String(await page.evaluate("navigator.clipboard.readText()"));
       assert.equal(token, await page.locator("#token").inputValue());
       const curl = await page.locator("#curl").innerText();
       assert.equal(curl, `curl -H "Authorization: Bearer ${token}" ${demo.app}/`);

@@ -1,11 +1,16 @@
 /**
  * `deno task demo`: the mock OpenID provider and the example app, in one
  * process. `--port` sets the app's port (default 8000), `--provider-port` the
- * provider's (default 29313); `0` picks a free one. The first two lines it
- * prints name the URLs actually listened on (the browser test reads them).
+ * provider's (default 29313); `0` picks a free one. `--data-dir` says where
+ * the demo keeps its copy of the capability file (default `.tmp/demo/`,
+ * ignored by git). It prints the URLs actually listened on (the browser test
+ * reads them).
  *
  * @module
  */
+import { copyFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createMockProvider } from "../mock/mod.ts";
 import { OAuthManager } from "../mod.ts";
@@ -14,7 +19,11 @@ import { createApp, exampleOptions } from "./app.ts";
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { port: { type: "string" }, "provider-port": { type: "string" } },
+    options: {
+      port: { type: "string" },
+      "provider-port": { type: "string" },
+      "data-dir": { type: "string" },
+    },
   });
   const hostname = "127.0.0.1";
   const provider = createMockProvider();
@@ -25,18 +34,39 @@ if (import.meta.main) {
   const providerUrl = `http://${hostname}:${idp.addr.port}`;
   // A fresh secret per run: sessions and tokens last as long as the demo.
   const secret = Deno.env.get("SECRET_KEY") ?? crypto.randomUUID() + crypto.randomUUID();
+  const userFile = await demoCapabilityFile(values["data-dir"]);
   const oauth = new OAuthManager(
-    exampleOptions(`${providerUrl}/.well-known/openid-configuration`, secret),
+    exampleOptions(`${providerUrl}/.well-known/openid-configuration`, secret, userFile),
   );
   const app = Deno.serve(
     { hostname, port: Number(values.port ?? 8000), onListen() {} },
     createApp(oauth).fetch,
   );
   const appUrl = `http://${hostname}:${app.addr.port}`;
+  console.log(
+    `Capabilities:         ${userFile} (a copy of examples/caps.yaml; delete it to reset)`,
+  );
   console.log(`Mock OpenID provider: ${providerUrl} (logs everyone in as ${provider.email})`);
   console.log(`Example app:          ${appUrl}/  (open it in a browser)`);
   console.log(`Try: ${appUrl}/shout?message=hello, then /token for a bearer token.`);
   console.log(
     `Switch user: curl -X POST -H "Content-Type: application/json" -d '{"email": "friend@rainbows.com"}' ${providerUrl}/set_email`,
   );
+}
+
+/**
+ * The demo edits its capability file (grants, revocations): it works on a copy
+ * in an ignored folder, made from `examples/caps.yaml` when missing, so that
+ * the tracked file never changes.
+ */
+async function demoCapabilityFile(
+  dir = fileURLToPath(new URL("../.tmp/demo/", import.meta.url)),
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, "caps.yaml");
+  // COPYFILE_EXCL: keep the copy (and what the demo wrote to it) when it exists.
+  await copyFile(new URL("./caps.yaml", import.meta.url), file, 1).catch((error) => {
+    if (error?.code !== "EEXIST") throw error;
+  });
+  return file;
 }

@@ -1,9 +1,9 @@
-// The README's testing example, verbatim but for the import paths: it must keep working.
+// The README's testing example, verbatim: it must keep working under Deno and Bun.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { type OAuthEnv, OAuthManager } from "../mod.ts";
-import { AppTester, OAuthMock } from "../testing/mod.ts";
+import { type OAuthEnv, OAuthManager } from "@easy-oauth/hono";
+import { AppTester, OAuthMock } from "@easy-oauth/hono/testing";
 
 test("only accountants and admins see the payroll", async () => {
   await using mock = await OAuthMock.start({ port: 0 }); // port 0: any free port

@@ -12,7 +12,7 @@ import { AppTester, OAuthMock } from "../testing/mod.ts";
 import { createApp } from "../examples/app.ts";
 
 const VECTOR_CONFIG = fileURLToPath(
-  new URL("../../shared/vectors/serieux-encrypted-config.yaml", import.meta.url),
+  new URL("../testdata/serieux-encrypted-config.yaml", import.meta.url),
 );
 const PASSWORD = "change_me!!1";
 const SECRET = "0123456789abcdef0123456789abcdef";

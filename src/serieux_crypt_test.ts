@@ -12,7 +12,7 @@ import {
 } from "./_config_fernet.ts";
 import { ConfigError } from "./errors.ts";
 
-const VECTORS = new URL("../../shared/vectors/serieux-fernet.json", import.meta.url);
+const VECTORS = new URL("../testdata/serieux-fernet.json", import.meta.url);
 const PASSWORD = "change_me!!1";
 const CRYPT_PREFIX = "~CRYPT~";
 

@@ -1,0 +1,93 @@
+// `deno task demo` as a newcomer runs it: a real process serving the app and
+// the mock, a login, a capability granted, and the tracked example file left
+// as it was (the demo works on a copy in an ignored folder).
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }).on("error", reject);
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the demo exited with ${child.exitCode}`);
+    const ok = await fetch(url).then((r) => r.body?.cancel().then(() => true), () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/** A cookie jar for one host, following redirects by hand as a browser does. */
+async function browse(url: string, jar: Map<string, string>, init: RequestInit = {}) {
+  let current = new URL(url);
+  for (let hops = 0; hops < 10; hops++) {
+    const headers = new Headers(init.headers);
+    headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const response = await fetch(current, { ...init, headers, redirect: "manual" });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const at = pair.indexOf("=");
+      if (/max-age=0/i.test(line)) jar.delete(pair.slice(0, at));
+      else jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    const location = response.headers.get("location");
+    if (!location) return response;
+    await response.body?.cancel();
+    current = new URL(location, current);
+    init = {};
+  }
+  throw new Error("too many redirects");
+}
+
+describe("deno task demo", () => {
+  let child: ChildProcess;
+  let dir: string;
+  let app: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "demo-"));
+    const [port, providerPort] = [await freePort(), await freePort()];
+    app = `http://127.0.0.1:${port}`;
+    const args = ["run", "-A", "examples/demo.ts", "--port", `${port}`];
+    args.push("--provider-port", `${providerPort}`, "--data-dir", dir);
+    child = spawn("deno", args, { cwd: ROOT, stdio: "ignore" });
+    await waitFor(`${app}/`, child);
+  });
+
+  after(async () => {
+    child.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("logs in through the mock and grants a capability without touching examples/caps.yaml", async () => {
+    const tracked = await readFile(join(ROOT, "examples", "caps.yaml"), "utf8");
+    const jar = new Map<string, string>();
+    const shout = await browse(`${app}/shout?message=hi`, jar);
+    assert.equal(await shout.text(), 'test@example.com shouts "hi"');
+    const add = await browse(`${app}/manage_capabilities/add`, jar, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: app },
+      body: JSON.stringify({ email: "newcomer@example.com", capability: "write" }),
+    });
+    assert.equal(add.status, 200, await add.clone().text());
+    assert.equal(await readFile(join(ROOT, "examples", "caps.yaml"), "utf8"), tracked);
+    assert.match(
+      await readFile(join(dir, "caps.yaml"), "utf8"),
+      /newcomer@example\.com:\n\s+- write/,
+    );
+  });
+});
