@@ -1,4 +1,5 @@
 // The state one mock provider shares between its endpoints.
+import type { MockControls } from "./_controls.ts";
 import type { GrantStore } from "./_grants.ts";
 import type { Signer } from "./_keys.ts";
 
@@ -12,6 +13,8 @@ export interface MockState {
   accessTokenTtl: number;
   grants: GrantStore;
   signer: Signer;
+  /** Faults, outages, quirks and per-user claims set by tests. */
+  controls: MockControls;
   /** Who logs in when the authorization request has no `login_hint`. */
   currentEmail(): string;
 }

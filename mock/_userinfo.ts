@@ -28,6 +28,7 @@ export function userinfo(state: MockState, request: Request): Response {
       "WWW-Authenticate": 'Bearer realm="mock", error="insufficient_scope", scope="openid"',
     });
   }
-  const { sub, email, name } = grant.identity;
-  return Response.json({ sub, email, email_verified: true, name }, { headers: NO_STORE });
+  const { sub, email } = grant.identity;
+  const claims = { sub, email, ...state.controls.claimsOf(email, grant.identity) };
+  return Response.json(claims, { headers: NO_STORE });
 }

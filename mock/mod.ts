@@ -21,10 +21,19 @@
  * @module
  */
 import { createApp } from "./_app.ts";
+import {
+  MockControls,
+  type MockEndpoint,
+  type MockFault,
+  type MockQuirks,
+  type MockUser,
+} from "./_controls.ts";
 import { isValidEmail } from "./_email.ts";
 import { GrantStore } from "./_grants.ts";
 import { createSigner } from "./_keys.ts";
 import { resolveOptions } from "./_options.ts";
+
+export type { MockEndpoint, MockFault, MockQuirks, MockUser };
 
 /**
  * Options of {@link createMockProvider}.
@@ -88,6 +97,33 @@ export interface MockProvider {
   setEmail(email: string): void;
   /** Who logs in now, when the authorization request has no `login_hint`. */
   readonly email: string;
+  /**
+   * Makes `endpoint` misbehave for the next request (or `fault.times` requests,
+   * `Infinity` until {@link MockProvider.heal}): an error status, an OAuth
+   * error, a delay, a garbage body. See {@link MockFault}.
+   *
+   * @throws {TypeError} naming a bad endpoint or fault field.
+   */
+  fail(endpoint: MockEndpoint, fault?: MockFault): void;
+  /** Ends the faults of `endpoint`, or of every endpoint. */
+  heal(endpoint?: MockEndpoint): void;
+  /**
+   * Takes the whole provider down: every request answers 503
+   * `temporarily_unavailable` until {@link MockProvider.up}. (`OAuthMock.down()`
+   * stops listening instead, so that connections are refused.)
+   */
+  down(): void;
+  /** Brings the provider back after {@link MockProvider.down}. */
+  up(): void;
+  /**
+   * Signs with a new key from now on. With `keepOld` the old key stays in the
+   * JWKS (a graceful rotation); without it, tokens signed before no longer verify.
+   */
+  rotateKeys(options?: { keepOld?: boolean }): Promise<void>;
+  /** Turns provider quirks on or off (those not named keep their value). See {@link MockQuirks}. */
+  setQuirks(quirks: MockQuirks): void;
+  /** Sets one user's `name`, `email_verified` and extra claims, for tokens issued from now on. */
+  setUser(email: string, user: MockUser): void;
 }
 
 /**
@@ -132,12 +168,15 @@ export function createMockProvider(options?: MockProviderOptions): MockProvider 
     if (!isValidEmail(value)) throw new TypeError('"email" must be an email address.');
     email = value;
   };
+  const controls = new MockControls();
+  const signer = createSigner();
   const app = createApp({
     clock: resolved.clock,
     issuer: resolved.issuer,
     accessTokenTtl: resolved.accessTokenTtl,
     grants: new GrantStore(resolved.clock),
-    signer: createSigner(),
+    signer,
+    controls,
     currentEmail: () => email,
   }, setEmail);
   return {
@@ -145,6 +184,22 @@ export function createMockProvider(options?: MockProviderOptions): MockProvider 
     setEmail,
     get email() {
       return email;
+    },
+    fail: (endpoint, fault) => controls.fail(endpoint, fault),
+    heal: (endpoint) => controls.heal(endpoint),
+    down: () => void (controls.down = true),
+    up: () => void (controls.down = false),
+    rotateKeys: (options = {}) => signer.rotate({ keepOld: options.keepOld === true }),
+    setQuirks: (quirks) => {
+      for (const [key, value] of Object.entries(quirks)) {
+        if (!(key in controls.quirks)) throw new TypeError(`Unknown quirk "${key}".`);
+        if (typeof value !== "boolean") throw new TypeError(`"${key}" must be true or false.`);
+        (controls.quirks as Record<string, boolean>)[key] = value;
+      }
+    },
+    setUser: (address, user) => {
+      if (!isValidEmail(address)) throw new TypeError('"email" must be an email address.');
+      controls.setUser(address, user);
     },
   };
 }

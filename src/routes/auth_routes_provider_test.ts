@@ -1,0 +1,35 @@
+// The login routes against a provider that misbehaves, made so by the mock's switches.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startExample } from "../../testing/_fixtures.ts";
+
+describe("login routes when the provider misbehaves", () => {
+  it("answers 503 to a new bearer token while the provider is down, 200 once it is back", async () => {
+    await using ex = await startExample({ users: "test@example.com: [read]\n" });
+    const token = (await ex.tester.browser().get("/token")).json<{ refresh_token: string }>()
+      .refresh_token;
+    await ex.mock.down();
+    const headers = { authorization: `Bearer ${token}` };
+    const down = await fetch(`${ex.tester.url}/read`, { headers });
+    assert.equal(down.status, 503);
+    assert.equal((await down.json()).error, "provider_unavailable");
+    await ex.mock.up();
+    const back = await fetch(`${ex.tester.url}/read`, { headers });
+    assert.equal(await back.text(), "read by test@example.com");
+  });
+
+  it("refuses a login whose email the provider says is not verified", async () => {
+    await using ex = await startExample();
+    ex.mock.setUser("test@example.com", { email_verified: false });
+    const res = await ex.tester.browser().get("/login", {}, { expect: 400 });
+    assert.match(res.json<{ detail: string }>().detail, /not verified/);
+  });
+
+  it("shows the provider's display name of each user", async () => {
+    await using ex = await startExample();
+    ex.mock.setUser("test@example.com", { name: "Tess Ting", claims: { locale: "fr" } });
+    const browser = ex.tester.browser();
+    await browser.get("/login");
+    assert.equal((await browser.get("/me")).json<{ name: string }>().name, "Tess Ting");
+  });
+});
