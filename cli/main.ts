@@ -42,7 +42,7 @@ Commands:
   caps add|remove <config.yaml> <email> <capability>
   caps set <config.yaml> <email> [capability...]
   login --url <app URL>                     log in from a terminal (headless) and print a token
-  mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+  mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
                                             run the mock OpenID provider
   secret                                    print a fresh random secret key
 

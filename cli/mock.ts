@@ -6,11 +6,12 @@ import { serve } from "../testing/_serve.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
 
 export const MOCK_HELP =
-  `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+  `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
 
-Runs a mock OpenID Connect provider that logs everyone in as --email, without
-asking, until interrupted (Ctrl-C). Point server_metadata_url at the discovery URL
-it prints. Change the user with:
+Runs a mock OpenID Connect provider until interrupted (Ctrl-C). Its login page
+asks who logs in (--email is the default); with --auto it logs everyone in as
+--email without asking. Point server_metadata_url at the discovery URL it
+prints. Change the default user with:
   curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
 `;
 
@@ -44,7 +45,7 @@ export async function mockCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(MOCK_HELP);
     return 0;
   }
-  const provider = createMockProvider({ email: parsed.email });
+  const provider = createMockProvider({ email: parsed.email, loginPage: !parsed.auto });
   let served;
   try {
     served = await serve(provider.fetch, { port: parsed.port, hostname: parsed.hostname });

@@ -7,6 +7,8 @@ export interface World {
   demo: Demo;
   browser: BrowserContext;
   page: Page;
+  /** Saves a screenshot of the page now, named after the step and `what`. */
+  shot(what: string): Promise<void>;
 }
 
 /** One thing a person does, with what they should see. */
@@ -21,22 +23,25 @@ export async function walk(
   options: { demo: Demo; browser: BrowserContext; shots: URL },
 ): Promise<number> {
   const page = await options.browser.newPage();
-  const world: World = { demo: options.demo, browser: options.browser, page };
+  let label = "";
+  const path = (suffix: string) => new URL(`${label}${suffix}.png`, options.shots).pathname;
+  const shot = async (what: string) => void await page.screenshot({ path: path(`-${what}`) });
+  const world: World = { demo: options.demo, browser: options.browser, page, shot };
   console.log(`1..${steps.length}`);
   let passed = 0;
   for (const [i, step] of steps.entries()) {
-    const label = `${String(i + 1).padStart(2, "0")}-${step.name.replace(/[^a-z0-9]+/gi, "-")}`;
+    label = `${String(i + 1).padStart(2, "0")}-${step.name.replace(/[^a-z0-9]+/gi, "-")}`;
     try {
       await step.run(world);
       passed++;
       console.log(`ok ${i + 1} - ${step.name}`);
     } catch (error) {
       console.log(`not ok ${i + 1} - ${step.name}\n  ${String((error as Error).stack ?? error)}`);
-      await world.page.screenshot({ path: new URL(`${label}-FAILED.png`, options.shots).pathname });
+      await page.screenshot({ path: path("-FAILED") });
       console.log(`# ${passed} passed, 1 failed, ${steps.length - passed - 1} not run`);
       return 1;
     }
-    await world.page.screenshot({ path: new URL(`${label}.png`, options.shots).pathname });
+    await page.screenshot({ path: path("") });
   }
   console.log(`# ${passed} passed, 0 failed`);
   return 0;

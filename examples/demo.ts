@@ -26,7 +26,8 @@ if (import.meta.main) {
     },
   });
   const hostname = "127.0.0.1";
-  const provider = createMockProvider();
+  // The login page: switching users is a click.
+  const provider = createMockProvider({ loginPage: true });
   const idp = Deno.serve(
     { hostname, port: Number(values["provider-port"] ?? 29313), onListen() {} },
     provider.fetch,
@@ -46,12 +47,10 @@ if (import.meta.main) {
   console.log(
     `Capabilities:         ${userFile} (a copy of examples/caps.yaml; delete it to reset)`,
   );
-  console.log(`Mock OpenID provider: ${providerUrl} (logs everyone in as ${provider.email})`);
+  console.log(`Mock OpenID provider: ${providerUrl} (its login page asks who you are)`);
   console.log(`Example app:          ${appUrl}/  (open it in a browser)`);
   console.log(`Try: ${appUrl}/shout?message=hello, then /token for a bearer token.`);
-  console.log(
-    `Switch user: curl -X POST -H "Content-Type: application/json" -d '{"email": "friend@rainbows.com"}' ${providerUrl}/set_email`,
-  );
+  console.log(`Switch user: log in again (${appUrl}/login); the mock's page asks who you are.`);
 }
 
 /**

@@ -4,6 +4,8 @@ import { SCOPES } from "./_discovery.ts";
 import type { CodeGrant } from "./_grants.ts";
 import { formParams, NO_STORE, OAuthError, rejectRepeated, required } from "./_http.ts";
 import { issuerOf, type MockState } from "./_state.ts";
+import { loginChoice, loginPage } from "./_login_page.ts";
+import { PATHS } from "./_discovery.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -29,7 +31,22 @@ export async function authorize(state: MockState, request: Request): Promise<Res
       iss: issuerOf(state, request),
     });
   try {
-    const code = state.grants.issueCode(await codeGrant(state, params, clientId, redirectUri));
+    const choice = loginChoice(params);
+    if (choice === undefined && state.controls.loginPage) {
+      if ((params.get("prompt") ?? "").split(" ").includes("none")) {
+        throw new OAuthError("login_required", "The login page needs a person.");
+      }
+      const action = issuerOf(state, request) + PATHS.authorization;
+      const hint = params.get("login_hint");
+      const email = hint !== null && isValidEmail(hint) ? hint : state.currentEmail();
+      return loginPage(action, params, email, state.controls.recent);
+    }
+    if (choice?.action === "deny") {
+      return back({ error: "access_denied", error_description: "The user denied the request." });
+    }
+    const grant = await codeGrant(state, params, clientId, redirectUri, choice?.email);
+    state.controls.loggedIn(grant.identity.email, choice?.name);
+    const code = state.grants.issueCode(grant);
     return back({ code });
   } catch (err) {
     if (!(err instanceof OAuthError)) throw err;
@@ -57,6 +74,7 @@ async function codeGrant(
   params: URLSearchParams,
   clientId: string,
   redirectUri: string,
+  chosenEmail: string | undefined,
 ): Promise<CodeGrant> {
   const responseType = required(params, "response_type");
   if (responseType !== "code") {
@@ -64,7 +82,7 @@ async function codeGrant(
   }
   const scopes = requestedScopes(params);
   const codeChallenge = pkceChallenge(params);
-  const email = loginEmail(state, params);
+  const email = chosenEmail ?? loginEmail(state, params);
   const accessType = params.get("access_type") ?? "online";
   if (accessType !== "online" && accessType !== "offline") {
     throw new OAuthError("invalid_request", '"access_type" must be "online" or "offline".');

@@ -119,6 +119,10 @@ export class MockControls {
   readonly #users = new Map<string, MockUser>();
   quirks: Required<MockQuirks> = { rotateRefreshTokens: false, emailInUserinfoOnly: false };
   down = false;
+  /** Whether the authorization endpoint shows a login page (else it logs in without asking). */
+  loginPage = false;
+  /** The emails that logged in last, most recent first (the login page's buttons). */
+  readonly recent: string[] = [];
 
   /** Arms a fault; the last one set for an endpoint wins. */
   fail(endpoint: MockEndpoint, fault: MockFault = {}): void {
@@ -147,6 +151,18 @@ export class MockControls {
 
   setUser(email: string, user: MockUser): void {
     this.#users.set(email.toLowerCase(), structuredClone(user));
+  }
+
+  /** Notes a login, with the name typed on the login page if any. */
+  loggedIn(email: string, name?: string): void {
+    if (name !== undefined) {
+      const key = email.toLowerCase();
+      this.#users.set(key, { ...this.#users.get(key), name });
+    }
+    const at = this.recent.indexOf(email);
+    if (at >= 0) this.recent.splice(at, 1);
+    this.recent.unshift(email);
+    this.recent.length = Math.min(this.recent.length, 5);
   }
 
   /** The claims `email`'s tokens carry besides the protocol's, with `base` as defaults. */

@@ -10,6 +10,7 @@ export type OAuthErrorCode =
   | "unsupported_response_type"
   | "invalid_token"
   | "insufficient_scope"
+  | "login_required"
   | "not_found"
   | "server_error";
 

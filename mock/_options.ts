@@ -8,9 +8,10 @@ export interface ResolvedOptions {
   clock: () => number;
   issuer: string | undefined;
   accessTokenTtl: number;
+  loginPage: boolean;
 }
 
-const KNOWN = ["email", "clock", "issuer", "accessTokenTtl"];
+const KNOWN = ["email", "clock", "issuer", "accessTokenTtl", "loginPage"];
 
 /**
  * Checks the options of `createMockProvider()`.
@@ -38,7 +39,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl <= 0) {
     throw new TypeError('"accessTokenTtl" must be a positive whole number of seconds.');
   }
+  const loginPage = o.loginPage ?? false;
+  if (typeof loginPage !== "boolean") throw new TypeError('"loginPage" must be true or false.');
   return {
+    loginPage,
     email,
     clock: clock as () => number,
     issuer: resolveIssuer(o.issuer),

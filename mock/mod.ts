@@ -69,6 +69,15 @@ export interface MockProviderOptions {
    * @default {3600}
    */
   accessTokenTtl?: number;
+  /**
+   * Show a login page at the authorization endpoint (an email field with the
+   * recent emails as buttons, an optional display name, "Log in" and "Deny",
+   * which answers `access_denied`), for local development. Without it, the
+   * mock logs the user in without asking, as tests want. `login_hint` and
+   * `setEmail()` fill in the email field.
+   * @default {false}
+   */
+  loginPage?: boolean;
 }
 
 /**
@@ -169,6 +178,7 @@ export function createMockProvider(options?: MockProviderOptions): MockProvider 
     email = value;
   };
   const controls = new MockControls();
+  controls.loginPage = resolved.loginPage;
   const signer = createSigner();
   const app = createApp({
     clock: resolved.clock,

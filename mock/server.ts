@@ -17,10 +17,11 @@ import { isValidEmail } from "./_email.ts";
 import { createMockProvider } from "./mod.ts";
 
 const USAGE =
-  `Usage: mock/server.ts [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+  `Usage: mock/server.ts [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
 
-Runs a mock OpenID Connect provider that logs everyone in as --email, without asking.
-Change the user with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email`;
+Runs a mock OpenID Connect provider. Its login page asks who logs in (--email is
+the default); with --auto it logs everyone in as --email without asking.
+Change the default with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email`;
 
 /** The command line of the server, parsed. */
 export interface ServerArgs {
@@ -32,6 +33,8 @@ export interface ServerArgs {
   email: string | undefined;
   /** Whether `--help` was asked for. */
   help: boolean;
+  /** `--auto`: log in without showing the login page. */
+  auto: boolean;
 }
 
 /**
@@ -57,6 +60,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
         hostname: { type: "string" },
         email: { type: "string" },
         help: { type: "boolean", short: "h" },
+        auto: { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -77,6 +81,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
     hostname: values.hostname ?? "127.0.0.1",
     email: values.email,
     help: values.help ?? false,
+    auto: values.auto ?? false,
   };
 }
 
@@ -102,7 +107,7 @@ export async function main(
     console.log(USAGE);
     return undefined;
   }
-  const provider = createMockProvider({ email: args.email });
+  const provider = createMockProvider({ email: args.email, loginPage: !args.auto });
   const served = await serve(provider.fetch, { port: args.port, hostname: args.hostname });
   console.log(
     `Mock OpenID provider on ${served.url} (discovery: ${served.url}/.well-known/openid-configuration)`,

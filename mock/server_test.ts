@@ -21,10 +21,20 @@ describe("parseServerArgs()", () => {
       hostname: "127.0.0.1",
       email: undefined,
       help: false,
+      auto: false,
     });
     assert.deepEqual(
-      parseServerArgs(["--port", "0", "--hostname", "0.0.0.0", "--email", "a@b.c", "--help"]),
-      { port: 0, hostname: "0.0.0.0", email: "a@b.c", help: true },
+      parseServerArgs([
+        "--port",
+        "0",
+        "--hostname",
+        "0.0.0.0",
+        "--email",
+        "a@b.c",
+        "--help",
+        "--auto",
+      ]),
+      { port: 0, hostname: "0.0.0.0", email: "a@b.c", help: true, auto: true },
     );
   });
 

@@ -152,19 +152,18 @@ async function callback(
       redirectUri: redirectUri(core, c, callbackName),
     });
     const { identity, refreshToken } = result;
+    if (login.headless) {
+      // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
+      return await finishHeadless(core, c, pairings, login.headless, identity, refreshToken);
+    }
     await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
     if (callbackName === "auth") return c.redirect(login.next, 302);
     if (!refreshToken) {
-      if (login.headless) pairings.fail(login.headless, "login_failed", "No refresh token.");
       return errorResponse(
         502,
         "login_failed",
         "The identity provider did not issue a refresh token.",
       );
-    }
-    if (login.headless) {
-      const token = await core.tokens.issueUserToken(identity, refreshToken);
-      return finishHeadless(c, pairings, login.headless, identity.email, token);
     }
     // The session now holds the refresh token: a clean /token hands the token
     // over, and a reload there does not replay the spent code and state.

@@ -18,6 +18,7 @@ import type { Core } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { HEADLESS_TTL, type HeadlessLogins } from "../_headless_logins.ts";
 import type { OAuthEnv } from "../env.ts";
+import type { Identity } from "../oidc_client.ts";
 import { wantsHtml } from "../pages/_html.ts";
 import { confirmPage, headlessDonePage } from "../pages/headless_page.ts";
 import { beginLogin } from "./auth_routes.ts";
@@ -119,14 +120,28 @@ function poll(core: Core, c: Context, pairings: HeadlessLogins): Response {
 }
 
 /** The callback of a headless login's browser side: the token goes to the pairing, not the page. */
-export function finishHeadless(
+export async function finishHeadless(
+  core: Core,
   c: Context,
   pairings: HeadlessLogins,
   id: string,
-  email: string,
-  token: string,
-): Response {
+  identity: Identity,
+  refreshToken: string | undefined,
+): Promise<Response> {
+  if (!refreshToken) {
+    pairings.fail(id, "login_failed", "The identity provider did not issue a refresh token.");
+    return errorResponse(
+      502,
+      "login_failed",
+      "The identity provider did not issue a refresh token.",
+    );
+  }
+  const token = await core.tokens.issueUserToken(identity, refreshToken);
   if (!pairings.complete(id, token)) return usedUp();
-  if (wantsHtml(c)) return headlessDonePage(email);
-  return c.json({ status: "ok", email }, 200, NO_STORE);
+  if (wantsHtml(c)) {
+    // Through c.body, so that the login state's cookie is cleared as the callback asked.
+    const page = headlessDonePage(identity.email);
+    return c.body(await page.text(), 200, Object.fromEntries(page.headers));
+  }
+  return c.json({ status: "ok", email: identity.email }, 200, NO_STORE);
 }

@@ -39,6 +39,9 @@ describe("headless login", () => {
     assert.deepEqual(await pending.json(), { status: "pending" });
     const done = await completeHeadlessLogin(started.login_url, started.user_code);
     assert.equal(done.status, 200);
+    const cookies = done.headers.getSetCookie();
+    assert.equal(cookies.length, 1, "the login state is cleared, no session is started");
+    assert.match(cookies[0], /^easy_oauth_login_[^=]+=; Max-Age=0/);
     assert.match(await done.text(), /now has a token for <strong>ann@example.com<\/strong>/);
     const redeemed = await poll(started);
     assert.equal(redeemed.status, 200);
