@@ -29,7 +29,7 @@ export function loginChoice(params: URLSearchParams): LoginChoice | undefined {
   const email = (params.get(PICK) ?? params.get(EMAIL))?.trim() ?? "";
   if (!isValidEmail(email)) throw new OAuthError("invalid_request", "Enter an email address.");
   const name = params.get(NAME)?.trim();
-  if (name && (name.length > 100 || /[\x00-\x1f\x7f]/.test(name))) {
+  if (name && (name.length > 100 || [...name].some((ch) => ch < " " || ch === "\x7f"))) {
     throw new OAuthError("invalid_request", "The name must be 1 to 100 printable characters.");
   }
   return name ? { action: "login", email, name } : { action: "login", email };
