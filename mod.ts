@@ -31,7 +31,7 @@
  * @module
  */
 export { OAuthManager, type RequireOptions } from "./src/manager.ts";
-export type { OAuthManagerOptions } from "./src/options.ts";
+export type { ForcedUser, OAuthManagerOptions } from "./src/options.ts";
 export { loadConfig, type LoadConfigOptions } from "./src/config.ts";
 export { decryptValue, encryptValue, isEncrypted } from "./src/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";

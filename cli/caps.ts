@@ -1,7 +1,7 @@
 // `easy-oauth caps list|add|remove|set`: edits the capability file offline,
 // with the server's validation and atomic writes (CapabilitySet on the
 // configuration's user_file).
-import { CapabilityError } from "../src/capabilities.ts";
+import { CapabilityError, type CapabilitySet } from "../src/capabilities.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";
@@ -12,7 +12,8 @@ export const CAPS_HELP = `Usage:
   easy-oauth caps remove <config.yaml> <email> <capability>
   easy-oauth caps set <config.yaml> <email> [capability...]
 
-Shows or changes the capabilities stored in the configuration's user_file, with
+Shows or changes the capabilities stored in the configuration's user_file (list
+also shows the effective ones: implied, default and override capabilities), with
 the same checks as the server (known capabilities, valid emails) and the same
 atomic write, keeping the file's comments. No password is needed.
 `;
@@ -24,8 +25,19 @@ const COUNTS: Readonly<Record<string, { min: number; max: number }>> = {
   set: { min: 2, max: Infinity },
 };
 
+function names(list: Iterable<string>): string {
+  const all = [...list];
+  return all.length ? all.join(", ") : "(none)";
+}
+
 function line(email: string, list: readonly string[]): string {
-  return `${email}: ${list.length ? list.join(", ") : "(none)"}\n`;
+  return `${email}: ${names(list)}\n`;
+}
+
+/** What `list` shows: the stored capabilities, then what they give with implications, defaults and overrides. */
+async function listLine(capabilities: CapabilitySet, email: string, list: readonly string[]) {
+  const effective = [...await capabilities.effective(email)].sort();
+  return `${email}: ${names(list)}; effective: ${names(effective)}\n`;
 }
 
 /** Runs `caps`; returns the exit status. */
@@ -50,9 +62,11 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
   const capabilities = capabilitySet(analysis);
   try {
     if (action === "list" && email === undefined) {
-      for (const [user, list] of await capabilities.users()) io.stdout(line(user, list));
+      for (const [user, list] of await capabilities.users()) {
+        io.stdout(await listLine(capabilities, user, list));
+      }
     } else if (action === "list") {
-      io.stdout(line(email, await capabilities.get(email)));
+      io.stdout(await listLine(capabilities, email, await capabilities.get(email)));
     } else if (action === "add") {
       io.stdout(line(email, await capabilities.add(email, names[0])));
     } else if (action === "remove") {

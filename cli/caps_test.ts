@@ -48,9 +48,25 @@ describe("easy-oauth caps", () => {
     const { config } = await setup();
     const all = await run("caps", "list", config);
     assert.equal(all.status, 0, all.stderr);
-    assert.equal(all.stdout, "ann@example.com: write\nbob@example.com: read\n");
+    assert.equal(
+      all.stdout,
+      "ann@example.com: write; effective: read, write\nbob@example.com: read; effective: read\n",
+    );
     const one = await run("caps", "list", config, "carl@example.com");
-    assert.equal(one.stdout, "carl@example.com: (none)\n");
+    assert.equal(one.stdout, "carl@example.com: (none); effective: (none)\n");
+  });
+
+  it("lists what defaults and overrides give as effective, beside the stored capabilities", async () => {
+    const { config } = await setup(
+      CONFIG + "  default_capabilities: [read]\n  user_overrides: {boss@example.com: [admin]}\n",
+    );
+    const boss = await run("caps", "list", config, "boss@example.com");
+    assert.equal(
+      boss.stdout,
+      "boss@example.com: (none); effective: admin, read, user_management, write\n",
+    );
+    const carl = await run("caps", "list", config, "carl@example.com");
+    assert.equal(carl.stdout, "carl@example.com: (none); effective: read\n");
   });
 
   it("adds, removes and sets capabilities in the file, keeping its comments", async () => {
@@ -71,7 +87,9 @@ describe("easy-oauth caps", () => {
     assert.match(text, /^# Who may do what\. Keep this comment\.$/m);
     assert.equal(
       (await run("caps", "list", config)).stdout,
-      "ann@example.com: (none)\nbob@example.com: read, user_management\ncarl@example.com: read, write\n",
+      "ann@example.com: (none); effective: (none)\n" +
+        "bob@example.com: read, user_management; effective: read, user_management\n" +
+        "carl@example.com: read, write; effective: read, write\n",
     );
     assert.equal(
       (await run("caps", "set", config, "carl@example.com")).stdout,

@@ -107,6 +107,9 @@ export async function main(args: string[], io: Partial<CliIO> = {}): Promise<num
 }
 
 if (import.meta.main) {
+  // `deno task cli` (like npm scripts) runs in the folder of deno.json and says in INIT_CWD
+  // where the user typed the command: relative paths are the user's.
+  if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   main(process.argv.slice(2)).then(
     (status) => process.exitCode = status,
     (err: unknown) => {

@@ -1,6 +1,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { main } from "./main.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+function withoutInitCwd(): Record<string, string | undefined> {
+  const { INIT_CWD: _, ...env } = process.env;
+  return env;
+}
 
 /** Runs the CLI in process with an empty environment and no terminal. */
 async function run(...args: string[]) {
@@ -68,5 +80,32 @@ describe("easy-oauth", () => {
     const { status, stderr } = await run("check", "/nonexistent/easy-oauth/config.yaml");
     assert.equal(status, 1);
     assert.equal(stderr, "/nonexistent/easy-oauth/config.yaml: file not found\n");
+  });
+
+  it("reads paths from the folder `deno task cli` was run in, not the repository root", async () => {
+    await mkdir(join(ROOT, ".tmp"), { recursive: true });
+    const dir = await mkdtemp(join(ROOT, ".tmp", "cli-cwd-"));
+    try {
+      await writeFile(
+        join(dir, "config.yaml"),
+        "server_metadata_url: http://127.0.0.1:29313/.well-known/openid-configuration\n" +
+          "secret_key: a secret of at least thirty-two characters\nclient_id: app\n",
+      );
+      const { code, stdout, stderr } = await new Promise<
+        { code: number | null; stdout: string; stderr: string }
+      >((resolve) => {
+        const child = execFile(
+          "deno",
+          ["task", "-q", "cli", "check", "config.yaml"],
+          // As from a shell: a test run by `deno task test` inherits the task's INIT_CWD.
+          { cwd: dir, env: withoutInitCwd() },
+          (_, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+        );
+      });
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /^config\.yaml: OK/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,12 +7,15 @@ import { type CliIO, CommandError, UsageError } from "./_io.ts";
 
 export const MOCK_HELP =
   `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
+                        [--client <id>:<secret>:<redirect_uri>[,<redirect_uri>...]]...
 
 Runs a mock OpenID Connect provider until interrupted (Ctrl-C). Its login page
 asks who logs in (--email is the default); with --auto it logs everyone in as
---email without asking. Point server_metadata_url at the discovery URL it
-prints. Change the default user with:
+--email without asking. Each --client registers a client; with any, unknown
+clients, wrong secrets and unregistered redirect URIs are refused. Point
+server_metadata_url at the discovery URL it prints. Change the default user with:
   curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
+(it counts at the next login: log in again).
 `;
 
 /** Resolves when `signal` aborts or, without one, on SIGINT/SIGTERM. */
@@ -45,7 +48,11 @@ export async function mockCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(MOCK_HELP);
     return 0;
   }
-  const provider = createMockProvider({ email: parsed.email, loginPage: !parsed.auto });
+  const provider = createMockProvider({
+    email: parsed.email,
+    clients: parsed.clients,
+    loginPage: !parsed.auto,
+  });
   let served;
   try {
     served = await serve(provider.fetch, { port: parsed.port, hostname: parsed.hostname });

@@ -29,15 +29,24 @@ export const GRAPH: Record<string, string[]> = {
   user_management: [],
 };
 
+/** Options of {@link createApp}. */
+export interface ExampleAppOptions {
+  /**
+   * Sets who the mock provider logs in next. With it, the home page offers
+   * "switch user" (`POST /switch_user`, then a new login), as `deno task demo` does.
+   */
+  switchUser?: (email: string) => void | Promise<void>;
+}
+
 /** Builds the example app around a manager. */
-export function createApp(oauth: OAuthManager): Hono<OAuthEnv> {
+export function createApp(oauth: OAuthManager, options: ExampleAppOptions = {}): Hono<OAuthEnv> {
   const app = new Hono<OAuthEnv>();
   oauth.install(app);
   app.get("/", oauth.middleware(), (c) => {
     const who = c.var.email ?? "nobody (a guest)";
     return c.html(`<!doctype html><title>easy-oauth demo</title>
 <h1>easy-oauth for Hono</h1>
-<p>You are ${escapeHtml(who)}.</p>
+<p>You are ${escapeHtml(who)}.</p>${options.switchUser ? SWITCH_FORM : ""}
 <ul>
 <li><a href="/login">/login</a> and <a href="/logout">/logout</a></li>
 <li><a href="/shout?message=hello">/shout?message=hello</a> (needs "announce"; logs you in first)</li>
@@ -53,8 +62,35 @@ export function createApp(oauth: OAuthManager): Hono<OAuthEnv> {
   );
   app.get("/read", oauth.requireCapability("read"), (c) => c.text(`${c.var.email} reads`));
   app.post("/write", oauth.requireCapability("write"), (c) => c.text(`${c.var.email} writes`));
+  const switchUser = options.switchUser;
+  if (switchUser) {
+    app.post("/switch_user", async (c) => {
+      // Another site's form must not pick who this demo logs in.
+      const origin = c.req.header("origin");
+      if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+        return c.text("Cross-site requests are refused.", 403);
+      }
+      const email = (await c.req.parseBody()).email;
+      try {
+        await switchUser(typeof email === "string" ? email.trim() : "");
+      } catch (error) {
+        if (error instanceof TypeError) return c.text(error.message, 400);
+        throw error;
+      }
+      // The mock's email counts at the next login only: log in again now.
+      return c.redirect("/login?next=%2F", 303);
+    });
+  }
   return app;
 }
+
+const SWITCH_FORM = `
+<form method="post" action="/switch_user">
+<label>Switch user: <input name="email" type="email" required placeholder="friend@rainbows.com"></label>
+<button>Log in as this user</button>
+</form>
+<p><small>The mock provider logs in whoever it is set to at the next login; this form sets it
+(as its <code>POST /set_email</code> does) and logs you in again.</small></p>`;
 
 /** The example's manager options, for a provider at `serverMetadataUrl`. */
 export function exampleOptions(

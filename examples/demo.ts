@@ -41,7 +41,7 @@ if (import.meta.main) {
   );
   const app = Deno.serve(
     { hostname, port: Number(values.port ?? 8000), onListen() {} },
-    createApp(oauth).fetch,
+    createApp(oauth, { switchUser: (email) => provider.setEmail(email) }).fetch,
   );
   const appUrl = `http://${hostname}:${app.addr.port}`;
   console.log(
@@ -50,7 +50,9 @@ if (import.meta.main) {
   console.log(`Mock OpenID provider: ${providerUrl} (its login page asks who you are)`);
   console.log(`Example app:          ${appUrl}/  (open it in a browser)`);
   console.log(`Try: ${appUrl}/shout?message=hello, then /token for a bearer token.`);
-  console.log(`Switch user: log in again (${appUrl}/login); the mock's page asks who you are.`);
+  console.log(
+    `Switch user: log in again (${appUrl}/login): the mock's page asks who you are.`,
+  );
 }
 
 /**

@@ -113,4 +113,30 @@ describe("deno task demo", () => {
       /newcomer@example\.com:\n\s+- write/,
     );
   });
+
+  it("offers 'switch user' on the home page: it sets the mock's email and logs in again", async () => {
+    const jar = new Map<string, string>();
+    await browse(`${app}/login`, jar);
+    const home = await (await browse(`${app}/`, jar)).text();
+    assert.match(home, /You are test@example\.com/);
+    assert.match(home, /<form method="post" action="\/switch_user">/);
+    const switched = await browse(`${app}/switch_user`, jar, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: app },
+      body: "email=friend%40rainbows.com",
+    });
+    assert.match(await switched.text(), /You are friend@rainbows\.com/);
+    const shout = await browse(`${app}/shout?message=hi`, jar);
+    assert.equal(await shout.text(), 'friend@rainbows.com shouts "hi"');
+    const refused = await fetch(`${app}/switch_user`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://evil.test" },
+      body: "email=mallory%40evil.test",
+    });
+    assert.equal(refused.status, 403);
+    await refused.body?.cancel();
+    const bad = await fetch(`${app}/switch_user`, { method: "POST", body: new URLSearchParams() });
+    assert.equal(bad.status, 400);
+    await bad.body?.cancel();
+  });
 });

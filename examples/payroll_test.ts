@@ -1,4 +1,4 @@
-// The README's testing example, verbatim: it must keep working under Deno and Bun.
+// payroll_test.ts — run with `deno test -A` (or `bun test`)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";

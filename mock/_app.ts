@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authorize } from "./_authorize.ts";
-import { discoveryDocument, PATHS } from "./_discovery.ts";
+import { describeServer, discoveryDocument, PATHS } from "./_discovery.ts";
 import { NO_STORE, OAuthError, oauthErrorResponse } from "./_http.ts";
 import { revoke } from "./_revoke.ts";
 import { emailFromBody } from "./_set_email.ts";
@@ -33,8 +33,9 @@ export function createApp(state: MockState, setEmail: (email: string) => void): 
   app.post(PATHS.setEmail, async (c) => {
     const email = await emailFromBody(c.req.raw);
     setEmail(email);
-    return c.json({ status: "ok", email }, 200, NO_STORE);
+    return c.json({ status: "ok", message: `Email set to ${email}`, email }, 200, NO_STORE);
   });
+  app.get("/", (c) => c.json(describeServer(issuerOf(state, c.req.raw), state.currentEmail())));
   app.get(PATHS.health, (c) => c.json({ status: "ok" }));
   app.notFound((c) =>
     oauthErrorResponse(

@@ -1,36 +1,48 @@
 // The authorization endpoint: validates the request and logs the user in at once.
-import { isValidEmail, nameFor, subjectFor } from "./_email.ts";
-import { SCOPES } from "./_discovery.ts";
+import { identityFor, isValidEmail } from "./_email.ts";
+import { PATHS, SCOPES } from "./_discovery.ts";
 import type { CodeGrant } from "./_grants.ts";
-import { formParams, NO_STORE, OAuthError, rejectRepeated, required } from "./_http.ts";
+import { formParams, OAuthError, rejectRepeated, required } from "./_http.ts";
+import { errorPage, respond, type ResponseMode, responseMode } from "./_respond.ts";
 import { issuerOf, type MockState } from "./_state.ts";
 import { loginChoice, loginPage } from "./_login_page.ts";
-import { PATHS } from "./_discovery.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 /**
  * Answers an authorization request (GET, or POST as OpenID Connect Core §3.1.2.1
- * allows) with a 302 back to the client carrying `code` and `state`.
+ * allows) with a 302 back to the client carrying `code` and `state` (or, for
+ * `response_mode=form_post`, a page that posts them).
  *
- * Until `client_id` and `redirect_uri` are known to be sound, errors are a 400
- * JSON answer: redirecting to an unvalidated URI would make the mock an open
- * redirector (RFC 6749 §4.1.2.1). After that, errors travel back in the redirect.
+ * Until `client_id` and `redirect_uri` are known to be sound (and registered,
+ * when clients are), errors are a 400 JSON answer: redirecting to an unvalidated
+ * URI would make the mock an open redirector (RFC 6749 §4.1.2.1). After that,
+ * errors travel back to the client.
  */
 export async function authorize(state: MockState, request: Request): Promise<Response> {
-  const params = request.method === "POST"
-    ? await formParams(request)
-    : new URL(request.url).searchParams;
-  rejectRepeated(params);
-  const clientId = required(params, "client_id");
-  const redirectUri = validRedirectUri(params.get("redirect_uri"));
+  let params: URLSearchParams, clientId: string, redirectUri: string;
+  try {
+    params = request.method === "POST"
+      ? await formParams(request)
+      : new URL(request.url).searchParams;
+    rejectRepeated(params);
+    clientId = required(params, "client_id");
+    redirectUri = validRedirectUri(params.get("redirect_uri"));
+    state.clients.checkRedirect(clientId, redirectUri);
+  } catch (err) {
+    if (err instanceof OAuthError) return errorPage(request, err);
+    throw err;
+  }
+  let mode: ResponseMode = "query";
   const back = (values: Record<string, string | undefined>) =>
-    redirect(redirectUri, {
+    respond(redirectUri, mode, {
       ...values,
       state: params.get("state") ?? undefined,
       iss: issuerOf(state, request),
     });
   try {
+    mode = responseMode(params);
+    refuseRequestObjects(params);
     const choice = loginChoice(params);
     if (choice === undefined && state.controls.loginPage) {
       if ((params.get("prompt") ?? "").split(" ").includes("none")) {
@@ -83,6 +95,7 @@ async function codeGrant(
   const scopes = requestedScopes(params);
   const codeChallenge = pkceChallenge(params);
   const email = chosenEmail ?? loginEmail(state, params);
+  const prompt = (params.get("prompt") ?? "").split(" ");
   const accessType = params.get("access_type") ?? "online";
   if (accessType !== "online" && accessType !== "offline") {
     throw new OAuthError("invalid_request", '"access_type" must be "online" or "offline".');
@@ -91,12 +104,43 @@ async function codeGrant(
     clientId,
     redirectUri,
     scope: scopes.join(" "),
-    identity: { email, sub: await subjectFor(email), name: nameFor(email) },
+    identity: await identityFor(email),
+    authTime: state.sessions.authenticate(email, {
+      maxAge: maxAge(params),
+      // A person who just logged in on the login page authenticated now.
+      forceLogin: prompt.includes("login") || chosenEmail !== undefined,
+    }),
     // Like Google: a refresh token only when asked for, so the client can tell.
     offline: scopes.includes("offline_access") || accessType === "offline",
     nonce: params.get("nonce") || undefined,
     codeChallenge,
   };
+}
+
+/**
+ * Request objects are not supported: say so rather than ignore them, since
+ * their parameters would override the query's (OpenID Connect Core §6.1, §6.2).
+ */
+function refuseRequestObjects(params: URLSearchParams): void {
+  if (params.has("request")) {
+    throw new OAuthError("request_not_supported", 'The "request" parameter is not supported.');
+  }
+  if (params.has("request_uri")) {
+    throw new OAuthError(
+      "request_uri_not_supported",
+      'The "request_uri" parameter is not supported.',
+    );
+  }
+}
+
+/** `max_age` in seconds, if sent (OpenID Connect Core §3.1.2.1). */
+function maxAge(params: URLSearchParams): number | undefined {
+  const value = params.get("max_age");
+  if (value === null) return undefined;
+  if (!/^\d{1,10}$/.test(value)) {
+    throw new OAuthError("invalid_request", '"max_age" must be a whole number of seconds.');
+  }
+  return Number(value);
 }
 
 /** The known scopes among those requested; `openid` is required (OpenID Connect Core §3.1.2.1). */
@@ -136,12 +180,4 @@ function loginEmail(state: MockState, params: URLSearchParams): string {
     throw new OAuthError("invalid_request", '"login_hint" must be an email address.');
   }
   return hint;
-}
-
-function redirect(to: string, values: Record<string, string | undefined>): Response {
-  const url = new URL(to);
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) url.searchParams.append(key, value);
-  }
-  return new Response(null, { status: 302, headers: { ...NO_STORE, Location: url.href } });
 }

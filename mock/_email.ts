@@ -21,8 +21,41 @@ export async function subjectFor(email: string): Promise<string> {
 
 /** A display name made from the local part: `jane.doe@x.org` → `"Jane Doe"`. */
 export function nameFor(email: string): string {
+  const words = nameWords(email);
+  return words.length === 0 ? email.slice(0, email.lastIndexOf("@")) : words.join(" ");
+}
+
+function nameWords(email: string): string[] {
   const local = email.slice(0, email.lastIndexOf("@"));
   const words = local.split(/[._+-]+/).filter((w) => w.length > 0);
-  if (words.length === 0) return local;
-  return words.map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
+  return words.map((w) => w[0].toUpperCase() + w.slice(1));
+}
+
+/** The user a login is for, with the profile claims the mock derives from the email. */
+export interface Identity {
+  email: string;
+  sub: string;
+  name: string;
+  given_name: string;
+  family_name: string;
+  picture: string;
+}
+
+/**
+ * Everything the mock says about `email`, as upstream's mock and Google do:
+ * `jane.doe@x.org` is "Jane" "Doe", `test@x.org` is "Test" with an empty
+ * family name. The picture is a Gravatar identicon URL keyed by the `sub`
+ * (never fetched by the mock).
+ */
+export async function identityFor(email: string): Promise<Identity> {
+  const sub = await subjectFor(email);
+  const words = nameWords(email);
+  return {
+    email,
+    sub,
+    name: nameFor(email),
+    given_name: words[0] ?? "",
+    family_name: words.slice(1).join(" "),
+    picture: `https://www.gravatar.com/avatar/${sub}?d=identicon`,
+  };
 }

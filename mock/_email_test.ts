@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isValidEmail, nameFor, subjectFor } from "./_email.ts";
+import { identityFor, isValidEmail, nameFor, subjectFor } from "./_email.ts";
 
 describe("isValidEmail()", () => {
   it("accepts ordinary addresses, and service-like ones without a dot", () => {
@@ -39,6 +39,19 @@ describe("subjectFor()", () => {
     assert.equal(a1, await subjectFor("a@b.c"));
     assert.notEqual(a1, await subjectFor("b@b.c"));
     assert.match(a1, /^[0-9a-f]{64}$/);
+  });
+});
+
+describe("identityFor()", () => {
+  it("derives given_name, family_name and picture from the email, as upstream's mock", async () => {
+    const jane = await identityFor("jane.van.doe@example.com");
+    assert.equal(jane.name, "Jane Van Doe");
+    assert.equal(jane.given_name, "Jane");
+    assert.equal(jane.family_name, "Van Doe");
+    assert.equal(jane.sub, await subjectFor("jane.van.doe@example.com"));
+    assert.match(jane.picture, /^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{64}\?d=identicon$/);
+    const test = await identityFor("test@example.com");
+    assert.deepEqual([test.given_name, test.family_name], ["Test", ""]);
   });
 });
 

@@ -1,5 +1,6 @@
 // What the mock has handed out: authorization codes, refresh and access tokens.
 import { base64url } from "jose";
+import type { Identity } from "./_email.ts";
 
 /** How long an authorization code can be redeemed (RFC 6749 §4.1.2 recommends ≤ 10 min). */
 export const CODE_TTL_MS = 60_000;
@@ -13,19 +14,14 @@ export const MAX_ENTRIES = 10_000;
 
 const SWEEP_INTERVAL_MS = 1000;
 
-/** The user a grant was made for, fixed when the code was issued. */
-export interface Identity {
-  email: string;
-  sub: string;
-  name: string;
-}
-
 /** An authorization code's request, as the token endpoint must check it. */
 export interface CodeGrant {
   clientId: string;
   redirectUri: string;
   scope: string;
   identity: Identity;
+  /** When the user authenticated, in epoch seconds (the ID token's `auth_time`). */
+  authTime: number;
   /** Whether the code may be exchanged for a refresh token too. */
   offline: boolean;
   nonce?: string;
@@ -37,6 +33,8 @@ export interface TokenGrant {
   clientId: string;
   scope: string;
   identity: Identity;
+  /** When the user authenticated: refreshed ID tokens keep it (OpenID Connect Core §12.2). */
+  authTime: number;
   /** Shared by every token born of one code, so that they can be revoked together. */
   grantId: string;
 }

@@ -8,18 +8,27 @@ import {
   type TokenGrant,
 } from "./_grants.ts";
 
-const identity = { email: "a@b.c", sub: "s", name: "A" };
+const identity = {
+  email: "a@b.c",
+  sub: "s",
+  name: "A",
+  given_name: "A",
+  family_name: "",
+  picture: "https://example.com/a.png",
+};
 const code: CodeGrant = {
   clientId: "c",
   redirectUri: "http://localhost/cb",
   scope: "openid",
   identity,
+  authTime: 0,
   offline: false,
 };
 const grant = (grantId: string): TokenGrant => ({
   clientId: "c",
   scope: "openid",
   identity,
+  authTime: 0,
   grantId,
 });
 

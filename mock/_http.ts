@@ -1,6 +1,9 @@
 // Request parsing and OAuth-shaped error answers shared by the mock's endpoints.
 
-/** An OAuth error code (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; RFC 7009 §2.2.1). */
+/**
+ * An OAuth error code (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; RFC 7009 §2.2.1;
+ * OpenID Connect Core §3.1.2.6).
+ */
 export type OAuthErrorCode =
   | "invalid_request"
   | "invalid_client"
@@ -8,6 +11,9 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "unsupported_grant_type"
   | "unsupported_response_type"
+  | "unsupported_response_mode"
+  | "request_not_supported"
+  | "request_uri_not_supported"
   | "invalid_token"
   | "insufficient_scope"
   | "login_required"
@@ -88,45 +94,6 @@ export function required(params: URLSearchParams, name: string): string {
     throw new OAuthError("invalid_request", `The "${name}" parameter is missing.`);
   }
   return value;
-}
-
-/**
- * The client id of a token or revocation request. Any id and any secret are
- * accepted (there is no client registration), through `client_secret_basic` or
- * `client_secret_post`, but never through both at once (RFC 6749 §2.3).
- */
-export function clientId(request: Request, params: URLSearchParams): string {
-  const basic = basicCredentials(request.headers.get("Authorization"));
-  const posted = params.get("client_id") || undefined;
-  if (basic === undefined) {
-    if (posted === undefined) throw invalidClient("No client authentication was sent.");
-    return posted;
-  }
-  if (params.has("client_secret")) {
-    throw new OAuthError("invalid_request", "Use one client authentication method, not two.");
-  }
-  if (posted !== undefined && posted !== basic) {
-    throw invalidClient('"client_id" does not match the Basic credentials.');
-  }
-  return basic;
-}
-
-/** The client id of an `Authorization: Basic` header (RFC 6749 §2.3.1), if there is one. */
-function basicCredentials(header: string | null): string | undefined {
-  if (header === null) return undefined;
-  const [scheme, value = ""] = header.trim().split(/\s+/, 2);
-  if (scheme.toLowerCase() !== "basic") return undefined;
-  let id: string;
-  try {
-    const decoded = atob(value);
-    const colon = decoded.indexOf(":");
-    if (colon < 0) throw new Error("no colon");
-    id = decodeURIComponent(decoded.slice(0, colon).replaceAll("+", " "));
-  } catch {
-    throw invalidClient("Malformed Basic credentials.");
-  }
-  if (id === "") throw invalidClient("The Basic credentials have no client id.");
-  return id;
 }
 
 /** The token of an `Authorization: Bearer` header, scheme case-insensitive (RFC 6750 §2.1). */

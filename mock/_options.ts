@@ -1,5 +1,6 @@
 // Validation of the mock provider's options, once, in the factory.
 import { didYouMean } from "../src/_suggest.ts";
+import type { MockClient } from "./_clients.ts";
 import { isValidEmail } from "./_email.ts";
 
 /** The options of `createMockProvider()`, checked and with defaults filled in. */
@@ -8,10 +9,11 @@ export interface ResolvedOptions {
   clock: () => number;
   issuer: string | undefined;
   accessTokenTtl: number;
+  clients: readonly MockClient[] | undefined;
   loginPage: boolean;
 }
 
-const KNOWN = ["email", "clock", "issuer", "accessTokenTtl", "loginPage"];
+const KNOWN = ["email", "clock", "issuer", "accessTokenTtl", "clients", "loginPage"];
 
 /**
  * Checks the options of `createMockProvider()`.
@@ -47,7 +49,41 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     clock: clock as () => number,
     issuer: resolveIssuer(o.issuer),
     accessTokenTtl: ttl,
+    clients: resolveClients(o.clients),
   };
+}
+
+/** Registered clients: unique ids, string secrets, absolute redirect URIs without fragment. */
+function resolveClients(clients: unknown): readonly MockClient[] | undefined {
+  if (clients === undefined) return undefined;
+  if (!Array.isArray(clients)) throw new TypeError('"clients" must be a list of clients.');
+  const seen = new Set<string>();
+  return clients.map((client: unknown, i) => {
+    const at = `"clients[${i}]`;
+    if (typeof client !== "object" || client === null) {
+      throw new TypeError(`${at}" must be an object.`);
+    }
+    const { clientId, clientSecret, redirectUris, ...rest } = client as Record<string, unknown>;
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) throw new TypeError(`${at}.${extra}" is not a client setting.`);
+    if (typeof clientId !== "string" || clientId === "" || seen.has(clientId)) {
+      throw new TypeError(`${at}.clientId" must be a non-empty string, unique among clients.`);
+    }
+    seen.add(clientId);
+    if (clientSecret !== undefined && (typeof clientSecret !== "string" || clientSecret === "")) {
+      throw new TypeError(`${at}.clientSecret" must be a non-empty string (or absent).`);
+    }
+    if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
+      throw new TypeError(`${at}.redirectUris" must be a non-empty list of URLs.`);
+    }
+    redirectUris.forEach((uri: unknown, j) => {
+      const url = typeof uri === "string" && URL.canParse(uri) ? new URL(uri) : undefined;
+      if (!url || !/^https?:$/.test(url.protocol) || (uri as string).includes("#")) {
+        throw new TypeError(`${at}.redirectUris[${j}]" must be an http(s) URL without fragment.`);
+      }
+    });
+    return { clientId, clientSecret, redirectUris: [...redirectUris] as string[] };
+  });
 }
 
 /** An issuer is an https or http URL without query or fragment (RFC 8414 §2). */

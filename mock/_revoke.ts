@@ -1,5 +1,5 @@
 // The revocation endpoint (RFC 7009).
-import { clientId, formParams, OAuthError, required } from "./_http.ts";
+import { formParams, OAuthError, required } from "./_http.ts";
 import type { MockState } from "./_state.ts";
 
 /**
@@ -10,7 +10,7 @@ import type { MockState } from "./_state.ts";
  */
 export async function revoke(state: MockState, request: Request): Promise<Response> {
   const params = await formParams(request);
-  const client = clientId(request, params);
+  const client = state.clients.authenticate(request, params);
   const token = required(params, "token");
   const owner = state.grants.ownerOf(token);
   if (owner !== undefined && owner !== client) {

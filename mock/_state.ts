@@ -1,7 +1,9 @@
 // The state one mock provider shares between its endpoints.
+import type { ClientCheck } from "./_clients.ts";
 import type { MockControls } from "./_controls.ts";
 import type { GrantStore } from "./_grants.ts";
 import type { Signer } from "./_keys.ts";
+import type { LoginSessions } from "./_sessions.ts";
 
 /** Everything an endpoint of one provider needs. */
 export interface MockState {
@@ -15,6 +17,10 @@ export interface MockState {
   signer: Signer;
   /** Faults, outages, quirks and per-user claims set by tests. */
   controls: MockControls;
+  /** Registered clients, or any client when none are. */
+  clients: ClientCheck;
+  /** When each user last authenticated. */
+  sessions: LoginSessions;
   /** Who logs in when the authorization request has no `login_hint`. */
   currentEmail(): string;
 }

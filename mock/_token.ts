@@ -1,7 +1,7 @@
 // The token endpoint (RFC 6749 §4.1.3, §6) and the ID tokens it issues.
 import { base64url } from "jose";
-import type { Identity, TokenGrant } from "./_grants.ts";
-import { clientId, formParams, NO_STORE, OAuthError, required } from "./_http.ts";
+import type { TokenGrant } from "./_grants.ts";
+import { formParams, NO_STORE, OAuthError, required } from "./_http.ts";
 import { issuerOf, type MockState, nowSeconds } from "./_state.ts";
 
 /** ID tokens live one hour, whatever the access token's lifetime. */
@@ -12,7 +12,7 @@ const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** Answers a token request: the `authorization_code` and `refresh_token` grants. */
 export async function token(state: MockState, request: Request): Promise<Response> {
   const params = await formParams(request);
-  const client = clientId(request, params);
+  const client = state.clients.authenticate(request, params);
   const grantType = required(params, "grant_type");
   const issuer = issuerOf(state, request);
   if (grantType === "authorization_code") return await exchangeCode(state, params, client, issuer);
@@ -47,6 +47,7 @@ async function exchangeCode(
     clientId: client,
     scope: grant.scope,
     identity: grant.identity,
+    authTime: grant.authTime,
     grantId,
   };
   const refreshToken = grant.offline ? state.grants.issueRefreshToken(tokenGrant) : undefined;
@@ -123,32 +124,35 @@ async function tokenResponse(
     scope: grant.scope,
   };
   if (grant.scope.split(" ").includes("openid")) {
-    body.id_token = await idToken(state, issuer, grant.clientId, grant.identity, extra.nonce);
+    body.id_token = await idToken(state, issuer, grant, extra.nonce);
   }
   if (extra.refreshToken !== undefined) body.refresh_token = extra.refreshToken;
   return Response.json(body, { headers: NO_STORE });
 }
 
-/** An ID token per OpenID Connect Core §2, signed with the provider's key. */
+/**
+ * An ID token per OpenID Connect Core §2, signed with the provider's key. It
+ * always has `auth_time` (required when `max_age` was sent, and kept unchanged
+ * on refresh, §12.2).
+ */
 function idToken(
   state: MockState,
   issuer: string,
-  audience: string,
-  identity: Identity,
+  grant: TokenGrant,
   nonce: string | undefined,
 ): Promise<string> {
   const iat = nowSeconds(state);
-  const { email_verified, ...claims } = state.controls.claimsOf(identity.email, identity);
-  const email = state.controls.quirks.emailInUserinfoOnly
-    ? {}
-    : { email: identity.email, email_verified };
+  const { email, ...profile } = grant.identity;
+  const { email_verified, ...claims } = state.controls.claimsOf(email, grant.identity);
+  const emailClaims = state.controls.quirks.emailInUserinfoOnly ? {} : { email, email_verified };
   return state.signer.sign({
-    sub: identity.sub,
-    ...email,
+    ...profile,
+    ...emailClaims,
     ...claims,
     iss: issuer,
-    aud: audience,
-    azp: audience,
+    aud: grant.clientId,
+    azp: grant.clientId,
+    auth_time: grant.authTime,
     iat,
     exp: iat + ID_TOKEN_TTL_SECONDS,
     ...(nonce === undefined ? {} : { nonce }),

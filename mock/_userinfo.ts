@@ -3,7 +3,8 @@ import { bearerToken, NO_STORE, OAuthError } from "./_http.ts";
 import type { MockState } from "./_state.ts";
 
 /**
- * Answers `sub`, `email`, `email_verified` and `name` for a live access token.
+ * Answers `sub`, `email`, `email_verified`, `name`, `given_name`, `family_name`
+ * and `picture` for a live access token.
  * The token is read from the `Authorization` header only: tokens do not belong
  * in URLs or bodies (RFC 6750 §2.1, §5.3).
  */
@@ -28,7 +29,6 @@ export function userinfo(state: MockState, request: Request): Response {
       "WWW-Authenticate": 'Bearer realm="mock", error="insufficient_scope", scope="openid"',
     });
   }
-  const { sub, email } = grant.identity;
-  const claims = { sub, email, ...state.controls.claimsOf(email, grant.identity) };
-  return Response.json(claims, { headers: NO_STORE });
+  const claims = state.controls.claimsOf(grant.identity.email, grant.identity);
+  return Response.json({ ...grant.identity, ...claims }, { headers: NO_STORE });
 }

@@ -19,7 +19,15 @@ describe("GET /oauth2/userinfo", () => {
     assert.equal(body.expires_in, 60);
     const ok = await userinfo(provider, body.access_token);
     assert.equal(ok.status, 200);
-    assert.deepEqual(Object.keys(ok.body).sort(), ["email", "email_verified", "name", "sub"]);
+    assert.deepEqual(Object.keys(ok.body).sort(), [
+      "email",
+      "email_verified",
+      "family_name",
+      "given_name",
+      "name",
+      "picture",
+      "sub",
+    ]);
     assert.equal(ok.body.email, "ada@example.com");
     assert.equal(ok.body.sub, decodeJwt(body.id_token).sub);
     now += 60_000;

@@ -21,6 +21,7 @@
  * @module
  */
 import { createApp } from "./_app.ts";
+import { clientCheck, type MockClient } from "./_clients.ts";
 import {
   MockControls,
   type MockEndpoint,
@@ -32,6 +33,9 @@ import { isValidEmail } from "./_email.ts";
 import { GrantStore } from "./_grants.ts";
 import { createSigner } from "./_keys.ts";
 import { resolveOptions } from "./_options.ts";
+import { LoginSessions } from "./_sessions.ts";
+
+export type { MockClient };
 
 export type { MockEndpoint, MockFault, MockQuirks, MockUser };
 
@@ -69,6 +73,15 @@ export interface MockProviderOptions {
    * @default {3600}
    */
   accessTokenTtl?: number;
+  /**
+   * Registered clients. With them, the mock refuses what a real provider
+   * refuses: an unknown client or a wrong secret at the token and revocation
+   * endpoints (401 `invalid_client` with `WWW-Authenticate`), an unknown client
+   * or an unregistered `redirect_uri` at the authorization endpoint (a 400 page,
+   * never a redirect). Without them, any client id and secret are accepted.
+   * @default {undefined (any client)}
+   */
+  clients?: readonly MockClient[];
   /**
    * Show a login page at the authorization endpoint (an email field with the
    * recent emails as buttons, an optional display name, "Log in" and "Deny",
@@ -136,17 +149,20 @@ export interface MockProvider {
 }
 
 /**
- * Creates a mock OpenID Connect provider. It accepts any `client_id` and
- * `client_secret` (no registration), and binds codes and tokens to the client
- * they were issued to. Its RS256 signing key is made on first need, so creating
+ * Creates a mock OpenID Connect provider. Unless `clients` are registered, it
+ * accepts any `client_id` and `client_secret`; either way it binds codes and
+ * tokens to the client they were issued to. Its RS256 signing key is made on first need, so creating
  * a provider is cheap.
  *
- * Endpoints: `GET /.well-known/openid-configuration`, `GET|POST /oauth2/auth`,
+ * Endpoints: `GET /` (a description), `GET /.well-known/openid-configuration`, `GET|POST /oauth2/auth`,
  * `POST /oauth2/token`, `GET|POST /oauth2/userinfo`, `GET /oauth2/certs`,
  * `POST /oauth2/revoke`, `POST /set_email` (JSON `{"email": ...}` or form
  * `email=...`), `GET /health`. A refresh token is issued only when the scope has
  * `offline_access` or the request has `access_type=offline`, as with Google;
- * refreshing does not rotate it.
+ * refreshing does not rotate it. ID tokens carry `auth_time`: the mock keeps
+ * one sign-on session per user, renewed when `max_age` is exceeded or
+ * `prompt=login` is sent. `response_mode=form_post` is answered with a form
+ * that posts itself; `request` and `request_uri` are refused.
  *
  * @param options Who logs in, the clock, the issuer, the access token lifetime.
  * @returns The provider, whose `fetch` answers HTTP requests.
@@ -187,6 +203,8 @@ export function createMockProvider(options?: MockProviderOptions): MockProvider 
     grants: new GrantStore(resolved.clock),
     signer,
     controls,
+    clients: clientCheck(resolved.clients),
+    sessions: new LoginSessions(resolved.clock),
     currentEmail: () => email,
   }, setEmail);
   return {

@@ -32,6 +32,21 @@ describe("createMockProvider()", () => {
       [{ accessTokenTtl: 0 }, /"accessTokenTtl"/],
       [{ accessTokenTtl: 1.5 }, /"accessTokenTtl"/],
       [{ emai: "a@b.c" }, /Unknown option "emai" \(did you mean "email"\?\)/],
+      [{ clients: {} }, /"clients"/],
+      [{ clients: [{ redirectUris: ["http://a/cb"] }] }, /"clients\[0\]\.clientId"/],
+      [{ clients: [{ clientId: "a", redirectUris: [] }] }, /"clients\[0\]\.redirectUris"/],
+      [
+        { clients: [{ clientId: "a", redirectUris: ["/cb"] }] },
+        /"clients\[0\]\.redirectUris\[0\]"/,
+      ],
+      [
+        { clients: [{ clientId: "a", clientSecret: 5, redirectUris: ["http://a/cb"] }] },
+        /clientSecret/,
+      ],
+      [
+        { clients: [{ clientId: "a", redirectUri: ["http://a/cb"] }] },
+        /"clients\[0\]\.redirectUri"/,
+      ],
     ];
     for (const [options, message] of cases) {
       // deno-lint-ignore no-explicit-any -- deliberately wrong options
@@ -67,7 +82,11 @@ describe("createMockProvider()", () => {
     assert.deepEqual(doc.token_endpoint_auth_methods_supported, [
       "client_secret_basic",
       "client_secret_post",
+      "none",
     ]);
+    assert.deepEqual(doc.response_modes_supported, ["query", "form_post"]);
+    assert.equal(doc.request_parameter_supported, false);
+    assert.equal(doc.request_uri_parameter_supported, false);
   });
 
   it("uses the configured issuer as the base of every endpoint", async () => {
@@ -88,6 +107,15 @@ describe("createMockProvider()", () => {
     assert.equal(keys[0].d, undefined, "no private part");
   });
 
+  it("describes itself at GET /, as upstream's mock does", async () => {
+    const provider = createMockProvider({ email: "ada@example.com" });
+    const home = await (await provider.fetch(new Request(`${BASE}/`))).json();
+    assert.equal(home.issuer, BASE);
+    assert.equal(home.email, "ada@example.com");
+    assert.equal(home.endpoints.authorization, `${BASE}/oauth2/auth`);
+    assert.equal(home.endpoints.discovery, `${BASE}/.well-known/openid-configuration`);
+  });
+
   it("answers /health, and a JSON 404 elsewhere", async () => {
     const provider = createMockProvider();
     const health = await provider.fetch(new Request(`${BASE}/health`));
@@ -102,7 +130,10 @@ describe("POST /set_email", () => {
   it("accepts JSON and form data, and sets who later logins are", async () => {
     const provider = createMockProvider();
     const json = await postJson(provider, "/set_email", '{"email": "a@b.c"}', "application/json");
-    assert.deepEqual(json, { status: 200, body: { status: "ok", email: "a@b.c" } });
+    assert.deepEqual(json, {
+      status: 200,
+      body: { status: "ok", message: "Email set to a@b.c", email: "a@b.c" },
+    });
     assert.equal(provider.email, "a@b.c");
     const form = await postJson(
       provider,
@@ -110,7 +141,7 @@ describe("POST /set_email", () => {
       "email=x%40y.z",
       "application/x-www-form-urlencoded",
     );
-    assert.deepEqual(form.body, { status: "ok", email: "x@y.z" });
+    assert.deepEqual(form.body, { status: "ok", message: "Email set to x@y.z", email: "x@y.z" });
     assert.equal(provider.email, "x@y.z");
   });
 

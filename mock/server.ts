@@ -3,6 +3,7 @@
  *
  * ```sh
  * deno run -A mock/server.ts [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+ *                            [--client <id>:<secret>:<redirect_uri>[,<redirect_uri>…]]…
  * bun mock/server.ts --port 0
  * ```
  *
@@ -14,14 +15,18 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { serve } from "../testing/_serve.ts";
 import { isValidEmail } from "./_email.ts";
-import { createMockProvider } from "./mod.ts";
+import { createMockProvider, type MockClient } from "./mod.ts";
 
 const USAGE =
   `Usage: mock/server.ts [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
+                      [--client <id>:<secret>:<redirect_uri>[,<redirect_uri>...]]...
 
 Runs a mock OpenID Connect provider. Its login page asks who logs in (--email is
 the default); with --auto it logs everyone in as --email without asking.
-Change the default with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email`;
+Each --client registers a client (an empty secret makes it public); with any, the
+provider refuses unknown clients, wrong secrets and unregistered redirect URIs.
+Change the default with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
+(it counts at the next login: log in again).`;
 
 /** The command line of the server, parsed. */
 export interface ServerArgs {
@@ -31,6 +36,8 @@ export interface ServerArgs {
   hostname: string;
   /** Who logs in. */
   email: string | undefined;
+  /** Registered clients (`--client`), or `undefined` to accept any. */
+  clients: MockClient[] | undefined;
   /** Whether `--help` was asked for. */
   help: boolean;
   /** `--auto`: log in without showing the login page. */
@@ -59,6 +66,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
         port: { type: "string", short: "p" },
         hostname: { type: "string" },
         email: { type: "string" },
+        client: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
         auto: { type: "boolean" },
       },
@@ -80,8 +88,23 @@ export function parseServerArgs(argv: string[]): ServerArgs {
     port,
     hostname: values.hostname ?? "127.0.0.1",
     email: values.email,
+    clients: values.client?.map(parseClient),
     help: values.help ?? false,
     auto: values.auto ?? false,
+  };
+}
+
+/** `<id>:<secret>:<uri>[,<uri>…]`; the URIs are checked by `createMockProvider`. */
+function parseClient(text: string): MockClient {
+  const match = /^([^:]+):([^:]*):(.+)$/.exec(text);
+  if (!match) {
+    throw new TypeError(`--client must be <id>:<secret>:<redirect_uri>[,...], not "${text}".`);
+  }
+  const [, clientId, secret, uris] = match;
+  return {
+    clientId,
+    ...(secret === "" ? {} : { clientSecret: secret }),
+    redirectUris: uris.split(","),
   };
 }
 
@@ -107,7 +130,11 @@ export async function main(
     console.log(USAGE);
     return undefined;
   }
-  const provider = createMockProvider({ email: args.email, loginPage: !args.auto });
+  const provider = createMockProvider({
+    email: args.email,
+    clients: args.clients,
+    loginPage: !args.auto,
+  });
   const served = await serve(provider.fetch, { port: args.port, hostname: args.hostname });
   console.log(
     `Mock OpenID provider on ${served.url} (discovery: ${served.url}/.well-known/openid-configuration)`,

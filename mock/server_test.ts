@@ -20,6 +20,7 @@ describe("parseServerArgs()", () => {
       port: 29313,
       hostname: "127.0.0.1",
       email: undefined,
+      clients: undefined,
       help: false,
       auto: false,
     });
@@ -34,7 +35,23 @@ describe("parseServerArgs()", () => {
         "--help",
         "--auto",
       ]),
-      { port: 0, hostname: "0.0.0.0", email: "a@b.c", help: true, auto: true },
+      { port: 0, hostname: "0.0.0.0", email: "a@b.c", clients: undefined, help: true, auto: true },
+    );
+    assert.deepEqual(
+      parseServerArgs([
+        "--client",
+        "app:s3cret:http://127.0.0.1:8000/auth,http://127.0.0.1:8000/token",
+        "--client",
+        "spa::http://localhost:5173/cb",
+      ]).clients,
+      [
+        {
+          clientId: "app",
+          clientSecret: "s3cret",
+          redirectUris: ["http://127.0.0.1:8000/auth", "http://127.0.0.1:8000/token"],
+        },
+        { clientId: "spa", redirectUris: ["http://localhost:5173/cb"] },
+      ],
     );
   });
 
@@ -42,7 +59,7 @@ describe("parseServerArgs()", () => {
     for (
       const argv of [["--port", "abc"], ["--port", "70000"], ["--email", "x"], ["--bogus"], [
         "stray",
-      ]]
+      ], ["--client", "no-secret-or-uri"]]
     ) {
       assert.throws(() => parseServerArgs(argv), (err: unknown) => {
         assert.ok(err instanceof TypeError, String(err));
@@ -54,8 +71,9 @@ describe("parseServerArgs()", () => {
 });
 
 describe("mock/server.ts", () => {
-  it("serves the discovery document on the port it prints", async () => {
-    const child = runServer(["--port", "0", "--email", "ada@example.com"]);
+  it("serves the discovery document on the port it prints, for the --client it registers", async () => {
+    const client = "app:s3cret:http://127.0.0.1:8000/auth";
+    const child = runServer(["--port", "0", "--email", "ada@example.com", "--client", client]);
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -71,6 +89,19 @@ describe("mock/server.ts", () => {
       assert.ok(match, line);
       const doc = await (await fetch(`${match[1]}/.well-known/openid-configuration`)).json();
       assert.equal(doc.issuer, match[1]);
+      const query =
+        "response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fauth";
+      const stranger = await fetch(`${doc.authorization_endpoint}?client_id=x&${query}`);
+      assert.equal(stranger.status, 400, "an unregistered client gets an error page");
+      await stranger.body?.cancel();
+      const known = await fetch(`${doc.authorization_endpoint}?client_id=app&${query}`, {
+        redirect: "manual",
+      });
+      assert.equal(known.status, 200, "without --auto, the login page asks who logs in");
+      assert.match(
+        await known.text(),
+        /<h1>Mock provider: log in<\/h1>[\s\S]*value="ada@example.com"/,
+      );
     } finally {
       const exited = new Promise((resolve) => child.on("exit", resolve));
       child.kill();

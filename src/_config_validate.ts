@@ -2,11 +2,11 @@
 // files, or camelCase) into `OAuthManagerOptions`, recording every problem
 // with the path of the offending key.
 import { resolve } from "node:path";
-import type { OAuthManagerOptions } from "./options.ts";
+import type { ForcedUser, OAuthManagerOptions } from "./options.ts";
 import type { CapabilitySetOptions } from "./capabilities.ts";
 import { ADMIN, graphProblems, unknownCapability } from "./_graph.ts";
 import { emailProblem } from "./_email.ts";
-import { MIN_SECRET_LENGTH } from "./seal.ts";
+import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "./seal.ts";
 import {
   checkBoolean,
   checkHttpUrl,
@@ -79,14 +79,19 @@ export function validateConfig(
 
   const forceUser = readForceUser(field(top, "forceUser", []), problems);
   set("forceUser", forceUser);
+  const forced = (top.get("forceUser")?.value ?? null) !== null;
   for (const name of ["serverMetadataUrl", "clientId"] as const) {
-    if (!top.has(name) && (top.get("forceUser")?.value ?? null) === null) {
+    if (!top.has(name) && !forced) {
       problems.add([TOP_FIELDS[name]], "is required (unless force_user is set)");
     }
   }
+  // With force_user no provider is used: upstream's own configuration says "n/a".
   const metadata = field(top, "serverMetadataUrl", []);
-  if (metadata) set("serverMetadataUrl", checkHttpUrl(metadata.value, metadata.path, problems));
-  set("secretKey", readSecretKey(field(top, "secretKey", []), problems));
+  if (metadata && !forced) {
+    set("serverMetadataUrl", checkHttpUrl(metadata.value, metadata.path, problems));
+  }
+  const secretKey = field(top, "secretKey", []);
+  if (secretKey || !forced) set("secretKey", readSecretKey(secretKey, problems));
   for (const name of ["clientId", "clientSecret", "prefix"] as const) {
     const entry = field(top, name, []);
     const text = entry && checkString(entry.value, entry.path, problems);
@@ -137,7 +142,7 @@ function checkSecretLength<T extends string | typeof UNCHECKED>(
   problems.add(
     path,
     `must be at least ${MIN_SECRET_LENGTH} characters long, not ${value.length} ` +
-      '(make one with "easy-oauth secret")',
+      `(generate one with: ${SECRET_COMMAND})`,
   );
   return undefined;
 }
@@ -178,26 +183,27 @@ function readOrigins(entry: Entry | undefined, problems: Problems) {
   return problems.list.length === before ? list : undefined;
 }
 
+/** `force_user`: an `email`, an optional `sub` and `name`, and any other claims (as upstream). */
 function readForceUser(
   entry: Entry | undefined,
   problems: Problems,
-): { email: string } | undefined {
+): ForcedUser | undefined {
   if (!entry || entry.value === null) return undefined;
   if (!isMapping(entry.value)) {
     problems.add(entry.path, `must be a mapping with an "email", not ${describe(entry.value)}`);
     return undefined;
   }
-  const section = readSection(entry.value, { email: "email" }, entry.path, problems);
-  const email = field(section, "email", entry.path);
-  if (!email) {
-    problems.add([...entry.path, "email"], "is required");
-    return undefined;
+  const before = problems.list.length;
+  const { email, ...claims } = entry.value;
+  if (email === undefined) problems.add([...entry.path, "email"], "is required");
+  else if (checkString(email, [...entry.path, "email"], problems) !== undefined) {
+    const problem = emailProblem(email);
+    if (problem) problems.add([...entry.path, "email"], `is not a valid email: it ${problem}`);
   }
-  const text = checkString(email.value, email.path, problems);
-  if (typeof text !== "string") return undefined;
-  const problem = emailProblem(text);
-  if (problem) problems.add(email.path, `is not a valid email: it ${problem}`);
-  return problem ? undefined : { email: text };
+  for (const name of ["sub", "name"]) {
+    if (claims[name] !== undefined) checkString(claims[name], [...entry.path, name], problems);
+  }
+  return problems.list.length === before ? { ...claims, email: email as string } : undefined;
 }
 
 function readCapabilities(

@@ -55,6 +55,8 @@ export class Core {
   // For the odd frozen Request.
   readonly #frozen = new WeakMap<Request, Caller | Response>();
   readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
+  /** Every request's caller in `forceUser` mode. */
+  readonly #forced: Caller | undefined;
 
   constructor(options: ValidatedOptions) {
     this.options = options;
@@ -66,6 +68,7 @@ export class Core {
       this.clock,
       (c) => this.#secure(c),
     );
+    this.#forced = options.forceUser && { user: options.forceUser, via: "forced" };
     this.revocations = new Revocations(options.tokenStore, this.clock);
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
     this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
@@ -157,7 +160,7 @@ export class Core {
   /** The caller from what is already known (cached tokens and sessions), or `undefined`. */
   #known(c: Context): Caller | Response | undefined {
     const header = c.req.header("authorization");
-    const forced = this.options.forceUser;
+    const forced = this.#forced;
     if (header !== undefined) {
       // "Bearer <a token seen before>" needs no pattern: a cached token matched it when first seen.
       const seen = !forced && header.startsWith("Bearer ") && this.tokens.peek(header.slice(7));
@@ -167,7 +170,7 @@ export class Core {
       const user = this.tokens.peek(said);
       return user && { user, via: "bearer" };
     }
-    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    if (forced) return forced;
     const session = this.sessions.peek(c);
     return session === undefined ? undefined : this.#sessionCaller(session);
   }
@@ -178,8 +181,7 @@ export class Core {
       const said = this.#authorization(header);
       return typeof said === "string" ? await this.#bearer(said) : said;
     }
-    const forced = this.options.forceUser;
-    if (forced) return { user: { email: forced.email, kind: "forced" }, via: "forced" };
+    if (this.#forced) return this.#forced;
     return this.#sessionCaller(await this.sessions.read(c));
   }
 
@@ -187,10 +189,9 @@ export class Core {
   #authorization(header: string): string | Caller | Response {
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) return unauthorized("Use the Bearer authorization scheme.", true);
-    const forced = this.options.forceUser;
-    if (!forced) return token;
+    if (!this.#forced) return token;
     return timingSafeEqual(token, FORCED_TOKEN)
-      ? { user: { email: forced.email, kind: "forced" }, via: "forced" }
+      ? this.#forced
       : unauthorized("The token is invalid, expired or revoked.", true);
   }
 

@@ -1,5 +1,7 @@
 // Validation of OAuthManager's options, once, at construction (TypeError naming the option).
 import { CapabilitySet } from "./capabilities.ts";
+import { base64UrlEncode } from "./_config_fernet.ts";
+import type { OAuthUser } from "./env.ts";
 import { emailProblem } from "./_email.ts";
 import { expectedIssuer } from "./oidc_client.ts";
 import type { OAuthManagerOptions } from "./options.ts";
@@ -15,7 +17,8 @@ export interface ValidatedOptions {
   clientKwargs: Readonly<Record<string, string>>;
   capabilities: CapabilitySet;
   prefix: string;
-  forceUser?: { readonly email: string };
+  /** The user of every request in `forceUser` mode. */
+  forceUser?: OAuthUser;
   clock: () => number;
   baseUrl?: string;
   trustedOrigins: readonly string[];
@@ -94,11 +97,8 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options === null || typeof options !== "object") {
     throw new TypeError("OAuthManager needs an options object");
   }
-  const forceUser = options.forceUser;
-  if (forceUser !== undefined) {
-    const problem = emailProblem(forceUser?.email);
-    if (problem) fail("forceUser.email", problem);
-  }
+  const forceUser = forcedUser(options.forceUser);
+  const log = options.log ?? ((message: string) => console.warn(message));
   const serverMetadataUrl = optionalString(options, "serverMetadataUrl");
   const clientId = optionalString(options, "clientId");
   if (forceUser === undefined) {
@@ -126,24 +126,54 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.log !== undefined && typeof options.log !== "function") {
     fail("log", "must be a function");
   }
+  let secretKey = options.secretKey;
+  if (secretKey === undefined) {
+    if (!forceUser) fail("secretKey", "is required (or set forceUser)");
+    // As upstream: development needs no secret, at the price of sessions that die with the process.
+    secretKey = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+    log(
+      "easy-oauth: no secretKey: using a random one made for this process; " +
+        "sessions and tokens will not survive a restart",
+    );
+  }
   const capabilities = options.capabilities instanceof CapabilitySet
     ? options.capabilities
     : new CapabilitySet(options.capabilities);
   return {
     serverMetadataUrl: serverMetadataUrl ?? "",
-    secretKey: options.secretKey,
+    secretKey,
     clientId: clientId ?? "",
     clientSecret: optionalString(options, "clientSecret"),
     clientKwargs: clientKwargs(options.clientKwargs),
     capabilities,
     prefix: prefix(options.prefix),
-    forceUser: forceUser && { email: forceUser.email },
+    forceUser,
     clock: options.clock ?? Date.now,
     baseUrl: options.baseUrl === undefined ? undefined : origin("baseUrl", options.baseUrl),
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     tokenStore: tokenStore(options.tokenStore, capabilities),
-    log: options.log ?? ((message) => console.warn(message)),
+    log,
+  };
+}
+
+/** The user of `forceUser` mode: `sub` defaults to the email, every claim is kept. */
+function forcedUser(given: unknown): OAuthUser | undefined {
+  if (given === undefined) return undefined;
+  if (given === null || typeof given !== "object" || Array.isArray(given)) {
+    fail("forceUser", "must be an object with an email");
+  }
+  const { email, sub = email, name } = given as Record<string, unknown>;
+  const problem = emailProblem(email);
+  if (problem) fail("forceUser.email", problem);
+  if (typeof sub !== "string" || sub === "") fail("forceUser.sub", "must be a non-empty string");
+  if (name !== undefined && typeof name !== "string") fail("forceUser.name", "must be a string");
+  return {
+    email: email as string,
+    kind: "forced",
+    sub,
+    ...(name === undefined ? {} : { name }),
+    claims: Object.freeze({ ...given, sub }),
   };
 }
 

@@ -177,6 +177,20 @@ describe("loadConfig() with objects", () => {
     assert.deepEqual(options.capabilities, { graph: {} });
   });
 
+  it("takes force_user's sub and extra claims, with a placeholder provider and no secret_key", async () => {
+    const options = await loadConfig({
+      server_metadata_url: "n/a", // upstream's own test configuration
+      force_user: { email: "dev@example.com", sub: "42", name: "Dev" },
+    });
+    assert.deepEqual(options.forceUser, { email: "dev@example.com", sub: "42", name: "Dev" });
+    assert.equal(options.secretKey, undefined);
+    assert.equal(options.serverMetadataUrl, undefined, "the placeholder is not a provider");
+    await assert.rejects(
+      loadConfig({ force_user: { email: "dev@example.com", sub: 42 } }),
+      { name: "ConfigError", message: "force_user.sub: must be a string, not a number" },
+    );
+  });
+
   it("reports a bad force_user alone, without asking for a provider", async () => {
     await assert.rejects(loadConfig({ secret_key: SECRET, force_user: { email: "nobody" } }), {
       name: "ConfigError",
@@ -279,7 +293,8 @@ const VALIDATION: [string, string, string, (string | number)[]][] = [
   [
     "a short secret key",
     upstream((t) => t.replace(SECRET, "short")),
-    'secret_key: must be at least 16 characters long, not 5 (make one with "easy-oauth secret")',
+    "secret_key: must be at least 16 characters long, not 5 (generate one with: " +
+    "deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret))",
     ["secret_key"],
   ],
   [

@@ -43,6 +43,8 @@ export interface OAuthUser {
   readonly issuedAt?: number;
   /** The capabilities a service or API token was limited to when it was made (closures included). */
   readonly capabilities?: ReadonlySet<string>;
+  /** Every claim given to `forceUser` (`"forced"` only), with `sub` filled in. */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 /**

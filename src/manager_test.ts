@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { type OAuthEnv, OAuthManager } from "../mod.ts";
+import { type OAuthEnv, OAuthManager, type OAuthManagerOptions } from "../mod.ts";
 import { GRAPH, SECRET, startExample } from "../testing/_fixtures.ts";
 
 function countingFetch(counts: Map<string, number>): typeof fetch {
@@ -220,6 +220,56 @@ describe("OAuthManager with forceUser", () => {
     assert.equal(bad.status, 401);
     assert.equal((await app.request("/write")).status, 403);
   });
+
+  it("exposes sub (the email by default) and extra claims on c.var.user, as upstream", async () => {
+    const user = async (forceUser: OAuthManagerOptions["forceUser"]) => {
+      const oauth = new OAuthManager({ secretKey: SECRET, forceUser, capabilities: { graph: {} } });
+      const app = oauth.install(new Hono<OAuthEnv>());
+      app.get("/me", oauth.requireUser(), (c) => c.json(c.var.user));
+      return await (await app.request("/me")).json();
+    };
+    assert.deepEqual(await user({ email: "dev@example.com" }), {
+      email: "dev@example.com",
+      kind: "forced",
+      sub: "dev@example.com",
+      claims: { email: "dev@example.com", sub: "dev@example.com" },
+    });
+    const dev = await user({ email: "dev@example.com", sub: "42", name: "Dev", picture: "p.png" });
+    assert.equal(dev.sub, "42");
+    assert.equal(dev.name, "Dev");
+    assert.equal(dev.claims.picture, "p.png");
+    // @ts-expect-error: sub is a string
+    const badSub: OAuthManagerOptions["forceUser"] = { email: "a@b.c", sub: 5 };
+    assert.throws(
+      () => new OAuthManager({ forceUser: badSub, capabilities: { graph: {} } }),
+      /"forceUser.sub"/,
+    );
+  });
+
+  it("makes a random secret per process without secretKey, and says tokens will not survive a restart", async () => {
+    const logs: string[] = [];
+    const make = () =>
+      new OAuthManager({
+        forceUser: { email: "dev@example.com" },
+        capabilities: { graph: {} },
+        log: (message) => logs.push(message),
+      });
+    const app = make().install(new Hono<OAuthEnv>());
+    assert.equal((await app.request("/token")).status, 200);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0], /no secretKey.*random.*will not survive a restart/);
+    assert.throws(
+      () =>
+        new OAuthManager(
+          {
+            clientId: "x",
+            serverMetadataUrl: "http://a.test/.well-known/openid-configuration",
+            capabilities: {},
+          } as never,
+        ),
+      /"secretKey" is required/,
+    );
+  });
 });
 
 describe("OAuthManager prefix", () => {
@@ -232,6 +282,7 @@ describe("OAuthManager prefix", () => {
       status: "ok",
       email: "ann@example.com",
       capabilities: ["read"],
+      effective: ["read"],
     });
     const login = await fetch(`${ex.tester.url}/api/v1/login`, { redirect: "manual" });
     assert.equal(

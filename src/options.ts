@@ -7,6 +7,31 @@ import type { CapabilitySet, CapabilitySetOptions } from "./capabilities.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 
 /**
+ * The user of `forceUser` mode, as the Python package's `force_user`: an
+ * email, a `sub` (the email by default) and any other claims (`name`, …),
+ * all of them on `c.var.user` (`sub`, `name`, and `claims`).
+ *
+ * @example
+ * ```ts
+ * import type { ForcedUser } from "@easy-oauth/hono";
+ * const dev: ForcedUser = { email: "dev@example.com", sub: "42", name: "Dev" };
+ * ```
+ */
+export interface ForcedUser {
+  /** Who every request is. */
+  readonly email: string;
+  /**
+   * The subject identifier.
+   * @default {the email}
+   */
+  readonly sub?: string;
+  /** The display name. */
+  readonly name?: string;
+  /** Other claims, exposed on `c.var.user.claims`. */
+  readonly [claim: string]: unknown;
+}
+
+/**
  * What `new OAuthManager(options)` takes. The snake_case keys of the Python
  * package's configuration file map one to one onto these camelCase names
  * (`server_metadata_url` → `serverMetadataUrl`).
@@ -27,10 +52,12 @@ export interface OAuthManagerOptions {
   /** The provider's OpenID discovery document. Required unless `forceUser` is set. */
   serverMetadataUrl?: string;
   /**
-   * The secret from which every key is derived (at least 16 characters; `easy-oauth secret` makes a good one). A list
-   * rotates keys: the first seals, all of them open.
+   * The secret from which every key is derived (at least 16 characters; `deno run -A jsr:@easy-oauth/hono/cli secret` makes a good one). A list
+   * rotates keys: the first seals, all of them open. Required unless `forceUser`
+   * is set; then, without it, a random one is made for the process (and logged:
+   * tokens will not survive a restart).
    */
-  secretKey: string | readonly string[];
+  secretKey?: string | readonly string[];
   /** The client id registered with the provider. Required unless `forceUser` is set. */
   clientId?: string;
   /** The client secret registered with the provider. */
@@ -48,7 +75,7 @@ export interface OAuthManagerOptions {
    */
   prefix?: string;
   /** Development mode: every request is this user, and no provider is used. */
-  forceUser?: { readonly email: string };
+  forceUser?: ForcedUser;
   /**
    * The time, in epoch milliseconds, for every expiry decision.
    * @default {Date.now}

@@ -57,6 +57,10 @@ export interface SealedClaims extends JWTPayload {
  */
 export const MIN_SECRET_LENGTH = 16;
 
+/** The command that prints a good secret, as messages about a bad one name it. */
+export const SECRET_COMMAND =
+  "deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret)";
+
 const encoder = new TextEncoder();
 const HKDF_SALT = encoder.encode("easy-oauth-hono/v1");
 
@@ -98,7 +102,7 @@ export class Sealer {
       if (typeof s !== "string" || s.length < MIN_SECRET_LENGTH) {
         throw new TypeError(
           `"secretKey" must be at least ${MIN_SECRET_LENGTH} characters long ` +
-            "(generate one with `easy-oauth secret`)",
+            `(generate one with: ${SECRET_COMMAND})`,
         );
       }
     }

@@ -58,7 +58,10 @@ describe("Sealer", () => {
   });
 
   it("throws a TypeError naming secretKey when the secret is short or missing", () => {
-    assert.throws(() => new Sealer("short"), /"secretKey" must be at least 16/);
+    assert.throws(
+      () => new Sealer("short"),
+      /"secretKey" must be at least 16 .*generate one with: deno run -A jsr:@easy-oauth\/hono\/cli secret/,
+    );
     assert.throws(() => new Sealer([]), /"secretKey"/);
   });
 });

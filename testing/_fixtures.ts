@@ -38,12 +38,12 @@ export interface Example extends AsyncDisposable {
 
 /** Starts the mock, the example app on a capability file in a temp folder, and an AppTester. */
 export async function startExample(
-  overrides: Partial<OAuthManagerOptions> & { users?: string } = {},
+  overrides: Partial<OAuthManagerOptions> & { users?: string; defaults?: string[] } = {},
 ): Promise<Example> {
   const clock = new TestClock();
   const dir = await mkdtemp(join(tmpdir(), "easy-oauth-test-"));
   const userFile = join(dir, "caps.yaml");
-  const { users, ...options } = overrides;
+  const { users, defaults = [], ...options } = overrides;
   if (users !== undefined) await writeFile(userFile, users);
   const mock = await OAuthMock.start({ port: 0, clock: clock.read });
   const logs: string[] = [];
@@ -56,7 +56,7 @@ export async function startExample(
       graph: GRAPH,
       autoAdmin: true,
       userFile,
-      defaultCapabilities: [],
+      defaultCapabilities: defaults,
       guestCapabilities: [],
       userOverrides: { "boss@example.com": ["admin"] },
     },

@@ -105,13 +105,12 @@ export class AppTester implements AsyncDisposable {
   }
 
   /**
-   * A client: a guest without `email`, else a user logged in through
+   * A client that does not follow redirects: a guest without `email`, else a user logged in through
    * `GET {prefix}/token` (the mock's `login_hint` picks the user, so clients
    * for different emails can be made concurrently) who sends the token it got
    * as `Authorization: Bearer`.
    */
   async client(email?: string, options: { prefix?: string } = {}): Promise<TestClient> {
-    const send = (request: Request) => fetch(request);
     if (email === undefined) return new TestClient(this.url, send, null);
     const prefix = options.prefix === undefined ? this.#prefix : checkPrefix(options.prefix);
     const browser = new TestBrowser(this.url);
@@ -149,7 +148,7 @@ export class AppTester implements AsyncDisposable {
         }`,
       });
     }
-    return new TestClient(this.url, (request) => fetch(request), account, token);
+    return new TestClient(this.url, send, account, token);
   }
 
   /** A browser with a cookie jar that follows redirects, for session flows. */
@@ -166,6 +165,15 @@ export class AppTester implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * How clients send: redirects are answers to look at, not to follow (upstream's
+ * httpx client does not follow them either), so a guest on a `redirect: true`
+ * route sees the 307 to the login page.
+ */
+function send(request: Request): Promise<Response> {
+  return fetch(request, { redirect: "manual" });
 }
 
 function checkPrefix(prefix: unknown): string {

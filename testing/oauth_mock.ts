@@ -15,7 +15,7 @@ const DEFAULT_PORT = 29313;
 
 /**
  * Options of {@link OAuthMock.start}: where to listen, plus the provider's
- * `email` and `clock`.
+ * `email`, `clock` and registered `clients`.
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@ const DEFAULT_PORT = 29313;
  * const options: OAuthMockOptions = { port: 0, email: "ada@example.com" };
  * ```
  */
-export interface OAuthMockOptions extends Pick<MockProviderOptions, "email" | "clock"> {
+export interface OAuthMockOptions extends Pick<MockProviderOptions, "email" | "clock" | "clients"> {
   /**
    * The TCP port; `0` picks a free one (best in tests that may run in parallel).
    * @default {29313}

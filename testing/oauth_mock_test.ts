@@ -150,7 +150,11 @@ describe("OAuthMock", () => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: "a@b.c" }),
     });
-    assert.deepEqual(await json.json(), { status: "ok", email: "a@b.c" });
+    assert.deepEqual(await json.json(), {
+      status: "ok",
+      message: "Email set to a@b.c",
+      email: "a@b.c",
+    });
     assert.equal((await login(as)).claims.email, "a@b.c");
     const form = await fetch(`${mock.url}/set_email`, {
       method: "POST",

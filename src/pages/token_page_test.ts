@@ -36,7 +36,7 @@ describe("token page", () => {
       redirect: "manual",
       headers: { cookie, ...BROWSER },
     });
-    assert.equal(callback.status, 303);
+    assert.equal(callback.status, 307);
     assert.equal(callback.headers.get("location"), "/token");
     const session = callback.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
     for (let reload = 0; reload < 2; reload++) {

@@ -1,4 +1,5 @@
-// GET /login, /auth, /token and /logout.
+// GET /login, /auth, /token and /logout. Redirects back into the app answer 307, as the
+// Python package's Starlette does; only the one to the provider is a 302.
 import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
@@ -39,7 +40,7 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
       await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
     }
     core.sessions.clear(c);
-    return c.redirect("/", 302);
+    return c.redirect("/", 307);
   });
 }
 
@@ -68,7 +69,7 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
     return errorResponse(400, "invalid_request", `"prompt" must be one of ${PROMPTS.join(", ")}.`);
   }
   core.sessions.clear(c);
-  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 302);
+  if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   return await beginLogin(core, c, {
     callback: callbackName,
     offline: offline === "true" || callbackName === "token",
@@ -133,7 +134,7 @@ async function callback(
   callbackName: "auth" | "token",
   pairings: HeadlessLogins,
 ): Promise<Response> {
-  if (core.options.forceUser) return c.redirect("/", 302);
+  if (core.options.forceUser) return c.redirect("/", 307);
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
   if (!login || login.callback !== callbackName) {
@@ -157,7 +158,7 @@ async function callback(
       return await finishHeadless(core, c, pairings, login.headless, identity, refreshToken);
     }
     await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
-    if (callbackName === "auth") return c.redirect(login.next, 302);
+    if (callbackName === "auth") return c.redirect(login.next, 307);
     if (!refreshToken) {
       return errorResponse(
         502,
@@ -167,7 +168,7 @@ async function callback(
     }
     // The session now holds the refresh token: a clean /token hands the token
     // over, and a reload there does not replay the spent code and state.
-    return c.redirect(core.path("/token"), 303);
+    return c.redirect(core.path("/token"), 307);
   } catch (error) {
     if (error instanceof LoginError) {
       if (login.headless) pairings.fail(login.headless, error.code, error.message);
@@ -207,7 +208,7 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
-  return c.redirect(`${core.path("/login")}?${next}`, 302);
+  return c.redirect(`${core.path("/login")}?${next}`, 307);
 }
 
 function hasControlCharacter(text: string): boolean {

@@ -14,6 +14,9 @@ describe("login routes", () => {
     assert.ok(cookie, "a session cookie is set");
     assert.ok(!cookie[1].includes("bea"), "the cookie is encrypted");
     assert.ok(cookie[1].length < 4096);
+    const logout = await fetch(`${ex.tester.url}/logout`, { redirect: "manual" });
+    assert.equal(logout.status, 307, "as upstream's Starlette");
+    assert.equal(logout.headers.get("location"), "/");
     await browser.get("/logout");
     assert.equal((await browser.get("/hello")).text, "hello guest");
   });
@@ -80,7 +83,7 @@ describe("login routes", () => {
         redirect: "manual",
         headers: { cookie: cookies },
       });
-      assert.equal(callback.status, 302, await callback.clone().text());
+      assert.equal(callback.status, 307, await callback.clone().text());
       assert.equal(callback.headers.get("location"), next);
     }
   });
@@ -102,7 +105,7 @@ describe("login routes", () => {
     await mismatched.body?.cancel();
 
     const ok = await fetch(callback, { headers: { cookie }, redirect: "manual" });
-    assert.equal(ok.status, 302);
+    assert.equal(ok.status, 307);
     const replayed = await fetch(callback, { headers: { cookie }, redirect: "manual" });
     assert.equal(replayed.status, 400, "the login state is single-use");
     await replayed.body?.cancel();
@@ -126,7 +129,7 @@ describe("login routes", () => {
         "location",
       )!,
     );
-    assert.equal((await fetch(callback, { headers: { cookie }, redirect: "manual" })).status, 302);
+    assert.equal((await fetch(callback, { headers: { cookie }, redirect: "manual" })).status, 307);
     // Same code, under a new login attempt whose state we substitute.
     const again = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
     const cookie2 = again.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
@@ -177,7 +180,7 @@ describe("login routes", () => {
   it("redirects /token without a refresh token to an offline login, which answers the token", async () => {
     await using ex = await startExample();
     const res = await fetch(`${ex.tester.url}/token`, { redirect: "manual" });
-    assert.equal(res.status, 302);
+    assert.equal(res.status, 307, "as upstream's Starlette: the method is replayed");
     assert.equal(res.headers.get("location"), "/login?offline_token=true&redirect=token");
     await res.body?.cancel();
     const browser = ex.tester.browser();

@@ -1,4 +1,7 @@
-// /manage_capabilities/list, /users, and (with a user_management capability) /add, /remove, /set.
+// /manage_capabilities/list, /list_user, /users, and (with a user_management capability) /add,
+// /remove, /set. Each answer about one user has `capabilities` (stored in the file, as the
+// Python package answers) and `effective` (what the user can do: implications, defaults,
+// overrides).
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
 import { CapabilityError } from "../capabilities.ts";
@@ -35,7 +38,18 @@ export function manageRoutes(core: Core, app: Hono<OAuthEnv>): void {
       const problem = emailProblem(email);
       if (problem) return errorResponse(400, "invalid_request", `"email" ${problem}.`);
     }
-    return c.json({ status: "ok", email, capabilities: await core.caps.get(email) });
+    return c.json(await answer(core, email));
+  });
+
+  // As upstream (since 0.0.3): the caller's own answer, and for a guest an empty one.
+  app.get("/manage_capabilities/list_user", async (c) => {
+    const caller = await core.caller(c);
+    if (caller instanceof Response) return caller;
+    if (!caller.user) {
+      const effective = [...await core.caps.effective(null)].sort();
+      return c.json({ status: "ok", email: null, capabilities: [], effective });
+    }
+    return c.json(await answer(core, caller.user.email));
   });
 
   app.get("/manage_capabilities/users", async (c) => {
@@ -80,6 +94,13 @@ export function manageRoutes(core: Core, app: Hono<OAuthEnv>): void {
   );
 }
 
+/** The answer about one user: stored (as just written, if given) and effective capabilities. */
+async function answer(core: Core, email: string, stored?: string[]) {
+  const capabilities = stored ?? await core.caps.get(email);
+  const effective = [...await core.caps.effective(email)].sort();
+  return { status: "ok", email, capabilities, effective };
+}
+
 async function changeRoute(core: Core, c: Context, change: Change): Promise<Response> {
   const request = await managerBody(core, c, change.fields);
   if (request instanceof Response) return request;
@@ -91,7 +112,7 @@ async function changeRoute(core: Core, c: Context, change: Change): Promise<Resp
     const touched = change.touched(await core.caps.get(email), body);
     const refused = await delegationRefusal(core, caller.user, touched, "grant or take away");
     if (refused) return refused;
-    return c.json({ status: "ok", email, capabilities: await change.apply(email, body) });
+    return c.json(await answer(core, email, await change.apply(email, body)));
   } catch (error) {
     if (error instanceof FieldError || error instanceof CapabilityError) {
       return errorResponse(400, "invalid_request", error.message);

@@ -20,6 +20,7 @@ describe("/manage_capabilities", () => {
       status: "ok",
       email: "ann@example.com",
       capabilities: ["read"],
+      effective: ["read"],
     });
     const other = await ann.get("/manage_capabilities/list", { email: "root@example.com" }, {
       expect: 403,
@@ -30,6 +31,44 @@ describe("/manage_capabilities", () => {
     assert.deepEqual(listed.json<{ capabilities: string[] }>().capabilities, ["read"]);
     await root.get("/manage_capabilities/list", { email: "bad\nemail" }, { expect: 400 });
     await (await ex.tester.client()).get("/manage_capabilities/list", {}, { expect: 401 });
+  });
+
+  it("answers effective capabilities beside the stored ones: implications, defaults, overrides", async () => {
+    await using ex = await startExample({
+      users: "mod@example.com: [moderate]\n",
+      defaults: ["read"],
+    });
+    const reader = await ex.tester.client("reader@example.com");
+    assert.deepEqual((await reader.get("/manage_capabilities/list")).json(), {
+      status: "ok",
+      email: "reader@example.com",
+      capabilities: [],
+      effective: ["read"],
+    });
+    const boss = await ex.tester.client("boss@example.com"); // admin by override
+    const own = (await boss.get("/manage_capabilities/list")).json<Record<string, string[]>>();
+    assert.deepEqual(own.capabilities, []);
+    assert.deepEqual(own.effective, [...Object.keys(GRAPH), "admin"].sort());
+    const mod = await boss.get("/manage_capabilities/list", { email: "mod@example.com" });
+    assert.deepEqual(mod.json<Record<string, string[]>>().effective, ["moderate", "read", "write"]);
+  });
+
+  it("answers list_user for the caller, and an empty answer to a guest, as upstream", async () => {
+    await using ex = await startExample({ users: USERS, defaults: ["read"] });
+    const guest = await ex.tester.client();
+    assert.deepEqual((await guest.get("/manage_capabilities/list_user")).json(), {
+      status: "ok",
+      email: null,
+      capabilities: [],
+      effective: [],
+    });
+    const ann = await ex.tester.client("ann@example.com");
+    assert.deepEqual((await ann.get("/manage_capabilities/list_user")).json(), {
+      status: "ok",
+      email: "ann@example.com",
+      capabilities: ["read"],
+      effective: ["read"],
+    });
   });
 
   it("lists users and the graph with admin for user managers only", async () => {
@@ -56,6 +95,7 @@ describe("/manage_capabilities", () => {
       status: "ok",
       email: "ann@example.com",
       capabilities: ["read", "write"],
+      effective: ["read", "write"],
     });
     await root.post("/manage_capabilities/remove", {
       email: "ann@example.com",

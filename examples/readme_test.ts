@@ -1,0 +1,121 @@
+// Every snippet of README.md runs as written: each ```ts and ```yaml block is
+// the exact text of a file of examples/ (named in the comment above it), and
+// the tests below run those files, the scripts against the example app.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { main } from "../cli/main.ts";
+import { AppTester, OAuthMock } from "../testing/mod.ts";
+import { serveExample } from "./_serve_example.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const README_DIR = join(ROOT, "examples", "readme");
+
+/** The README's code blocks with the file each one names. */
+async function snippets(): Promise<{ file: string | undefined; lang: string; code: string }[]> {
+  const lines = (await readFile(join(ROOT, "README.md"), "utf8")).split("\n");
+  const found = [];
+  for (let i = 0; i < lines.length; i++) {
+    const fence = /^```(\w+)$/.exec(lines[i]);
+    if (!fence) continue;
+    const end = lines.indexOf("```", i + 1);
+    let before = i - 1;
+    while (before >= 0 && lines[before].trim() === "") before--;
+    const file = /^<!-- (examples\/\S+) -->$/.exec(lines[before] ?? "")?.[1];
+    found.push({ file, lang: fence[1], code: lines.slice(i + 1, end).join("\n") + "\n" });
+    i = end;
+  }
+  return found;
+}
+
+/** Runs a file with the runtime running this test; its exit status and output. */
+function run(file: string, env: Record<string, string>, cwd = ROOT) {
+  const args = "Bun" in globalThis ? [file] : ["run", "-A", file];
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      args,
+      { cwd, env: { ...process.env, ...env } },
+      (_, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
+}
+
+describe("the README's snippets", () => {
+  it("are each the exact text of a file of examples/, and every file there is shown", async () => {
+    const blocks = (await snippets()).filter((b) => b.lang === "ts" || b.lang === "yaml");
+    assert.ok(blocks.length >= 9, `only ${blocks.length} blocks`);
+    for (const { file, code } of blocks) {
+      assert.ok(file, `a README block has no <!-- examples/… --> comment above it:\n${code}`);
+      assert.equal(
+        code,
+        await readFile(join(ROOT, file), "utf8"),
+        `README.md differs from ${file}`,
+      );
+    }
+    const shown = new Set(blocks.map((b) => b.file));
+    for (const name of await readdir(README_DIR)) {
+      assert.ok(
+        shown.has(`examples/readme/${name}`),
+        `examples/readme/${name} is not in README.md`,
+      );
+    }
+  });
+
+  it("usage: the app of the Usage section logs in through a provider and guards /shout", async () => {
+    await using mock = await OAuthMock.start({ port: 0 });
+    Object.assign(process.env, {
+      SERVER_METADATA_URL: mock.metadataUrl,
+      SECRET_KEY: "a secret of at least thirty-two characters",
+      CLIENT_ID: "readme-app",
+      CLIENT_SECRET: "readme-secret",
+    });
+    const { default: app } = await import("./readme/usage.ts");
+    await using tester = await AppTester.start(app, mock);
+    const guest = await tester.client();
+    const login = await guest.get("/shout", { message: "hi" }, { expect: 307 });
+    assert.equal(login.headers.get("location"), "/login?next=%2Fshout%3Fmessage%3Dhi");
+    const reader = await tester.client("reader@example.com"); // read, by default
+    await reader.get("/shout", { message: "hi" }, { expect: 403 });
+    const list = await reader.get("/manage_capabilities/list");
+    assert.deepEqual(list.json<{ effective: string[] }>().effective, ["read"]);
+  });
+
+  it("configuration: config.yaml and caps.yaml pass `check` together, and fromConfig loads them", async () => {
+    let out = "";
+    const status = await main(["check", join(README_DIR, "config.yaml")], {
+      stdout: (text) => void (out += text),
+      stderr: (text) => void (out += text),
+      env: {},
+      prompt: () => Promise.resolve(undefined),
+    });
+    assert.equal(status, 0, out);
+    const loaded = await run("from_config.ts", {}, README_DIR);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.equal(loaded.stdout.trim(), "true true");
+  });
+
+  it("scripts: bearer token, service account, API token and revocation against the example app", async () => {
+    await using ex = await serveExample();
+    const { tester } = ex;
+    const admin = await tester.client("test@example.com");
+    const ann = await tester.client("ann@example.com");
+    const script = (name: string, token: string) =>
+      run(join("examples", "readme", name), { APP: tester.url, TOKEN: token });
+
+    const used = await script("use_token.ts", ann.token!);
+    assert.equal(used.stdout.trim(), "200 ann@example.com reads", used.stderr);
+    const bot = await script("service_account.ts", admin.token!);
+    assert.equal(bot.stdout.trim(), "bot@service writes", bot.stderr);
+    const api = await script("api_token.ts", admin.token!);
+    assert.match(api.stdout.trim(), /^\S+ \d+ api:ci-deploy writes$/, api.stderr);
+    const revoked = await script("revoke.ts", admin.token!);
+    assert.equal(revoked.stdout.trim(), "200 200", revoked.stderr);
+    await ann.get("/read", {}, { expect: 401 });
+    await admin.get("/read", {}, { expect: 401 });
+  });
+});
