@@ -77,6 +77,10 @@ export const STEPS: Step[] = [
         await page.locator("#detail").innerText(),
         /This needs the "announce" capability\./,
       );
+      assert.equal(
+        await page.locator("#who").innerText(),
+        "You are logged in as pierre-jean-jacques@youhou.fr.",
+      );
     },
   },
   {

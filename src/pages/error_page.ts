@@ -37,8 +37,13 @@ export async function forPeople(
     : response.status !== 403
     ? html`<a href="${login}" id="log-in">Log in</a>`
     : null;
+  // Set by the middleware when it knows who is calling.
+  const email: unknown = c.get("email" as never);
+  const who = typeof email === "string" && response.status === 403
+    ? html`<p id="who">You are logged in as <strong>${email}</strong>.</p>`
+    : null;
   const body = html`<h1>${title}</h1>
-<p id="detail">${detail ?? ""}</p>
+<p id="detail">${detail ?? ""}</p>${who}
 <p class="muted">Error <code>${error ?? "unknown"}</code> (HTTP ${response.status})</p>
 <p class="actions">${links}<a href="/">Home</a></p>`;
   const headers: Record<string, string> = {};

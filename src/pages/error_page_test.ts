@@ -23,6 +23,7 @@ describe("error pages", () => {
     const res = await browser.get("/write", {}, { expect: 403, headers: BROWSER });
     assert.match(res.headers.get("content-type")!, /^text\/html/);
     assert.match(res.text, /This needs the &#34;write&#34; capability\./);
+    assert.match(res.text, /You are logged in as <strong>test@example.com<\/strong>/);
     assert.match(
       res.text,
       /href="\/login\?next=%2Fwrite&#38;prompt=select_account" id="switch-user"/,
