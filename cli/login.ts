@@ -36,9 +36,10 @@ export async function loginCommand(args: string[], io: CliIO): Promise<number> {
       `The page shows this code; continue only if it matches: ${started.user_code ?? "(none)"}\n` +
       `Waiting (at most ${Math.round(started.expires_in / 60)} minutes)…\n`,
   );
-  const token = await waitForToken(started, cookie, io.signal);
+  const { token, email } = await waitForToken(started, cookie, io.signal);
   io.stdout(`${token}\n`);
-  io.stderr("Logged in.\n");
+  // Whose token it is: the person at the terminal can tell if someone else completed the login.
+  io.stderr(`Logged in as ${email ?? "(unknown)"}.\n`);
   return 0;
 }
 
@@ -70,14 +71,20 @@ async function waitForToken(
   started: Started,
   cookie: string,
   signal: AbortSignal | undefined,
-): Promise<string> {
+): Promise<{ token: string; email?: string }> {
   const deadline = Date.now() + started.expires_in * 1000;
   const interval = Math.min(Math.max(started.interval ?? 2, 1), 30) * 1000;
   while (Date.now() < deadline) {
     const res = await request(new URL(started.token_url), { cookie }, signal);
     if (res.status === 200) {
-      const body = await res.json() as { refresh_token?: unknown };
-      if (typeof body.refresh_token === "string") return body.refresh_token;
+      const body = await res.json() as { refresh_token?: unknown; email?: unknown };
+      if (typeof body.refresh_token === "string") {
+        // Printed on a terminal: no control characters (escape sequences) from the network.
+        const email = typeof body.email === "string"
+          ? [...body.email.slice(0, 254)].filter((ch) => ch >= " " && ch !== "\x7f").join("")
+          : undefined;
+        return { token: body.refresh_token, email };
+      }
       throw new CommandError("the app answered without a token");
     }
     if (res.status !== 202) throw await failure(res, "the login failed");

@@ -37,6 +37,7 @@ describe("easy-oauth login", () => {
     assert.equal(await done, 0);
     const token = out.stdout.trim();
     assert.equal(out.stdout, `${token}\n`, "only the token on stdout");
+    assert.match(out.stderr, /Logged in as ann@example\.com\.\n$/);
     const read = await fetch(`${ex.tester.url}/read`, {
       headers: { authorization: `Bearer ${token}` },
     });

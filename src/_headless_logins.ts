@@ -30,6 +30,8 @@ export interface Pairing {
   confirmKey?: string;
   /** The token, once a person logged in. */
   token?: string;
+  /** Who logged in, shown to the tool so that the person at the terminal can check it. */
+  email?: string;
   /** Why it failed, once it did. */
   error?: { code: string; detail: string };
 }
@@ -91,11 +93,12 @@ export class HeadlessLogins {
   }
 
   /** Hands the token to a confirmed pairing. Returns whether it was still waiting. */
-  complete(id: string, token: string): boolean {
+  complete(id: string, token: string, email: string): boolean {
     const pairing = this.get(id);
     if (!pairing || pairing.status !== "confirmed") return false;
     pairing.status = "done";
     pairing.token = token;
+    pairing.email = email;
     return true;
   }
 

@@ -109,7 +109,7 @@ function poll(core: Core, c: Context, pairings: HeadlessLogins): Response {
   }
   if (pairing.status === "done") {
     pairings.delete(id);
-    return c.json({ refresh_token: pairing.token }, 200, NO_STORE);
+    return c.json({ refresh_token: pairing.token, email: pairing.email }, 200, NO_STORE);
   }
   if (pairing.status === "failed") {
     pairings.delete(id);
@@ -137,7 +137,7 @@ export async function finishHeadless(
     );
   }
   const token = await core.tokens.issueUserToken(identity, refreshToken);
-  if (!pairings.complete(id, token)) return usedUp();
+  if (!pairings.complete(id, token, identity.email)) return usedUp();
   if (wantsHtml(c)) {
     // Through c.body, so that the login state's cookie is cleared as the callback asked.
     const page = headlessDonePage(identity.email);

@@ -45,7 +45,8 @@ describe("headless login", () => {
     assert.match(await done.text(), /now has a token for <strong>ann@example.com<\/strong>/);
     const redeemed = await poll(started);
     assert.equal(redeemed.status, 200);
-    const { refresh_token: token } = await redeemed.json();
+    const { refresh_token: token, email } = await redeemed.json();
+    assert.equal(email, "ann@example.com", "the tool can show whose token it got");
     const read = await fetch(`${ex.tester.url}/read`, {
       headers: { authorization: `Bearer ${token}` },
     });
