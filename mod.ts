@@ -36,8 +36,10 @@ export { loadConfig, type LoadConfigOptions } from "./src/config.ts";
 export { decryptValue, encryptValue, isEncrypted } from "./src/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";
 export {
+  type CapabilityChange,
   CapabilityError,
   type CapabilityErrorCode,
+  type CapabilityGuard,
   CapabilitySet,
   type CapabilitySetOptions,
 } from "./src/capabilities.ts";
@@ -51,4 +53,4 @@ export {
   type TokenState,
   type TokenStore,
 } from "./src/stores/token_store.ts";
-export { ConfigError, type ErrorBody, type ErrorCode } from "./src/errors.ts";
+export { ConfigError, type ErrorBody, type ErrorCode, StoreLimitError } from "./src/errors.ts";

@@ -10,6 +10,7 @@ import { Sealer } from "./seal.ts";
 import { SessionCookies, type SessionData } from "./session.ts";
 import { BearerTokens, InvalidToken } from "./tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
+import { failureResponse, isStoreFailure } from "./_failures.ts";
 
 /** The value of `forceUser`'s token, as in the Python package. */
 export const FORCED_TOKEN = "XXX";
@@ -55,6 +56,8 @@ export class Core {
   // For the odd frozen Request.
   readonly #frozen = new WeakMap<Request, Caller | Response>();
   readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
+  /** The 503s answered because the revocation list cannot be read. */
+  readonly #storeDown = new WeakSet<Response>();
   /** Every request's caller in `forceUser` mode. */
   readonly #forced: Caller | undefined;
 
@@ -80,6 +83,7 @@ export class Core {
         clientSecret: options.clientSecret,
         fetch: options.fetch,
         clock: this.clock,
+        clockTolerance: options.clockTolerance,
       });
       this.tokens.registerUserTokens(this.oidc);
     }
@@ -124,7 +128,7 @@ export class Core {
     const raw = c.req.raw;
     let caller = this.#recall(raw);
     if (caller === undefined) {
-      if (this.revocations.ready() !== undefined) return undefined;
+      if (!this.revocations.loaded) return undefined;
       // Not memoized: finding it again is as cheap as remembering it.
       caller = this.#known(c);
       if (caller === undefined) return undefined;
@@ -134,10 +138,40 @@ export class Core {
 
   async #load(c: Context, raw: Request): Promise<Caller | Response> {
     const loading = this.revocations.ready();
-    if (loading) await loading;
-    const caller = await this.#resolve(c);
+    let caller: Caller | Response;
+    try {
+      if (loading) await loading;
+      caller = await this.#resolve(c);
+    } catch (error) {
+      caller = this.#withoutStore(c, error);
+    }
     this.#remember(raw, caller);
     return this.#expose(c, caller);
+  }
+
+  /**
+   * The caller when the revocation list cannot be read: a request without a
+   * credential needs none and is a guest; any credential cannot be trusted
+   * now, a 503 (which `storeDown` recognizes).
+   */
+  #withoutStore(c: Context, error: unknown): Caller | Response {
+    const header = c.req.header("authorization");
+    if (this.#forced && header === undefined) return this.#forced;
+    if (!isStoreFailure(error)) throw error;
+    if (header === undefined && this.sessions.peek(c) === null) return { user: null, via: "none" };
+    const response = failureResponse(this.options.log, error);
+    this.#storeDown.add(response);
+    return response;
+  }
+
+  /** Whether `response` is a 503 for a store that cannot be read (public pages then go on as a guest). */
+  storeDown(response: Response): boolean {
+    return this.#storeDown.has(response);
+  }
+
+  /** A logged JSON response for an unexpected error (503 for a store, 500 otherwise). */
+  failure(error: unknown): Response {
+    return failureResponse(this.options.log, error);
   }
 
   #recall(raw: Request): Caller | Response | undefined {

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorBody, ErrorCode } from "./errors.ts";
 import { readAtMost } from "./_body.ts";
+import { duplicateKey } from "./_json_keys.ts";
 
 /** The body limit of the management routes (a chunked body is counted as it streams). */
 export const MAX_JSON_BODY = 64 * 1024;
@@ -24,10 +25,24 @@ export function errorResponse(
   });
 }
 
+/** The longest `error_description` put in a header. */
+const MAX_DESCRIPTION = 200;
+
+/**
+ * Text made safe for an auth-param's quoted string: only the characters
+ * RFC 6750 §3 allows in `error_description` (printable ASCII but `"` and `\`),
+ * others replaced by `?`, and cut short. Whatever a provider sends, building
+ * the header cannot throw and cannot add a header line.
+ */
+export function headerText(text: string, max = MAX_DESCRIPTION): string {
+  const safe = text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/gu, "?");
+  return safe.length > max ? `${safe.slice(0, max - 3)}...` : safe;
+}
+
 /** A 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). */
 export function unauthorized(detail: string, invalidToken = false): Response {
   const challenge = invalidToken
-    ? `Bearer error="invalid_token", error_description="${detail.replace(/["\\]/g, "")}"`
+    ? `Bearer error="invalid_token", error_description="${headerText(detail)}"`
     : "Bearer";
   return errorResponse(401, invalidToken ? "invalid_token" : "unauthenticated", detail, {
     "WWW-Authenticate": challenge,
@@ -51,9 +66,16 @@ export async function readJsonObject(
   const bytes = await readAtMost(c.req.raw.body, limit);
   if (bytes === null) return tooLarge(limit);
   try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const text = new TextDecoder().decode(bytes);
+    const value: unknown = JSON.parse(text);
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
+      const twice = duplicateKey(text);
+      if (twice === undefined) return value as Record<string, unknown>;
+      return errorResponse(
+        400,
+        "invalid_request",
+        `The field ${JSON.stringify(twice.slice(0, 64))} is given twice.`,
+      );
     }
   } catch {
     // fall through to the same answer as for a non-object

@@ -3,7 +3,7 @@ import { CapabilitySet } from "./capabilities.ts";
 import { base64UrlEncode } from "./_config_fernet.ts";
 import type { OAuthUser } from "./env.ts";
 import { emailProblem } from "./_email.ts";
-import { expectedIssuer } from "./oidc_client.ts";
+import { CLOCK_TOLERANCE, expectedIssuer } from "./oidc_client.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
@@ -23,6 +23,7 @@ export interface ValidatedOptions {
   baseUrl?: string;
   trustedOrigins: readonly string[];
   fetch: typeof fetch;
+  clockTolerance: number;
   tokenStore: TokenStore;
   log: (message: string) => void;
 }
@@ -120,6 +121,10 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     fail("fetch", "must be a function");
   }
+  const tolerance = options.clockTolerance ?? CLOCK_TOLERANCE;
+  if (typeof tolerance !== "number" || !(tolerance >= 0 && tolerance <= 3600)) {
+    fail("clockTolerance", "must be a number of seconds from 0 to 3600");
+  }
   const trusted = options.trustedOrigins ?? [];
   if (!Array.isArray(trusted)) fail("trustedOrigins", "must be a list of origins");
   if (options.capabilities === undefined) fail("capabilities", "is required");
@@ -152,6 +157,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     baseUrl: options.baseUrl === undefined ? undefined : origin("baseUrl", options.baseUrl),
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    clockTolerance: tolerance,
     tokenStore: tokenStore(options.tokenStore, capabilities),
     log,
   };

@@ -57,12 +57,33 @@ export function isLoopback(url: URL): boolean {
     url.hostname.startsWith("127.");
 }
 
+/** The longest address SMTP can carry (RFC 5321 §4.5.3.1.3). */
+const MAX_EMAIL = 254;
+const SUBJECT_MAX = 255;
+const CONTROL = /[\p{C}\s]/u;
+
+/**
+ * Why a provider's email cannot name an account, or `null`. Service accounts
+ * (`name@service`) and API tokens (`api:name`) are ours: a provider that
+ * asserts one must not log in as it.
+ */
+function providerEmailProblem(email: string): string | null {
+  if (email.length > MAX_EMAIL) return `is longer than ${MAX_EMAIL} characters`;
+  if (CONTROL.test(email)) return "contains whitespace or a control character";
+  if (/^api:/i.test(email) || /@service$/i.test(email)) {
+    return "names one of this app's own account kinds (api:… or …@service)";
+  }
+  return null;
+}
+
 /** Keys capabilities by email: it must be there, and verified when the provider says (SECURITY.md). */
 export function identityOf(claims: JWTPayload, refused: (message: string) => Error): Identity {
   const { email, sub, iss, name } = claims;
   if (typeof email !== "string" || !email) {
     throw refused('The identity provider sent no email (is the "email" scope requested?).');
   }
+  const problem = providerEmailProblem(email);
+  if (problem) throw refused(`The identity provider's email ${problem}.`);
   if (
     claims.email_verified !== undefined && claims.email_verified !== true &&
     claims.email_verified !== "true"
@@ -72,5 +93,6 @@ export function identityOf(claims: JWTPayload, refused: (message: string) => Err
   if (typeof sub !== "string" || typeof iss !== "string") {
     throw refused("The ID token lacks sub or iss.");
   }
+  if (sub.length > SUBJECT_MAX) throw refused(`The ID token's sub is longer than ${SUBJECT_MAX}.`);
   return { email, sub, iss, ...(typeof name === "string" ? { name } : {}) };
 }

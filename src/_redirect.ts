@@ -1,31 +1,40 @@
 // Where to send the browser after login: same-origin paths only (RFC 9700 §4.11).
 
+const BASE = "http://same-origin.invalid";
+const MAX_PATH = 2048;
+
 /**
- * Returns `target` when it is a same-origin path (`/a/b?c#d`), else `fallback`.
+ * Returns a same-origin path (`/a/b?c#d`) for `target`, else `fallback`.
  * Refuses absolute and scheme-relative URLs (`https://x`, `//x`, `/\x`),
  * `javascript:` and other schemes, encoded variants of those, and control
- * characters (CR/LF).
+ * characters (CR/LF). What is returned is the URL parser's normalization of
+ * `target` (dot segments resolved, non-ASCII percent-encoded), and it is that
+ * result which is checked: `/..//evil.com` normalizes to `//evil.com`.
  */
 export function safeReturnPath(target: unknown, fallback = "/"): string {
-  if (typeof target !== "string" || target.length === 0 || target.length > 2048) return fallback;
-  if (!target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) {
-    return fallback;
-  }
-  // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(target)) return fallback;
-  let decoded = target;
+  if (!isSafePath(target)) return fallback;
+  const url = new URL(target, BASE);
+  const path = url.pathname + url.search + url.hash;
+  return url.origin === BASE && isSafePath(path) ? path : fallback;
+}
+
+/** Whether `path` is a path that a browser resolves on the current origin, encoded or not. */
+function isSafePath(path: unknown): path is string {
+  if (typeof path !== "string" || path.length === 0 || path.length > MAX_PATH) return false;
+  if (!path.startsWith("/") || hasOtherOrigin(path)) return false;
+  let decoded = path;
   try {
     for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(decoded); i++) {
       decoded = decodeURIComponent(decoded);
+      if (hasOtherOrigin(decoded)) return false;
     }
   } catch {
-    return fallback;
+    return false;
   }
+  return true;
+}
+
+function hasOtherOrigin(path: string): boolean {
   // deno-lint-ignore no-control-regex
-  if (decoded.startsWith("//") || /^\/[\\/]|[\u0000-\u001f\u007f]/.test(decoded)) return fallback;
-  // The URL parser is the final word: the path must stay on the base origin.
-  const base = "http://same-origin.invalid";
-  const url = new URL(target, base);
-  if (url.origin !== base) return fallback;
-  return url.pathname + url.search + url.hash;
+  return /^\/[\\/]|^[^/]|[\u0000-\u001f\u007f\\]/.test(path);
 }

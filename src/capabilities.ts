@@ -92,6 +92,51 @@ export interface CapabilitySetOptions {
   guestCapabilities?: readonly string[];
 }
 
+/**
+ * What a guard of `CapabilitySet.set`, `add` or `remove` is shown: the
+ * account as stored before and after the change, read under the store's
+ * serialization (a transaction in a database).
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityChange } from "@easy-oauth/hono";
+ * const change: CapabilityChange = {
+ *   email: "ann@example.com",
+ *   current: ["read"],
+ *   next: ["read", "write"],
+ *   held: new Set(["read"]),
+ * };
+ * ```
+ */
+export interface CapabilityChange {
+  /** The account changed. */
+  readonly email: string;
+  /** Its stored capabilities before the change (`[]` when it has no entry). */
+  readonly current: readonly string[];
+  /** Its stored capabilities after the change. */
+  readonly next: readonly string[];
+  /** Everything it holds before the change: closures, overrides and defaults applied. */
+  readonly held: ReadonlySet<string>;
+}
+
+/**
+ * Checks a change under the store's serialization and throws to refuse it:
+ * then nothing is written and the error reaches the caller of `set`, `add`
+ * or `remove` unchanged.
+ *
+ * @example
+ * ```ts
+ * import { CapabilitySet, type CapabilityGuard } from "@easy-oauth/hono";
+ *
+ * const noAdmins: CapabilityGuard = (change) => {
+ *   if (change.held.has("admin")) throw new Error("admins are changed by hand");
+ * };
+ * const capabilities = new CapabilitySet({ graph: { read: [] } });
+ * await capabilities.add("ann@example.com", "read", noAdmins);
+ * ```
+ */
+export type CapabilityGuard = (change: CapabilityChange) => void;
+
 /** Bounds the per-account cache, which is keyed by whoever authenticates. */
 const MAX_CACHED_ACCOUNTS = 10_000;
 
@@ -303,17 +348,22 @@ export class CapabilitySet {
    *
    * @param email The user.
    * @param capabilities The capabilities to store.
+   * @param guard Checks the change under the store's serialization; throws to refuse it.
    * @returns The new stored list.
    * @throws {CapabilityError} On a bad email or an unknown capability.
    */
-  async set(email: string, capabilities: readonly string[]): Promise<string[]> {
+  async set(
+    email: string,
+    capabilities: readonly string[],
+    guard?: CapabilityGuard,
+  ): Promise<string[]> {
     this.#checkEmail(email);
     if (!Array.isArray(capabilities)) throw new TypeError('"capabilities" must be a list');
     const wanted = [...new Set(capabilities.map((name) => this.#checkName(name)))];
     return await this.#update(email, (current = []) => {
       const kept = [...new Set(current)].filter((name) => wanted.includes(name));
       return [...kept, ...wanted.filter((name) => !kept.includes(name))];
-    });
+    }, guard);
   }
 
   /**
@@ -321,15 +371,16 @@ export class CapabilitySet {
    *
    * @param email The user.
    * @param capability The capability to add.
+   * @param guard Checks the change under the store's serialization; throws to refuse it.
    * @returns The new stored list.
    * @throws {CapabilityError} On a bad email or an unknown capability.
    */
-  async add(email: string, capability: string): Promise<string[]> {
+  async add(email: string, capability: string, guard?: CapabilityGuard): Promise<string[]> {
     this.#checkEmail(email);
     this.#checkName(capability);
     return await this.#update(email, (current = []) => {
       return current.includes(capability) ? current : [...current, capability];
-    });
+    }, guard);
   }
 
   /**
@@ -338,22 +389,36 @@ export class CapabilitySet {
    *
    * @param email The user.
    * @param capability The capability to remove.
+   * @param guard Checks the change under the store's serialization; throws to refuse it.
    * @returns The new stored list.
    * @throws {CapabilityError} On a bad email or an unknown capability.
    */
-  async remove(email: string, capability: string): Promise<string[]> {
+  async remove(email: string, capability: string, guard?: CapabilityGuard): Promise<string[]> {
     this.#checkEmail(email);
     this.#checkName(capability);
     return await this.#update(email, (current) => {
       return current?.filter((name) => name !== capability);
-    });
+    }, guard);
   }
 
+  /** One read-check-write in the store: `guard` sees the change before it is written. */
   async #update(
     email: string,
     fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
+    guard: CapabilityGuard | undefined,
   ): Promise<string[]> {
-    return [...((await this.store.update(email, fn)) ?? [])];
+    const checked = guard === undefined ? fn : (current: readonly string[] | undefined) => {
+      const next = fn(current);
+      const base = this.#overrides.get(email) ?? this.#authenticated;
+      guard({
+        email,
+        current: current ?? [],
+        next: next ?? [],
+        held: this.#graph.closureOf(current ?? [], base),
+      });
+      return next;
+    };
+    return [...((await this.store.update(email, checked)) ?? [])];
   }
 
   #checkEmail(email: unknown): void {

@@ -27,6 +27,8 @@ export type ErrorCode =
   | "access_denied"
   | "login_failed"
   | "provider_unavailable"
+  | "store_unavailable"
+  | "internal_error"
   | "not_implemented"
   | "not_found";
 
@@ -86,5 +88,37 @@ export class ConfigError extends Error {
     this.path = path;
     this.file = where.file;
     this.problem = problem;
+  }
+}
+
+/**
+ * A write refused because the store would grow past what it can read back
+ * (the capability file's 1 MiB limit): the request answers 413 and nothing is
+ * written.
+ *
+ * @example
+ * ```ts
+ * import { StoreLimitError } from "@easy-oauth/hono";
+ * const err = new StoreLimitError("caps.yaml", 1024 * 1024);
+ * err.message; // "caps.yaml would pass its limit of 1048576 bytes"
+ * ```
+ */
+export class StoreLimitError extends Error {
+  /** The file (or store) that would grow too large. */
+  readonly file: string;
+  /** The limit, in bytes. */
+  readonly limit: number;
+
+  /**
+   * Makes the error; its message names the file and the limit.
+   *
+   * @param file The file (or store) that would grow too large.
+   * @param limit The limit, in bytes.
+   */
+  constructor(file: string, limit: number) {
+    super(`${file} would pass its limit of ${limit} bytes`);
+    this.name = "StoreLimitError";
+    this.file = file;
+    this.limit = limit;
   }
 }

@@ -95,7 +95,12 @@ export class OAuthManager {
       & Pick<OAuthManagerOptions, "clock" | "fetch" | "log" | "tokenStore"> = {},
   ): Promise<OAuthManager> {
     const { password, baseDir, ...runtime } = options;
-    return new OAuthManager({ ...(await loadConfig(source, { password, baseDir })), ...runtime });
+    const manager = new OAuthManager({
+      ...(await loadConfig(source, { password, baseDir })),
+      ...runtime,
+    });
+    await manager.ready();
+    return manager;
   }
 
   /** The capabilities this manager checks. */
@@ -121,6 +126,7 @@ export class OAuthManager {
         c.res = await forPeople(c, c.res, core.path("/login"));
       }
     });
+    app.onError((error) => core.failure(error));
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
@@ -144,7 +150,8 @@ export class OAuthManager {
   middleware(): MiddlewareHandler<OAuthEnv> {
     const core = this.#core;
     return function resolveCaller(c, next) {
-      return withCaller(core, c, () => next());
+      // A public page works while the store is down, for everyone as a guest.
+      return withCaller(core, c, () => next(), true);
     };
   }
 
@@ -179,9 +186,10 @@ export class OAuthManager {
         if (capability === undefined) return next();
         const now = core.allowedNow(caller.user, capability);
         if (now !== undefined) return now ? next() : refuse();
-        return core.allowed(caller.user, capability).then((
-          ok,
-        ): Promise<void | Response> | Response => ok ? next() : refuse());
+        return core.allowed(caller.user, capability).then(
+          (ok): Promise<void | Response> | Response => ok ? next() : refuse(),
+          (error) => core.failure(error),
+        );
       });
     };
   }
@@ -198,6 +206,24 @@ export class OAuthManager {
           caller.user ? next() : forPeople(c, guestRefusal(core, c, redirect), core.path("/login")),
       );
     };
+  }
+
+  /**
+   * Reads the capability and token stores once, so that a file that cannot
+   * be read (broken, too large) is a `ConfigError` at start rather than a 503
+   * on each request. `fromConfig` calls it.
+   *
+   * @throws {ConfigError} Naming the file and what is wrong with it.
+   *
+   * @example
+   * ```ts ignore
+   * import { OAuthManager } from "@easy-oauth/hono";
+   * const oauth = new OAuthManager({ ... });
+   * await oauth.ready(); // before serving
+   * ```
+   */
+  async ready(): Promise<void> {
+    await Promise.all([this.#core.caps.store.all(), this.#core.revocations.ready()]);
   }
 
   /** The caller's email, or `null` for a guest or an invalid token. */
@@ -220,14 +246,35 @@ function withCaller(
   core: Core,
   c: Context,
   then: (caller: Caller) => Promise<void | Response>,
+  guestWhenStoreDown = false,
 ): Promise<void | Response> {
   const caller = core.callerNow(c);
   if (caller === undefined) {
-    return core.caller(c).then((found) =>
-      found instanceof Response ? forPeople(c, found, core.path("/login")) : then(found)
+    return core.caller(c).then(
+      (found) =>
+        found instanceof Response ? refused(core, c, found, then, guestWhenStoreDown) : then(found),
+      (error) => core.failure(error),
     );
   }
-  return caller instanceof Response ? forPeople(c, caller, core.path("/login")) : then(caller);
+  return caller instanceof Response
+    ? refused(core, c, caller, then, guestWhenStoreDown)
+    : then(caller);
+}
+
+/** A refusal of the caller stands, except a store outage on a public page: that goes on as a guest. */
+function refused(
+  core: Core,
+  c: Context,
+  response: Response,
+  then: (caller: Caller) => Promise<void | Response>,
+  guestWhenStoreDown: boolean,
+): Promise<void | Response> {
+  if (!guestWhenStoreDown || !core.storeDown(response)) {
+    return forPeople(c, response, core.path("/login"));
+  }
+  c.set("user", null);
+  c.set("email", null);
+  return then({ user: null, via: "none" });
 }
 
 /** 401, or for pages a 307 to the login page that comes back here. */

@@ -37,6 +37,8 @@ export interface OidcClientOptions {
   clientSecret?: string;
   fetch: typeof fetch;
   clock: () => number;
+  /** Seconds of clock difference allowed with the provider (`exp`, `nbf`, and `iat` ahead of now). */
+  clockTolerance?: number;
 }
 
 const ID_TOKEN_ALGORITHMS = [
@@ -50,8 +52,8 @@ const ID_TOKEN_ALGORITHMS = [
   "ES384",
   "EdDSA",
 ];
-/** Tolerance for clock differences with the provider, in seconds. */
-const CLOCK_TOLERANCE = 60;
+/** Tolerance for clock differences with the provider, in seconds, by default. */
+export const CLOCK_TOLERANCE = 300;
 /** How long a failed discovery is remembered before trying again (ms). */
 const DISCOVERY_RETRY_MS = 5_000;
 
@@ -61,6 +63,7 @@ export class OidcClient {
   readonly #fetch: typeof fetch;
   readonly #issuer: URL;
   readonly #insecure: boolean;
+  readonly #tolerance: number;
   #metadata?: Promise<oauth.AuthorizationServer>;
   #failedAt = -Infinity;
   #jwks?: ReturnType<typeof createRemoteJWKSet>;
@@ -73,6 +76,7 @@ export class OidcClient {
       throw new TypeError('"serverMetadataUrl" must use https (http is allowed on loopback only)');
     }
     this.#fetch = boundedFetch(options.fetch);
+    this.#tolerance = options.clockTolerance ?? CLOCK_TOLERANCE;
   }
 
   /** The provider's metadata, fetched on first use and kept; a failure is retried after a pause. */
@@ -277,9 +281,13 @@ export class OidcClient {
       issuer: as.issuer,
       audience: this.#options.clientId,
       currentDate: new Date(this.#options.clock()),
-      clockTolerance: CLOCK_TOLERANCE,
+      clockTolerance: this.#tolerance,
       requiredClaims: ["sub", "iat", "exp"],
     });
+    // jose checks that iat is a number, not that it is not in the future.
+    if ((payload.iat as number) > this.#options.clock() / 1000 + this.#tolerance) {
+      throw new Error("the ID token was issued in the future");
+    }
     return payload;
   }
 
@@ -309,7 +317,7 @@ export class OidcClient {
       client_id: this.#options.clientId,
       // oauth4webapi checks iat/exp with its own idea of now: align it with the injected clock.
       [oauth.clockSkew]: Math.round((this.#options.clock() - Date.now()) / 1000),
-      [oauth.clockTolerance]: CLOCK_TOLERANCE,
+      [oauth.clockTolerance]: this.#tolerance,
     };
   }
 

@@ -1,43 +1,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import { generateKeyPair, type JWTPayload } from "jose";
 import * as oauth from "oauth4webapi";
 import { OAuthMock } from "../testing/mod.ts";
+import { forger } from "../testing/_forger.ts";
 import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
-
-/**
- * A provider whose ID tokens we forge: the mock runs the protocol, and this
- * fetch swaps its JWKS and its ID tokens for ours, with the claims a test asks for.
- */
-async function forger() {
-  const { publicKey, privateKey } = await generateKeyPair("RS256");
-  const jwk = { ...(await exportJWK(publicKey)), kid: "forger", alg: "RS256", use: "sig" };
-  let edit: (claims: JWTPayload) => JWTPayload = (c) => c;
-  let key = privateKey;
-  const fetcher: typeof fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    const res = await fetch(input, init);
-    if (url.pathname === "/oauth2/certs") return Response.json({ keys: [jwk] });
-    if (url.pathname !== "/oauth2/token" || !res.ok) return res;
-    const body = await res.json();
-    const original = JSON.parse(
-      atob(body.id_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")),
-    );
-    body.id_token = await new SignJWT(edit(original)).setProtectedHeader({
-      alg: "RS256",
-      kid: "forger",
-    })
-      .sign(key);
-    return Response.json(body);
-  };
-  return {
-    fetch: fetcher,
-    set(fn: (claims: JWTPayload) => JWTPayload, signingKey: CryptoKey = privateKey) {
-      edit = fn;
-      key = signingKey;
-    },
-  };
-}
 
 describe("OidcClient ID-token validation", () => {
   let mock: OAuthMock;
@@ -102,6 +69,47 @@ describe("OidcClient ID-token validation", () => {
     for (const [what, edit, key] of cases) {
       forged.set(edit, key);
       await assert.rejects(login(rp), LoginError, what);
+    }
+  });
+
+  it("refuses an ID token issued more than the clock tolerance ahead, at login and on refresh", async () => {
+    const forged = await forger();
+    const rp = client(forged.fetch);
+    const first = await login(rp);
+    const now = Math.floor(Date.now() / 1000);
+    forged.set((c) => ({ ...c, iat: now + 3600, exp: now + 7200 }));
+    await assert.rejects(login(rp), LoginError);
+    await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+    forged.set((c) => ({ ...c, iat: now + 240 }));
+    assert.equal((await login(rp)).identity.email, "ann@example.com", "5 minutes are tolerated");
+    const strict = new OidcClient({
+      serverMetadataUrl: mock.metadataUrl,
+      clientId: "rp",
+      clientSecret: "s",
+      fetch: forged.fetch,
+      clock: Date.now,
+      clockTolerance: 60,
+    });
+    await assert.rejects(login(strict), LoginError);
+  });
+
+  it("refuses identities in the service and API namespaces, and emails with control characters", async () => {
+    const forged = await forger();
+    const rp = client(forged.fetch);
+    const emails = [
+      "deploy@service",
+      "Deploy@SERVICE",
+      "api:ci-deploy",
+      "API:ci",
+      "ann@example.com\n",
+      "ann\r\n@example.com",
+      "a\u0000b@example.com",
+      "ann@example.com\u2028",
+      `${"a".repeat(250)}@example.com`,
+    ];
+    for (const email of emails) {
+      forged.set((c) => ({ ...c, email, email_verified: undefined }));
+      await assert.rejects(login(rp), LoginError, JSON.stringify(email));
     }
   });
 

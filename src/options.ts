@@ -82,6 +82,13 @@ export interface OAuthManagerOptions {
    */
   clock?: () => number;
   /**
+   * Seconds of clock difference allowed with the provider when checking ID
+   * tokens: `exp` and `nbf`, and `iat` ahead of now (beyond it, the token is
+   * refused).
+   * @default {300}
+   */
+  clockTolerance?: number;
+  /**
    * The public origin of the app (`https://app.example.com`), for deployments
    * behind a proxy. It builds the `redirect_uri` and is trusted for
    * cross-site checks. By default the request's own origin is used.

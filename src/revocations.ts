@@ -18,6 +18,9 @@ export interface RevocationProbe {
 /** The longest any token lives (seconds): account revocations are kept that long. */
 export const MAX_TOKEN_LIFETIME = 365 * 24 * 3600;
 
+/** Milliseconds before a store that failed to load is read again (wall-clock time, not the app's clock). */
+const RETRY_MS = 1_000;
+
 /** The revocation list and API-token registry of one manager. */
 export class Revocations {
   readonly #store: TokenStore;
@@ -27,20 +30,31 @@ export class Revocations {
   #apiTokens = new Map<string, ApiTokenRecord>();
   #loaded: Promise<void> | undefined;
   #ready = false;
+  /** The last failed load, retried after a pause so that a broken file is not re-read per request. */
+  #failed: { at: number; error: unknown } | undefined;
 
   constructor(store: TokenStore, clock: () => number) {
     this.#store = store;
     this.#clock = clock;
   }
 
+  /** Whether the store has been loaded (then `ready()` answers `undefined`). */
+  get loaded(): boolean {
+    return this.#ready;
+  }
+
   /** Loads the store once; later calls resolve at once. */
   ready(): Promise<void> | undefined {
     if (this.#ready) return undefined;
+    const failed = this.#failed;
+    if (failed && Date.now() - failed.at < RETRY_MS) return Promise.reject(failed.error);
     this.#loaded ??= this.#store.load().then((state) => {
       this.#apply(state);
       this.#ready = true;
+      this.#failed = undefined;
     }, (error) => {
       this.#loaded = undefined;
+      this.#failed = { at: Date.now(), error };
       throw error;
     });
     return this.#loaded;
@@ -100,11 +114,16 @@ export class Revocations {
     for (const [id, until] of Object.entries(s.revoked_ids)) {
       if (until <= now) delete s.revoked_ids[id];
     }
-    for (const [email, before] of Object.entries(s.revoked_accounts)) {
-      if ((before + MAX_TOKEN_LIFETIME) * 1000 <= now) delete s.revoked_accounts[email];
-    }
     for (const [id, t] of Object.entries(s.api_tokens)) {
       if (t.expires_at * 1000 <= now) delete s.api_tokens[id];
+    }
+    const records = Object.values(s.api_tokens);
+    for (const [email, before] of Object.entries(s.revoked_accounts)) {
+      // An API name's revocation ends with the last of its tokens that it revokes.
+      const outlived = email.startsWith("api:")
+        ? !records.some((t) => `api:${t.name}` === email && t.created_at <= before)
+        : (before + MAX_TOKEN_LIFETIME) * 1000 <= now;
+      if (outlived) delete s.revoked_accounts[email];
     }
   }
 

@@ -14,7 +14,7 @@ import { base64url, decodeProtectedHeader, EncryptJWT, jwtDecrypt, type JWTPaylo
  *
  * @example
  * ```ts
- * import type { SealPurpose } from "@easy-oauth/hono";
+ * import type { SealPurpose } from "./seal.ts";
  * const purpose: SealPurpose = "session";
  * ```
  */
@@ -35,7 +35,7 @@ const PURPOSES: readonly SealPurpose[] = [
  *
  * @example
  * ```ts
- * import type { SealedClaims } from "@easy-oauth/hono";
+ * import type { SealedClaims } from "./seal.ts";
  * const claims: SealedClaims = { pur: "session", jti: "abc", iat: 1700000000 };
  * ```
  */
@@ -76,7 +76,7 @@ interface DerivedKey {
  *
  * @example
  * ```ts
- * import { Sealer } from "@easy-oauth/hono";
+ * import { Sealer } from "./seal.ts";
  * const sealer = new Sealer("a secret of at least thirty-two characters!!");
  * const token = await sealer.seal("user_token", { email: "a@b.c" }, { ttl: 3600 });
  * const claims = await sealer.open("user_token", token); // { email: "a@b.c", pur, jti, iat, exp }
@@ -222,7 +222,7 @@ async function deriveKey(secret: string, purpose: SealPurpose): Promise<DerivedK
  *
  * @example
  * ```ts
- * import { randomId } from "@easy-oauth/hono";
+ * import { randomId } from "./seal.ts";
  * randomId(); // "hM3k…" (22 characters)
  * ```
  */

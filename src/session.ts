@@ -44,12 +44,32 @@ export interface LoginState {
 export const SESSION_TTL = 14 * 24 * 3600;
 /** Lifetime of a login attempt, in seconds. */
 const LOGIN_TTL = 600;
-/** Browsers refuse larger cookies (RFC 6265 §6.1). */
-const MAX_COOKIE = 4096;
+/**
+ * The Cookie header a browser sends stays under 4 KB (nginx's default header
+ * buffer; browsers refuse single cookies over 4096 bytes, RFC 6265 §6.1):
+ * at most this much for the session cookie…
+ */
+const MAX_SESSION_COOKIE = 2048;
+/** …and this much for the pending logins together, the newest kept first. */
+const MAX_LOGIN_COOKIES = 1900;
+/** A provider's display name is cut to this many characters in the session. */
+const MAX_NAME = 200;
 /** Cookie headers remembered per cookie name; past that, a header is parsed (about 1 µs). */
 const MAX_CACHED_HEADERS = 1_000;
 /** Longer Cookie headers are parsed each time, so that the cache stays small (≤ 8 MB a name). */
 const MAX_HEADER_KEY = 8192;
+
+/** What a cookie costs in the Cookie header: `name=value; `. */
+function cookieBytes(name: string, value: string): number {
+  return name.length + value.length + 3;
+}
+
+/** `text` cut to `max` UTF-16 units, without leaving half a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end);
+}
 
 /** Reads and writes the sealed cookies of one manager. */
 export class SessionCookies {
@@ -111,11 +131,27 @@ export class SessionCookies {
     return session;
   }
 
-  /** Starts a new session (a new id, so no fixation). */
-  async write(c: Context, data: Omit<SessionData, "jti" | "iat" | "exp">): Promise<void> {
-    const value = await this.#sealer.seal("session", { ...data }, { ttl: SESSION_TTL });
-    if (value.length > MAX_COOKIE) throw new Error("the session cookie would be too large");
-    setCookie(c, this.#name(c, "session"), value, this.#options(c, SESSION_TTL));
+  /**
+   * Starts a new session (a new id, so no fixation), kept small whatever the
+   * provider sent: the name is cut short, then dropped, then the refresh token
+   * (a later `/token` then logs in again for one).
+   *
+   * @returns `false` when even the smallest form does not fit (nothing set).
+   */
+  async write(c: Context, data: Omit<SessionData, "jti" | "iat" | "exp">): Promise<boolean> {
+    const { name, rt, ...identity } = data;
+    const forms = [
+      { ...identity, ...(name ? { name: cut(name, MAX_NAME) } : {}), ...(rt ? { rt } : {}) },
+      { ...identity, ...(rt ? { rt } : {}) },
+      identity,
+    ];
+    for (const form of forms) {
+      const value = await this.#sealer.seal("session", form, { ttl: SESSION_TTL });
+      if (value.length > MAX_SESSION_COOKIE) continue;
+      setCookie(c, this.#name(c, "session"), value, this.#options(c, SESSION_TTL));
+      return true;
+    }
+    return false;
   }
 
   /** Removes the session cookie from the browser. */
@@ -123,10 +159,37 @@ export class SessionCookies {
     deleteCookie(c, this.#name(c, "session"), this.#options(c, 0));
   }
 
-  /** Remembers a login attempt in a cookie of its own, so that two tabs can log in at once. */
+  /**
+   * Remembers a login attempt in a cookie of its own, so that two tabs can log
+   * in at once. Older pending logins are cleared, oldest first, so that all of
+   * them stay within their share of the Cookie header; a return path too long
+   * for it is replaced by `/`.
+   */
   async startLogin(c: Context, login: LoginState): Promise<void> {
-    const value = await this.#sealer.seal("login_state", { ...login }, { ttl: LOGIN_TTL });
-    setCookie(c, this.#loginName(c, login.state), value, this.#options(c, LOGIN_TTL));
+    const name = this.#loginName(c, login.state);
+    let value = await this.#sealer.seal("login_state", { ...login }, { ttl: LOGIN_TTL });
+    if (cookieBytes(name, value) > MAX_LOGIN_COOKIES) {
+      value = await this.#sealer.seal("login_state", { ...login, next: "/" }, { ttl: LOGIN_TTL });
+    }
+    let total = cookieBytes(name, value);
+    for (const pending of this.#pendingLogins(c)) {
+      total += cookieBytes(pending.name, pending.value);
+      if (total > MAX_LOGIN_COOKIES) deleteCookie(c, pending.name, this.#options(c, 0));
+    }
+    setCookie(c, name, value, this.#options(c, LOGIN_TTL));
+  }
+
+  /**
+   * The request's login cookies, newest first: browsers send cookies of the
+   * same path oldest first (RFC 6265 §5.4). A client that does otherwise only
+   * loses one of its own pending logins.
+   */
+  #pendingLogins(c: Context): { name: string; value: string }[] {
+    const prefix = this.#name(c, "login_");
+    return Object.entries(getCookie(c))
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, value]) => ({ name, value }))
+      .reverse();
   }
 
   /** The login attempt that `state` names, once: its cookie is cleared. */

@@ -92,31 +92,13 @@ export function listField(body: Record<string, unknown>, name: string): string[]
   return value;
 }
 
-/**
- * A 400 for a name that is not a capability, else a 403 unless the caller
- * holds every capability in `names` (the delegation limit: nobody hands out
- * or takes away more than they hold).
- */
-export async function delegationRefusal(
-  core: Core,
-  user: OAuthUser,
-  names: readonly string[],
-  verb: string,
-): Promise<Response | undefined> {
-  const unknown = [...names].find((name) => !core.caps.has(name));
-  if (unknown !== undefined) {
-    return errorResponse(
-      400,
-      "invalid_request",
-      `${JSON.stringify(unknown.slice(0, 64))} is not a capability.`,
-    );
-  }
-  const held = await core.held(user);
-  for (const name of names) {
-    if (!held.has(name)) {
-      core.log(`${user.email} was refused to ${verb} "${name}"`);
-      return errorResponse(403, "forbidden", `You cannot ${verb} "${name}": you do not hold it.`);
-    }
-  }
-  return undefined;
+/** A 400 naming the first of `names` that is not a capability, else `undefined`. */
+export function unknownCapability(core: Core, names: readonly string[]): Response | undefined {
+  const unknown = names.find((name) => !core.caps.has(name));
+  if (unknown === undefined) return undefined;
+  return errorResponse(
+    400,
+    "invalid_request",
+    `${JSON.stringify(unknown.slice(0, 64))} is not a capability.`,
+  );
 }

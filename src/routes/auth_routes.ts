@@ -4,7 +4,7 @@ import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
-import { errorResponse, NO_STORE } from "../_http.ts";
+import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
 import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
@@ -34,14 +34,24 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/auth", (c) => callback(core, c, "auth", pairings));
   app.get("/token", (c) => token(core, c, pairings));
   headlessRoutes(core, app, pairings);
-  app.get("/logout", async (c) => {
-    const caller = await core.caller(c);
-    if (!(caller instanceof Response) && caller.via === "cookie" && caller.user?.tokenId) {
-      await core.revocations.revokeId(caller.user.tokenId, core.clock() + SESSION_TTL * 1000);
-    }
-    core.sessions.clear(c);
-    return c.redirect("/", 307);
-  });
+  app.get("/logout", (c) => logout(core, c, 307));
+  app.post("/logout", (c) => logout(core, c, 303));
+}
+
+/** Ends the session, unless another site asked (a forged logout, CSRF). */
+async function logout(core: Core, c: Context, status: 307 | 303): Promise<Response> {
+  if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
+  }
+  const caller = await core.caller(c);
+  const user = caller instanceof Response ? null : caller.via === "cookie" && caller.user;
+  if (user && user.tokenId) {
+    // Remembered as long as the session could have lived.
+    const end = ((user.issuedAt ?? Math.floor(core.clock() / 1000)) + SESSION_TTL) * 1000;
+    await core.revocations.revokeId(user.tokenId, end);
+  }
+  core.sessions.clear(c);
+  return c.redirect("/", status);
 }
 
 async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<Response> {
@@ -157,7 +167,14 @@ async function callback(
       // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
       return await finishHeadless(core, c, pairings, login.headless, identity, refreshToken);
     }
-    await core.sessions.write(c, { ...identity, ...(refreshToken ? { rt: refreshToken } : {}) });
+    const started = await core.sessions.write(c, {
+      ...identity,
+      ...(refreshToken ? { rt: refreshToken } : {}),
+    });
+    if (!started) {
+      core.log(`the identity of ${identity.email} is too large for a session cookie`);
+      return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
+    }
     if (callbackName === "auth") return c.redirect(login.next, 307);
     if (!refreshToken) {
       return errorResponse(

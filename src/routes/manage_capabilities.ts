@@ -4,26 +4,27 @@
 // overrides).
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
-import { CapabilityError } from "../capabilities.ts";
+import { CapabilityError, type CapabilityGuard } from "../capabilities.ts";
 import { emailProblem } from "../_email.ts";
 import { errorResponse } from "../_http.ts";
 import type { OAuthEnv } from "../env.ts";
+import { checkDelegation, DelegationRefused, delegationResponse } from "./_delegation.ts";
 import {
   authenticated,
-  delegationRefusal,
   FieldError,
   listField,
   managerBody,
   needManagement,
   stringField,
+  unknownCapability,
   USER_MANAGEMENT,
 } from "./_guards.ts";
 
-/** What a change route does: the capabilities to check against the delegation limit, then the change. */
+/** What a change route does: the capabilities it names, then the change, checked by `guard`. */
 interface Change {
   fields: readonly string[];
-  touched(current: readonly string[], body: Record<string, unknown>): string[];
-  apply(email: string, body: Record<string, unknown>): Promise<string[]>;
+  named(body: Record<string, unknown>): string[];
+  apply(email: string, body: Record<string, unknown>, guard: CapabilityGuard): Promise<string[]>;
 }
 
 /** Adds the capability management routes to `app` (already mounted under the prefix). */
@@ -67,29 +68,26 @@ export function manageRoutes(core: Core, app: Hono<OAuthEnv>): void {
     "/manage_capabilities/add",
     route({
       fields: ["email", "capability"],
-      touched: (_, body) => [stringField(body, "capability")],
-      apply: (email, body) => core.caps.add(email, stringField(body, "capability")),
+      named: (body) => [stringField(body, "capability")],
+      apply: (email, body, guard) => core.caps.add(email, stringField(body, "capability"), guard),
     }),
   );
   app.post(
     "/manage_capabilities/remove",
     route({
       fields: ["email", "capability"],
-      touched: (_, body) => [stringField(body, "capability")],
-      apply: (email, body) => core.caps.remove(email, stringField(body, "capability")),
+      named: (body) => [stringField(body, "capability")],
+      apply: (email, body, guard) =>
+        core.caps.remove(email, stringField(body, "capability"), guard),
     }),
   );
   app.post(
     "/manage_capabilities/set",
     route({
       fields: ["email", "capabilities"],
-      // Granted ones and taken-away ones alike must be held by the caller.
-      touched: (current, body) => {
-        const next = listField(body, "capabilities");
-        const granted = next.filter((name) => !current.includes(name));
-        return [...granted, ...current.filter((name) => !next.includes(name))];
-      },
-      apply: (email, body) => core.caps.set(email, listField(body, "capabilities")),
+      // Taken-away ones are among what the account holds, which the caller must hold too.
+      named: (body) => listField(body, "capabilities"),
+      apply: (email, body, guard) => core.caps.set(email, listField(body, "capabilities"), guard),
     }),
   );
 }
@@ -109,11 +107,17 @@ async function changeRoute(core: Core, c: Context, change: Change): Promise<Resp
     const email = stringField(body, "email");
     const problem = emailProblem(email);
     if (problem) return errorResponse(400, "invalid_request", `"email" ${problem}.`);
-    const touched = change.touched(await core.caps.get(email), body);
-    const refused = await delegationRefusal(core, caller.user, touched, "grant or take away");
-    if (refused) return refused;
-    return c.json(await answer(core, email, await change.apply(email, body)));
+    const named = change.named(body);
+    const unknown = unknownCapability(core, named);
+    if (unknown) return unknown;
+    const held = await core.held(caller.user);
+    // Checked on the account as read under the store's serialization: a
+    // concurrent change cannot slip between the check and the write.
+    const guard: CapabilityGuard = (account) =>
+      checkDelegation(held, `Changing ${email}`, account.held, named);
+    return c.json(await answer(core, email, await change.apply(email, body, guard)));
   } catch (error) {
+    if (error instanceof DelegationRefused) return delegationResponse(core, caller.user, error);
     if (error instanceof FieldError || error instanceof CapabilityError) {
       return errorResponse(400, "invalid_request", error.message);
     }

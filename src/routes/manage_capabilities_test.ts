@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { GRAPH, startExample } from "../../testing/_fixtures.ts";
+import { type CapabilityStore, MemoryCapabilityStore } from "../../mod.ts";
 
 const USERS = `# Who may do what
 root@example.com:
@@ -239,5 +240,50 @@ describe("/manage_capabilities", () => {
     await ann.post("/manage_capabilities/add", { email: "a@b.c", capability: "read" }, {
       expect: 404,
     });
+  });
+});
+
+describe("/manage_capabilities/set under concurrent changes", () => {
+  it("checks the delegation limit on the account as it is when written: an admin's concurrent grant is not undone", async () => {
+    const inner = new MemoryCapabilityStore({
+      "root@example.com": ["admin"],
+      "mgr@example.com": ["user_management", "read", "write"],
+      "ann@example.com": ["read"],
+    });
+    let armed = false;
+    const grant = async () => {
+      armed = false;
+      await inner.update("ann@example.com", (current) => [...(current ?? []), "admin"]);
+    };
+    // An admin's grant lands after the manager's request read ann's account,
+    // or, when the request reads it only inside update(), just before that.
+    const store: CapabilityStore = {
+      get version() {
+        return inner.version;
+      },
+      all: () => inner.all(),
+      async update(email, fn) {
+        if (armed) await grant();
+        return await inner.update(email, fn);
+      },
+      async get(email) {
+        const before = await inner.get(email);
+        if (armed && email === "ann@example.com") await grant();
+        return before;
+      },
+    };
+    await using ex = await startExample({
+      capabilities: { graph: GRAPH, store },
+    });
+    const mgr = (await ex.tester.client("mgr@example.com")).token!;
+    armed = true;
+    const res = await ex.app.request("/manage_capabilities/set", {
+      method: "POST",
+      headers: { authorization: `Bearer ${mgr}`, "content-type": "application/json" },
+      body: JSON.stringify({ email: "ann@example.com", capabilities: ["read", "write"] }),
+    });
+    assert.equal(armed, false);
+    assert.equal(res.status, 403);
+    assert.deepEqual(await inner.get("ann@example.com"), ["read", "admin"]);
   });
 });

@@ -7,16 +7,17 @@ import { errorResponse, NO_STORE } from "../_http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
 import { randomId, Sealer } from "../seal.ts";
+import { accountHolds, actingRefusal } from "./_delegation.ts";
 import {
   authenticated,
   crossSiteRefusal,
-  delegationRefusal,
   FieldError,
   listField,
   managerBody,
   needManagement,
   strictBody,
   stringField,
+  unknownCapability,
 } from "./_guards.ts";
 
 const API_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -49,6 +50,8 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const refused = await needManagement(core, caller);
   if (refused) return refused;
   const snapshot = await core.caps.effective(account);
+  const beyond = await actingRefusal(core, caller.user, `A service token for ${account}`, snapshot);
+  if (beyond) return beyond;
   const token = await core.sealer.seal("service_token", { email: account, caps: [...snapshot] }, {
     ttl: MAX_TOKEN_LIFETIME,
   });
@@ -75,6 +78,13 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     if (!account) {
       return errorResponse(400, "invalid_request", '"user" must be an account or api:<name>.');
     }
+    const beyond = await actingRefusal(
+      core,
+      caller.user,
+      `Revoking every token of ${user}`,
+      await accountHolds(core, user),
+    );
+    if (beyond) return beyond;
     await core.revocations.revokeAccount(user);
     return c.json({ status: "ok", revoked: "user", user });
   }
@@ -89,7 +99,16 @@ async function revoke(core: Core, c: Context): Promise<Response> {
   const holder = caller.user.tokenId === claims.jti ||
     (caller.user.kind !== "api" && caller.user.email === claims.email);
   if (!holder) {
-    const refused = await needManagement(core, caller);
+    const refused = await needManagement(core, caller) ??
+      await actingRefusal(
+        core,
+        caller.user,
+        "Revoking this token",
+        // A service or API token holds its snapshot; a user's token, what the account holds.
+        Array.isArray(claims.caps)
+          ? claims.caps.map(String)
+          : await accountHolds(core, String(claims.email)),
+      );
     if (refused) return refused;
   }
   const until = (claims.exp ?? Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
@@ -140,8 +159,10 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   if (capabilities.length === 0) {
     return errorResponse(400, "invalid_request", '"capabilities" must not be empty.');
   }
-  const refused = await delegationRefusal(core, caller.user, capabilities, "grant");
-  if (refused) return refused;
+  const unknown = unknownCapability(core, capabilities);
+  if (unknown) return unknown;
+  const beyond = await actingRefusal(core, caller.user, `API token ${name}`, capabilities);
+  if (beyond) return beyond;
   const unique = [...new Set(capabilities)];
   const closure = new Set(unique.flatMap((cap) => [...core.caps.implied(cap)]));
   const id = randomId();

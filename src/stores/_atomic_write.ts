@@ -1,7 +1,7 @@
 // Crash-safe replacement of a file: readers see the old content or the new
 // one, never a half-written file, and the new content is on disk before the
 // rename makes it visible.
-import { open, rename, stat, unlink } from "node:fs/promises";
+import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** A file path (resolved) or a `file:` URL; `node:fs/promises` takes both. */
@@ -39,6 +39,9 @@ export async function fileState(path: FsPath): Promise<FileState | null> {
     throw error;
   }
 }
+
+/** A temporary file this old was left by a write that was killed (writes take milliseconds). */
+const STALE_TEMP_MS = 10 * 60_000;
 
 function randomSuffix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(6));
@@ -98,5 +101,28 @@ async function syncFolder(folder: FsPath): Promise<void> {
     }
   } catch {
     // Windows cannot open a folder; the rename is already done, only its durability is weaker.
+  }
+}
+
+/**
+ * Removes the temporary files of `path` that a write killed between creating
+ * and renaming them (`kill -9`, a power cut) left behind: those older than 10
+ * minutes, so that another process's write in progress is never touched.
+ * Housekeeping: failures are ignored.
+ */
+export async function removeStaleTemps(path: FsPath): Promise<void> {
+  const prefix = `.${typeof path === "string" ? basename(path) : basename(path.pathname)}.`;
+  const isTemp = (name: string) =>
+    name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length));
+  const folder = folderOf(path);
+  try {
+    for (const name of await readdir(folder)) {
+      if (!isTemp(name)) continue;
+      const temp = typeof folder === "string" ? join(folder, name) : new URL(name, folder);
+      const info = await stat(temp).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > STALE_TEMP_MS) await unlink(temp).catch(() => {});
+    }
+  } catch {
+    // The folder cannot be listed: nothing to clean that we could clean.
   }
 }

@@ -36,7 +36,11 @@ export interface CapabilityStore {
   all(): Promise<ReadonlyMap<string, readonly string[]>>;
   /**
    * Atomically reads, changes and writes one account: `fn` gets the current
-   * list and returns the new one, or `undefined` to delete the account.
+   * list and returns the new one, or `undefined` to delete the account. `fn`
+   * runs under the store's serialization (a transaction in a database), so
+   * that a check it makes holds when the result is written; it may throw to
+   * abort, and then nothing is written and the promise rejects with that
+   * error unchanged.
    *
    * @returns The new stored list (`undefined` when deleted).
    */

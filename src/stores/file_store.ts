@@ -5,10 +5,20 @@
  */
 import { resolve } from "node:path";
 import type { CapabilityStore } from "./capability_store.ts";
-import { atomicWrite, type FileState, fileState, type FsPath } from "./_atomic_write.ts";
+import {
+  atomicWrite,
+  type FileState,
+  fileState,
+  type FsPath,
+  removeStaleTemps,
+} from "./_atomic_write.ts";
 import { type CapsFile, editCapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
 import { stateOf, textOf } from "./_caps_read.ts";
 import { frozenUpdate, sameList } from "./_lists.ts";
+import { MAX_YAML_BYTES } from "../_yaml.ts";
+import { StoreLimitError } from "../errors.ts";
+
+const encoder = new TextEncoder();
 
 /** The options of `FileCapabilityStore`. */
 export interface FileCapabilityStoreOptions {
@@ -90,6 +100,7 @@ export class FileCapabilityStore implements CapabilityStore {
   #generation = 0;
   #version = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  #cleaned = false;
 
   /**
    * Checks the options; reads nothing yet.
@@ -188,6 +199,7 @@ export class FileCapabilityStore implements CapabilityStore {
    * @param fn Gets the current list, returns the new one or `undefined` to delete the account.
    * @returns The new stored list.
    * @throws {ConfigError} When the file cannot be read, parsed or validated (it is left alone).
+   * @throws {StoreLimitError} When the file would pass the 1 MiB that can be read back (it is left alone).
    */
   update(
     email: string,
@@ -209,6 +221,10 @@ export class FileCapabilityStore implements CapabilityStore {
     const next = frozenUpdate(fn(current));
     if (sameList(current, next)) return current;
     const edited = editCapsFile(parsed, email, next, this.file);
+    // One limit for reading and writing: never write what could not be read back.
+    if (encoder.encode(edited.text).byteLength > MAX_YAML_BYTES) {
+      throw new StoreLimitError(this.file, MAX_YAML_BYTES);
+    }
     const ino = await atomicWrite(this.#path, edited.text, before?.mode);
     // Unknown (undefined) when stat fails or finds a file someone else put
     // there since the rename: the next check then re-reads the file.
@@ -238,6 +254,10 @@ export class FileCapabilityStore implements CapabilityStore {
   }
 
   async #refresh(): Promise<void> {
+    if (!this.#cleaned) {
+      this.#cleaned = true;
+      await removeStaleTemps(this.#path);
+    }
     const generation = this.#generation;
     let signature: string | null | undefined;
     try {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -38,6 +38,39 @@ describe("FileCapabilityStore", () => {
           "hateful-being@cornhole.co: []\n",
       );
       assert.deepEqual(await readdir(dir), ["caps.yaml"]);
+    });
+  });
+
+  it("writes nothing when fn throws, and rejects with its error unchanged", async () => {
+    await withDir(async (dir) => {
+      const path = join(dir, "caps.yaml");
+      await writeFile(path, "a@x: [read] # kept\n");
+      const store = new FileCapabilityStore(path, { reloadInterval: 0 });
+      const refusal = new Error("refused");
+      await assert.rejects(
+        store.update("a@x", () => {
+          throw refusal;
+        }),
+        (error) => error === refusal,
+      );
+      assert.equal(await readFile(path, "utf8"), "a@x: [read] # kept\n");
+      assert.deepEqual(await readdir(dir), ["caps.yaml"]);
+      assert.deepEqual(await store.update("a@x", append("write")), ["read", "write"]);
+    });
+  });
+
+  it("removes temporary files that a killed write left behind, and only those", async () => {
+    await withDir(async (dir) => {
+      const path = join(dir, "caps.yaml");
+      await writeFile(path, "a@x: [read]\n");
+      const stale = join(dir, ".caps.yaml.0123456789ab.tmp");
+      const fresh = join(dir, ".caps.yaml.aaaaaaaaaaaa.tmp");
+      for (const temp of [stale, fresh]) await writeFile(temp, "a@x: []\n");
+      const hourAgo = new Date(Date.now() - 3600_000);
+      await utimes(stale, hourAgo, hourAgo);
+      const store = new FileCapabilityStore(path);
+      assert.deepEqual(await store.get("a@x"), ["read"]);
+      assert.deepEqual((await readdir(dir)).sort(), [".caps.yaml.aaaaaaaaaaaa.tmp", "caps.yaml"]);
     });
   });
 

@@ -23,6 +23,20 @@ describe("MemoryCapabilityStore", () => {
     assert.equal((await store.all()).has("a@x"), false);
   });
 
+  it("writes nothing when fn throws, and rejects with its error unchanged", async () => {
+    const store = new MemoryCapabilityStore({ "a@x": ["read"] });
+    const version = store.version;
+    const refusal = new Error("refused");
+    await assert.rejects(
+      store.update("a@x", () => {
+        throw refusal;
+      }),
+      (error) => error === refusal,
+    );
+    assert.deepEqual(await store.get("a@x"), ["read"]);
+    assert.equal(store.version, version);
+  });
+
   it("hands out frozen copies that callers cannot change", async () => {
     const initial = { "a@x": ["read"] };
     const store = new MemoryCapabilityStore(initial);

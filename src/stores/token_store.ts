@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { atomicWrite, errorCode } from "./_atomic_write.ts";
+import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 
 /**
@@ -118,6 +118,7 @@ export class FileTokenStore implements TokenStore {
   /** The file. */
   readonly file: string;
   #queue: Promise<unknown> = Promise.resolve();
+  #cleaned = false;
 
   /**
    * Names the file; reads nothing yet.
@@ -138,6 +139,10 @@ export class FileTokenStore implements TokenStore {
    * @throws {ConfigError} When it is not a valid state.
    */
   async load(): Promise<TokenState> {
+    if (!this.#cleaned) {
+      this.#cleaned = true;
+      await removeStaleTemps(this.file);
+    }
     let text: string;
     try {
       text = await readFile(this.file, "utf8");
@@ -152,7 +157,8 @@ export class FileTokenStore implements TokenStore {
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     const run = this.#queue.then(async () => {
       const next = fn(await this.load());
-      await atomicWrite(this.file, JSON.stringify(next, null, 2) + "\n", 0o600);
+      // Compact: the whole file is rewritten on each change.
+      await atomicWrite(this.file, JSON.stringify(next) + "\n", 0o600);
       return next;
     });
     this.#queue = run.catch(() => {});

@@ -1,0 +1,42 @@
+// What an unexpected failure during a request becomes. A store that cannot be
+// read or written (a broken file, a full disk) is a JSON 503 that names no
+// secret; a write past a store's limit a 413; anything else a JSON 500. Each
+// 5xx is passed to `log` with its cause, so that nothing fails silently.
+import { errorCode } from "./stores/_atomic_write.ts";
+import { ConfigError, StoreLimitError } from "./errors.ts";
+import { errorResponse } from "./_http.ts";
+
+/**
+ * Whether `error` says that a store cannot be used (not a bug of ours): a
+ * file that does not parse, or a system error (`EACCES`, `ENOSPC`, `EROFS`…).
+ */
+export function isStoreFailure(error: unknown): boolean {
+  return error instanceof ConfigError || /^E[A-Z]+$/.test(errorCode(error) ?? "");
+}
+
+/**
+ * The response for an error thrown while answering a request, logged.
+ *
+ * @param log Where 5xx causes go (never a token: messages of stores and files only).
+ */
+export function failureResponse(log: (message: string) => void, error: unknown): Response {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof StoreLimitError) {
+    log(`easy-oauth: a write was refused: ${message}`);
+    return errorResponse(
+      413,
+      "payload_too_large",
+      `The change was refused: the store would pass its limit of ${error.limit} bytes.`,
+    );
+  }
+  if (isStoreFailure(error)) {
+    log(`easy-oauth: store unavailable (503): ${message}`);
+    return errorResponse(
+      503,
+      "store_unavailable",
+      "The app's storage cannot be used right now; try again later.",
+    );
+  }
+  log(`easy-oauth: internal error (500): ${error instanceof Error ? error.stack : message}`);
+  return errorResponse(500, "internal_error", "Something went wrong on our side.");
+}

@@ -1,0 +1,87 @@
+// The delegation limit, written once for every path by which authority moves:
+// issuing a service token, revoking an account's tokens, granting or taking
+// away capabilities, creating an API token, whoever the caller is (a user, a
+// service token, an API token acting as a manager). The rule: a caller may act
+// on an account only when it holds everything the account holds, and may hand
+// out or take away only capabilities it holds.
+import type { Core } from "../_core.ts";
+import { errorResponse } from "../_http.ts";
+import type { OAuthUser } from "../env.ts";
+
+const API_PREFIX = "api:";
+
+/** A refusal by the delegation limit: the route answers 403, naming `missing`. */
+export class DelegationRefused extends Error {
+  constructor(readonly missing: readonly string[], action: string) {
+    const names = missing.map((name) => JSON.stringify(name)).join(", ");
+    super(`${action} needs ${names}, which you do not hold.`);
+    this.name = "DelegationRefused";
+  }
+}
+
+/**
+ * Throws a `DelegationRefused` unless `held` (what the caller holds) covers
+ * everything the account holds and every capability touched.
+ *
+ * @param action What the caller tries, as the start of a sentence ("Changing ann@example.com").
+ */
+export function checkDelegation(
+  held: ReadonlySet<string>,
+  action: string,
+  accountHolds: Iterable<string>,
+  touched: Iterable<string> = [],
+): void {
+  const missing = new Set<string>();
+  for (const list of [accountHolds, touched]) {
+    for (const name of list) if (!held.has(name)) missing.add(name);
+  }
+  if (missing.size > 0) throw new DelegationRefused([...missing], action);
+}
+
+/**
+ * What an account holds: a user or service account its effective
+ * capabilities; `api:<name>` those of the API tokens issued under that name.
+ */
+export async function accountHolds(core: Core, account: string): Promise<ReadonlySet<string>> {
+  if (!account.startsWith(API_PREFIX)) return await core.caps.effective(account);
+  const name = account.slice(API_PREFIX.length);
+  const held = new Set<string>();
+  for (const record of core.revocations.apiTokens()) {
+    if (record.name !== name) continue;
+    for (const capability of record.capabilities) {
+      if (core.caps.has(capability)) {
+        for (const implied of core.caps.implied(capability)) held.add(implied);
+      }
+    }
+  }
+  return held;
+}
+
+/** The logged 403 for a refusal. */
+export function delegationResponse(
+  core: Core,
+  caller: OAuthUser,
+  refused: DelegationRefused,
+): Response {
+  core.log(`${caller.email} was refused by the delegation limit: ${refused.message}`);
+  return errorResponse(403, "forbidden", refused.message);
+}
+
+/**
+ * `undefined` when `caller` may act on an account that `holds` these
+ * capabilities, else the logged 403 naming what the caller lacks.
+ */
+export async function actingRefusal(
+  core: Core,
+  caller: OAuthUser,
+  action: string,
+  holds: Iterable<string>,
+): Promise<Response | undefined> {
+  try {
+    checkDelegation(await core.held(caller), action, holds);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DelegationRefused) return delegationResponse(core, caller, error);
+    throw error;
+  }
+}
