@@ -18,7 +18,13 @@ import { base64url, decodeProtectedHeader, EncryptJWT, jwtDecrypt, type JWTPaylo
  * const purpose: SealPurpose = "session";
  * ```
  */
-export type SealPurpose = "session" | "login_state" | "user_token" | "service_token" | "api_token";
+export type SealPurpose =
+  | "session"
+  | "login_state"
+  | "user_token"
+  | "service_token"
+  | "api_token"
+  | "handover";
 
 const PURPOSES: readonly SealPurpose[] = [
   "session",
@@ -26,6 +32,7 @@ const PURPOSES: readonly SealPurpose[] = [
   "user_token",
   "service_token",
   "api_token",
+  "handover",
 ];
 
 /**

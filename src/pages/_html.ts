@@ -91,6 +91,15 @@ export function pageResponse(
   });
 }
 
+/**
+ * `page` answered through `c`, so that the cookies set on `c` (a cleared login
+ * state, a taken handover) go with it; a page sets no cookie of its own.
+ */
+export async function throughContext(c: Context, page: Response): Promise<Response> {
+  const status = page.status as 200;
+  return c.body(await page.text(), status, Object.fromEntries(page.headers));
+}
+
 /** A fresh nonce for a page's inline script. */
 export function scriptNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

@@ -1,5 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { startExample } from "../../testing/_fixtures.ts";
 import { tokenPage } from "./token_page.ts";
 
@@ -38,19 +40,41 @@ describe("token page", () => {
     });
     assert.equal(callback.status, 307);
     assert.equal(callback.headers.get("location"), "/token");
-    const session = callback.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const jar = new Map<string, string>();
+    const keep = (res: Response) => {
+      for (const line of res.headers.getSetCookie()) {
+        const [name, value] = line.split(";")[0].split("=");
+        if (/Max-Age=0/i.test(line)) jar.delete(name);
+        else jar.set(name, value);
+      }
+    };
+    keep(callback);
+    assert.ok(jar.has("easy_oauth_handover"), "the token waits in a one-time cookie");
+    const tokens: string[] = [];
     for (let reload = 0; reload < 2; reload++) {
+      const cookies = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
       const page = await fetch(`${ex.tester.url}/token`, {
-        headers: { cookie: session, ...BROWSER },
+        headers: { cookie: cookies, ...BROWSER },
       });
       assert.equal(page.status, 200);
+      keep(page);
       const text = await page.text();
       const token = /<textarea id="token" rows="6" readonly>([^<]+)</.exec(text)![1];
       const read = await fetch(`${ex.tester.url}/read`, {
         headers: { authorization: `Bearer ${token}` },
       });
       assert.equal(await read.text(), "read by ann@example.com");
+      tokens.push(token);
     }
+    assert.ok(!jar.has("easy_oauth_handover"), "taken once, then cleared");
+    assert.notEqual(tokens[0], tokens[1], "a reload makes a new token from the session");
+  });
+
+  it("hands the token over even when the session cannot be read back (a broken token store)", async () => {
+    await using ex = await startExample();
+    await writeFile(join(ex.dir, "caps.tokens.json"), "{ broken");
+    const res = await ex.tester.browser().get("/token");
+    assert.equal(typeof res.json<{ refresh_token: string }>().refresh_token, "string");
   });
 
   it("keeps the JSON answer of /token for scripts", async () => {

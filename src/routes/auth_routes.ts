@@ -10,7 +10,8 @@ import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
-import { wantsHtml } from "../pages/_html.ts";
+import { throughContext, wantsHtml } from "../pages/_html.ts";
+import { handOver, takeHandover } from "../_handover.ts";
 import { tokenPage } from "../pages/token_page.ts";
 import { USER_TOKEN_TTL } from "../tokens.ts";
 import { HeadlessLogins } from "../_headless_logins.ts";
@@ -183,8 +184,8 @@ async function callback(
         "The identity provider did not issue a refresh token.",
       );
     }
-    // The session now holds the refresh token: a clean /token hands the token
-    // over, and a reload there does not replay the spent code and state.
+    const token = await core.tokens.issueUserToken(identity, refreshToken);
+    await handOver(core, c, { token, email: identity.email });
     return c.redirect(core.path("/token"), 307);
   } catch (error) {
     if (error instanceof LoginError) {
@@ -210,22 +211,27 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
     return await callback(core, c, "token", pairings);
   }
   if (c.req.query("user") !== undefined) return await serviceToken(core, c);
+  const handover = await takeHandover(core, c);
+  if (handover) return await tokenAnswer(core, c, handover.token, handover.email);
   if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   if (session?.rt) {
     const token = await core.tokens.issueUserToken(session, session.rt);
-    if (wantsHtml(c)) {
-      const expiresAt = core.clock() + USER_TOKEN_TTL * 1000;
-      return tokenPage({ token, email: session.email, expiresAt, origin: core.origin(c) });
-    }
-    return c.json({ refresh_token: token }, 200, NO_STORE);
+    return await tokenAnswer(core, c, token, session.email);
   }
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
   return c.redirect(`${core.path("/login")}?${next}`, 307);
+}
+
+/** A user token: a page for a browser, `{"refresh_token"}` for a script. */
+async function tokenAnswer(core: Core, c: Context, token: string, email: string) {
+  if (!wantsHtml(c)) return c.json({ refresh_token: token }, 200, NO_STORE);
+  const expiresAt = core.clock() + USER_TOKEN_TTL * 1000;
+  return await throughContext(c, tokenPage({ token, email, expiresAt, origin: core.origin(c) }));
 }
 
 function hasControlCharacter(text: string): boolean {

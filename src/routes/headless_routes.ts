@@ -19,7 +19,7 @@ import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { HEADLESS_TTL, type HeadlessLogins } from "../_headless_logins.ts";
 import type { OAuthEnv } from "../env.ts";
 import type { Identity } from "../oidc_client.ts";
-import { wantsHtml } from "../pages/_html.ts";
+import { throughContext, wantsHtml } from "../pages/_html.ts";
 import { confirmPage, headlessDonePage } from "../pages/headless_page.ts";
 import { beginLogin } from "./auth_routes.ts";
 
@@ -138,10 +138,6 @@ export async function finishHeadless(
   }
   const token = await core.tokens.issueUserToken(identity, refreshToken);
   if (!pairings.complete(id, token, identity.email)) return usedUp();
-  if (wantsHtml(c)) {
-    // Through c.body, so that the login state's cookie is cleared as the callback asked.
-    const page = headlessDonePage(identity.email);
-    return c.body(await page.text(), 200, Object.fromEntries(page.headers));
-  }
+  if (wantsHtml(c)) return await throughContext(c, headlessDonePage(identity.email));
   return c.json({ status: "ok", email: identity.email }, 200, NO_STORE);
 }
