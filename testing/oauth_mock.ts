@@ -23,7 +23,8 @@ const DEFAULT_PORT = 29313;
  * const options: OAuthMockOptions = { port: 0, email: "ada@example.com" };
  * ```
  */
-export interface OAuthMockOptions extends Pick<MockProviderOptions, "email" | "clock" | "clients"> {
+export interface OAuthMockOptions
+  extends Pick<MockProviderOptions, "email" | "clock" | "clients" | "loginPage"> {
   /**
    * The TCP port; `0` picks a free one (best in tests that may run in parallel).
    * @default {29313}

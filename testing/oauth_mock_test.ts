@@ -236,4 +236,15 @@ describe("OAuthMock", () => {
     mock.setUser("ada@example.com", { name: "Ada" });
     assert.throws(() => mock.setUser("nobody", {}), TypeError);
   });
+
+  it("logs in without asking by default, and shows the login page with loginPage", async () => {
+    const query =
+      "response_type=code&client_id=app&scope=openid&redirect_uri=http%3A%2F%2Fa.test%2F";
+    await using auto = await OAuthMock.start({ port: 0 });
+    const direct = await fetch(`${auto.url}/oauth2/auth?${query}`, { redirect: "manual" });
+    assert.equal(direct.status, 302);
+    await using paged = await OAuthMock.start({ port: 0, loginPage: true });
+    const page = await fetch(`${paged.url}/oauth2/auth?${query}`);
+    assert.match(await page.text(), /<h1>Mock provider: log in<\/h1>/);
+  });
 });
