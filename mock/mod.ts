@@ -2,9 +2,12 @@
  * A mock OpenID Connect provider for development and tests: a real,
  * spec-conformant provider (discovery, authorization code flow with PKCE,
  * RS256 ID tokens, refresh tokens, userinfo, revocation) that logs the user in
- * without asking anything. Who logs in is set with `setEmail()`, with
- * `POST /set_email`, or per login with the `login_hint` parameter. Serve it with
- * any server that takes a fetch handler, or run `deno run -A mock/server.ts`.
+ * without asking anything, or with `loginPage: true` after a login page. Who
+ * logs in is set with `setEmail()`, with `POST /set_email`, or per login with
+ * the `login_hint` parameter. Tests can make it misbehave: failing endpoints
+ * (`fail()`), an outage (`down()`), key rotation, refresh-token rotation, the
+ * email only in userinfo, per-user claims. Serve it with any server that takes
+ * a fetch handler, or run `deno run -A mock/server.ts`.
  *
  * @example
  * ```ts
@@ -159,12 +162,13 @@ export interface MockProvider {
  * `POST /oauth2/revoke`, `POST /set_email` (JSON `{"email": ...}` or form
  * `email=...`), `GET /health`. A refresh token is issued only when the scope has
  * `offline_access` or the request has `access_type=offline`, as with Google;
- * refreshing does not rotate it. ID tokens carry `auth_time`: the mock keeps
+ * refreshing does not rotate it (unless the `rotateRefreshTokens` quirk is on). ID tokens carry `auth_time`: the mock keeps
  * one sign-on session per user, renewed when `max_age` is exceeded or
  * `prompt=login` is sent. `response_mode=form_post` is answered with a form
  * that posts itself; `request` and `request_uri` are refused.
  *
- * @param options Who logs in, the clock, the issuer, the access token lifetime.
+ * @param options Who logs in, the clock, the issuer, the access token lifetime,
+ *   registered clients, the login page.
  * @returns The provider, whose `fetch` answers HTTP requests.
  * @throws {TypeError} when an option is invalid; the message names it.
  *
