@@ -12,7 +12,7 @@
  */
 import { launchBrowser } from "./_browser.ts";
 import { startDemo } from "./_demo.ts";
-import { type Step, walk } from "./_walk.ts";
+import { walk } from "./_walk.ts";
 import { STEPS } from "./steps.ts";
 
 const SHOTS = new URL("./screenshots/", import.meta.url);
@@ -22,6 +22,6 @@ if (import.meta.main) {
   await Deno.mkdir(SHOTS, { recursive: true });
   await using demo = await startDemo();
   await using browser = await launchBrowser();
-  const failed = await walk(STEPS as Step[], { demo, browser, shots: SHOTS });
+  const failed = await walk(STEPS, { demo, browser, shots: SHOTS });
   Deno.exitCode = failed === 0 ? 0 : 1;
 }
