@@ -49,6 +49,8 @@ export interface MockFault {
   description?: string;
   /** Answered as is, instead of an OAuth error body (a garbage body). */
   body?: string;
+  /** Headers of the answer (a `WWW-Authenticate` challenge, say). */
+  headers?: Record<string, string>;
   /**
    * Milliseconds to wait before answering (or before answering normally).
    * @default {0}
@@ -194,13 +196,16 @@ function faultResponse(fault: MockFault): Response {
   if (fault.body !== undefined) {
     return new Response(fault.body, {
       status: fault.status ?? 200,
-      headers: { ...NO_STORE, "Content-Type": "application/json" },
+      headers: { ...NO_STORE, "Content-Type": "application/json", ...fault.headers },
     });
   }
   const error = fault.error ?? "server_error";
   return Response.json(
     { error, error_description: fault.description ?? `The mock was told to fail (${error}).` },
-    { status: fault.status ?? (fault.error === undefined ? 500 : 400), headers: NO_STORE },
+    {
+      status: fault.status ?? (fault.error === undefined ? 500 : 400),
+      headers: { ...NO_STORE, ...fault.headers },
+    },
   );
 }
 

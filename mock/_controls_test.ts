@@ -47,8 +47,15 @@ describe("the mock's failure injection", () => {
     const res = await provider.fetch(new Request(`${BASE}/oauth2/certs`));
     assert.equal(res.status, 200);
     assert.equal(await res.text(), "<html>Bad gateway");
-    provider.fail("jwks", { body: "{", status: 502 });
-    assert.equal((await provider.fetch(new Request(`${BASE}/oauth2/certs`))).status, 502);
+    provider.fail("jwks", { body: "{", status: 502, headers: { "Content-Type": "text/html" } });
+    const html = await provider.fetch(new Request(`${BASE}/oauth2/certs`));
+    assert.equal(html.status, 502);
+    assert.equal(html.headers.get("content-type"), "text/html");
+    const challenge = { "WWW-Authenticate": 'Basic realm="mock"' };
+    provider.fail("token", { status: 401, error: "invalid_client", headers: challenge });
+    const refused = await provider.fetch(new Request(`${BASE}/oauth2/token`, { method: "POST" }));
+    assert.equal(refused.headers.get("www-authenticate"), 'Basic realm="mock"');
+    assert.equal((await refused.json()).error, "invalid_client");
   });
 
   it("delays an answer, then answers normally when only delayMs is given", async () => {
