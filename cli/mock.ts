@@ -61,7 +61,8 @@ export async function mockCommand(args: string[], io: CliIO): Promise<number> {
     throw new CommandError(`mock: cannot listen on ${where}: ${(err as Error).message}`);
   }
   io.stdout(
-    `Mock OpenID provider on ${served.url} as ${provider.email}\n` +
+    `Mock OpenID provider on ${served.url} as ${provider.email}` +
+      `${parsed.auto ? "" : " (its login page suggests it)"}\n` +
       `server_metadata_url: ${served.url}/.well-known/openid-configuration\n`,
   );
   await stopped(io.signal);
