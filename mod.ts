@@ -49,8 +49,11 @@ export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stor
 export {
   type ApiTokenRecord,
   FileTokenStore,
+  type GrantRecord,
   MemoryTokenStore,
   type TokenState,
   type TokenStore,
+  type TokenStoreOptions,
 } from "./src/stores/token_store.ts";
+export type { TokenEndpointAuthMethod } from "./src/oidc/_client_auth.ts";
 export { ConfigError, type ErrorBody, type ErrorCode, StoreLimitError } from "./src/errors.ts";

@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { access, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,12 @@ describe("the README's snippets", () => {
       CLIENT_ID: "readme-app",
       CLIENT_SECRET: "readme-secret",
     });
+    // Its userFile is caps.yaml in the working directory; logins keep their grant beside it.
+    const grants = join(process.cwd(), "caps.tokens.json");
+    const existed = await access(grants).then(() => true, () => false);
+    await using _ = {
+      [Symbol.asyncDispose]: () => existed ? Promise.resolve() : rm(grants, { force: true }),
+    };
     const { default: app } = await import("./readme/usage.ts");
     await using tester = await AppTester.start(app, mock);
     const guest = await tester.client();

@@ -7,6 +7,7 @@ import type { CapabilitySetOptions } from "./capabilities.ts";
 import { ADMIN, graphProblems, unknownCapability } from "./_graph.ts";
 import { emailProblem } from "./_email.ts";
 import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "./seal.ts";
+import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import {
   checkBoolean,
   checkHttpUrl,
@@ -31,6 +32,8 @@ const TOP_FIELDS = {
   forceUser: "force_user",
   baseUrl: "base_url",
   trustedOrigins: "trusted_origins",
+  tokenEndpointAuthMethod: "token_endpoint_auth_method",
+  providerLogout: "provider_logout",
 } as const;
 
 const CAPABILITY_FIELDS = {
@@ -99,7 +102,11 @@ export function validateConfig(
     else set(name, text);
   }
   checkPrefix(field(top, "prefix", []), problems);
-  set("clientKwargs", readStringMap(field(top, "clientKwargs", []), problems));
+  set("clientKwargs", readClientKwargs(field(top, "clientKwargs", []), problems));
+  const method = field(top, "tokenEndpointAuthMethod", []);
+  if (method) set("tokenEndpointAuthMethod", checkAuthMethod(method.value, method.path, problems));
+  const logout = field(top, "providerLogout", []);
+  if (logout) set("providerLogout", checkBoolean(logout.value, logout.path, problems));
   const baseUrl = field(top, "baseUrl", []);
   if (baseUrl) set("baseUrl", checkHttpUrl(baseUrl.value, baseUrl.path, problems));
   set("trustedOrigins", readOrigins(field(top, "trustedOrigins", []), problems));
@@ -172,6 +179,41 @@ function readStringMap(
     checkString(value, [...entry.path, key], problems);
   }
   return problems.list.length === before ? entry.value as Record<string, string> : undefined;
+}
+
+/**
+ * `client_kwargs`, where Authlib also reads client settings:
+ * `code_challenge_method` (only S256 is used) and `token_endpoint_auth_method`.
+ */
+function readClientKwargs(entry: Entry | undefined, problems: Problems) {
+  const kwargs = readStringMap(entry, problems);
+  if (!kwargs || !entry) return kwargs;
+  const pkce = kwargs.code_challenge_method;
+  if (pkce !== undefined && pkce !== "S256") {
+    problems.add(
+      [...entry.path, "code_challenge_method"],
+      `must be "S256" (the only PKCE method used), not ${JSON.stringify(pkce)}`,
+    );
+  }
+  const method = kwargs.token_endpoint_auth_method;
+  if (method !== undefined) {
+    checkAuthMethod(method, [...entry.path, "token_endpoint_auth_method"], problems);
+  }
+  return kwargs;
+}
+
+function checkAuthMethod(value: unknown, path: ConfigPath, problems: Problems) {
+  const text = checkString(value, path, problems);
+  if (
+    typeof text !== "string" || (TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(text)
+  ) {
+    return text;
+  }
+  problems.add(
+    path,
+    `must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}, not ${JSON.stringify(text)}`,
+  );
+  return undefined;
 }
 
 function readOrigins(entry: Entry | undefined, problems: Problems) {

@@ -4,7 +4,13 @@ import type { CapabilitySet } from "./capabilities.ts";
 import type { OAuthUser } from "./env.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
 import { timingSafeEqual } from "./_compare.ts";
-import { OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
+import {
+  OidcClient,
+  ProviderMisconfigured,
+  ProviderUnavailable,
+  TokenRefused,
+} from "./oidc/client.ts";
+import { GrantEnded, Grants } from "./grants.ts";
 import { Revocations } from "./revocations.ts";
 import { Sealer } from "./seal.ts";
 import { SessionCookies, type SessionData } from "./session.ts";
@@ -49,6 +55,7 @@ export class Core {
   readonly revocations: Revocations;
   readonly tokens: BearerTokens;
   readonly oidc: OidcClient | undefined;
+  readonly grants: Grants | undefined;
   // The caller of each request, under a symbol of this manager's own on the
   // Request: a WeakMap does the same but its entries for short-lived keys cost
   // the garbage collector about as much as the rest of the fast path.
@@ -81,11 +88,13 @@ export class Core {
         serverMetadataUrl: options.serverMetadataUrl,
         clientId: options.clientId,
         clientSecret: options.clientSecret,
+        tokenEndpointAuthMethod: options.tokenEndpointAuthMethod,
         fetch: options.fetch,
         clock: this.clock,
         clockTolerance: options.clockTolerance,
       });
-      this.tokens.registerUserTokens(this.oidc);
+      this.grants = new Grants(options.tokenStore, this.sealer, this.clock, this.oidc);
+      this.tokens.registerUserTokens(this.grants);
     }
   }
 
@@ -253,18 +262,43 @@ export class Core {
     try {
       return { user: await this.tokens.resolve(token), via: "bearer" };
     } catch (error) {
-      if (error instanceof InvalidToken || error instanceof TokenRefused) {
+      if (
+        error instanceof InvalidToken || error instanceof TokenRefused ||
+        error instanceof GrantEnded
+      ) {
         return unauthorized(error.message, true);
       }
-      if (error instanceof ProviderUnavailable) {
-        return errorResponse(
-          503,
-          "provider_unavailable",
-          "The identity provider cannot be reached; try again later.",
-        );
-      }
+      const failure = this.providerFailure(error, 503);
+      if (failure) return failure;
       throw error;
     }
+  }
+
+  /**
+   * The answer to a provider that failed (502/503 `provider_unavailable`) or
+   * refused this app's configuration (502 `provider_misconfigured`), logged
+   * with its cause; `undefined` for any other error. Messages of these errors
+   * name endpoints and statuses, never a token or a secret.
+   */
+  providerFailure(error: unknown, status: 502 | 503): Response | undefined {
+    if (error instanceof ProviderMisconfigured) {
+      this.log(`the identity provider refuses this app's configuration: ${error.message}`);
+      return errorResponse(
+        502,
+        "provider_misconfigured",
+        "The identity provider refuses this app's configuration; the administrator must fix it.",
+      );
+    }
+    if (error instanceof ProviderUnavailable) {
+      const cause = error.cause instanceof Error ? ` (${oneLine(error.cause.message)})` : "";
+      this.log(`the identity provider failed: ${error.message}${cause}; answered ${status}`);
+      return errorResponse(
+        status,
+        "provider_unavailable",
+        "The identity provider cannot be reached or failed; try again later.",
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -304,4 +338,11 @@ export class Core {
   path(route: string): string {
     return this.options.prefix + route;
   }
+}
+
+/** A log-safe rendering of a library's message: one line, bounded. */
+function oneLine(text: string): string {
+  let line = "";
+  for (const char of text.slice(0, 200)) line += char < " " || char === "\x7f" ? " " : char;
+  return line;
 }

@@ -3,7 +3,8 @@ import { CapabilitySet } from "./capabilities.ts";
 import { base64UrlEncode } from "./_config_fernet.ts";
 import type { OAuthUser } from "./env.ts";
 import { emailProblem } from "./_email.ts";
-import { CLOCK_TOLERANCE, expectedIssuer } from "./oidc_client.ts";
+import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
+import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
@@ -14,7 +15,9 @@ export interface ValidatedOptions {
   secretKey: string | readonly string[];
   clientId: string;
   clientSecret?: string;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   clientKwargs: Readonly<Record<string, string>>;
+  providerLogout: boolean;
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
@@ -68,6 +71,9 @@ function origin(option: string, value: unknown): string {
   return url.origin;
 }
 
+/** Keys of `clientKwargs` that Authlib reads as client settings, not request parameters. */
+const CLIENT_SETTINGS = new Set(["code_challenge_method", "token_endpoint_auth_method"]);
+
 function clientKwargs(value: unknown): Record<string, string> {
   if (value === undefined) return { scope: "openid email" };
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -76,12 +82,42 @@ function clientKwargs(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== "string") fail(`clientKwargs.${key}`, "must be a string");
+    if (CLIENT_SETTINGS.has(key)) continue;
     if (RESERVED.has(key)) {
       fail(`clientKwargs.${key}`, "is set by OAuthManager and cannot be overridden");
     }
     result[key] = v;
   }
   return result;
+}
+
+/**
+ * `tokenEndpointAuthMethod`, or Authlib's `clientKwargs.token_endpoint_auth_method`;
+ * and `clientKwargs.code_challenge_method`, which must name the one method used.
+ */
+function authMethod(options: OAuthManagerOptions): TokenEndpointAuthMethod | undefined {
+  const kwargs = (options.clientKwargs ?? {}) as Record<string, unknown>;
+  const pkce = kwargs.code_challenge_method;
+  if (pkce !== undefined && pkce !== "S256") {
+    fail("clientKwargs.code_challenge_method", 'must be "S256" (the only PKCE method used)');
+  }
+  const direct = options.tokenEndpointAuthMethod;
+  const kwarg = kwargs.token_endpoint_auth_method;
+  if (direct !== undefined && kwarg !== undefined && direct !== kwarg) {
+    fail("tokenEndpointAuthMethod", "and clientKwargs.token_endpoint_auth_method disagree");
+  }
+  const method = direct ?? kwarg;
+  const option = direct !== undefined
+    ? "tokenEndpointAuthMethod"
+    : "clientKwargs.token_endpoint_auth_method";
+  if (method === undefined) return undefined;
+  if (!TOKEN_ENDPOINT_AUTH_METHODS.includes(method as TokenEndpointAuthMethod)) {
+    fail(option, `must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`);
+  }
+  if (method !== "none" && !options.clientSecret && options.forceUser === undefined) {
+    fail(option, `"${method}" needs clientSecret`);
+  }
+  return method as TokenEndpointAuthMethod;
 }
 
 function prefix(value: unknown): string {
@@ -131,6 +167,9 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.log !== undefined && typeof options.log !== "function") {
     fail("log", "must be a function");
   }
+  if (options.providerLogout !== undefined && typeof options.providerLogout !== "boolean") {
+    fail("providerLogout", "must be a boolean");
+  }
   let secretKey = options.secretKey;
   if (secretKey === undefined) {
     if (!forceUser) fail("secretKey", "is required (or set forceUser)");
@@ -149,7 +188,9 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     secretKey,
     clientId: clientId ?? "",
     clientSecret: optionalString(options, "clientSecret"),
+    tokenEndpointAuthMethod: authMethod(options),
     clientKwargs: clientKwargs(options.clientKwargs),
+    providerLogout: options.providerLogout === true,
     capabilities,
     prefix: prefix(options.prefix),
     forceUser,
@@ -158,7 +199,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities),
+    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
     log,
   };
 }
@@ -184,13 +225,19 @@ function forcedUser(given: unknown): OAuthUser | undefined {
 }
 
 /** The given store, else a file beside the capability file (`caps.yaml` → `caps.tokens.json`), else memory. */
-function tokenStore(given: unknown, capabilities: CapabilitySet): TokenStore {
+function tokenStore(
+  given: unknown,
+  capabilities: CapabilitySet,
+  clock: () => number,
+): TokenStore {
   if (given !== undefined) {
-    const ok = typeof given === "object" && given !== null && "load" in given && "update" in given;
-    if (!ok) fail("tokenStore", "must be a TokenStore (load, update)");
+    const methods = ["load", "update", "getGrant", "grantsOf", "putGrant"];
+    const ok = typeof given === "object" && given !== null &&
+      methods.every((m) => typeof (given as Record<string, unknown>)[m] === "function");
+    if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
     return given as TokenStore;
   }
   const store = capabilities.store;
-  if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore();
-  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"));
+  if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
+  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"), { clock });
 }

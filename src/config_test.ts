@@ -203,6 +203,25 @@ describe("loadConfig() with objects", () => {
     await assert.rejects(loadConfig(42), { name: "TypeError", message: /"source"/ });
   });
 
+  it("takes Authlib's client settings from client_kwargs, and provider_logout", async () => {
+    const options = await loadConfig({
+      server_metadata_url: "http://127.0.0.1:29313/.well-known/openid-configuration",
+      secret_key: SECRET,
+      client_id: "app",
+      client_secret: "s",
+      client_kwargs: {
+        scope: "openid email",
+        code_challenge_method: "S256",
+        token_endpoint_auth_method: "client_secret_post",
+      },
+      provider_logout: true,
+      capabilities: { graph: { read: [] } },
+    });
+    assert.equal(options.clientKwargs?.token_endpoint_auth_method, "client_secret_post");
+    assert.equal(options.providerLogout, true);
+    new OAuthManager(options);
+  });
+
   it("reports problems without a file name", async () => {
     await assert.rejects(loadConfig({ ...{ secret_key: SECRET }, client_id: 3 }), {
       name: "ConfigError",
@@ -314,6 +333,28 @@ const VALIDATION: [string, string, string, (string | number)[]][] = [
     upstream((t) => t.replace("prompt: select_account", "max_age: 3600")),
     "client_kwargs.max_age: must be a string, not a number",
     ["client_kwargs", "max_age"],
+  ],
+  [
+    "a PKCE method other than S256 in client_kwargs",
+    upstream((t) => t.replace("prompt: select_account", "code_challenge_method: plain")),
+    'client_kwargs.code_challenge_method: must be "S256" (the only PKCE method used), not "plain"',
+    ["client_kwargs", "code_challenge_method"],
+  ],
+  [
+    "an unknown token_endpoint_auth_method in client_kwargs",
+    upstream((t) =>
+      t.replace("prompt: select_account", "token_endpoint_auth_method: private_key_jwt")
+    ),
+    "client_kwargs.token_endpoint_auth_method: must be one of client_secret_basic, " +
+    'client_secret_post, none, not "private_key_jwt"',
+    ["client_kwargs", "token_endpoint_auth_method"],
+  ],
+  [
+    "an unknown token_endpoint_auth_method",
+    MINIMAL + "token_endpoint_auth_method: client_secret_jwt\n",
+    "token_endpoint_auth_method: must be one of client_secret_basic, client_secret_post, none, " +
+    'not "client_secret_jwt"',
+    ["token_endpoint_auth_method"],
   ],
   [
     "a missing secret key",

@@ -27,6 +27,8 @@ export type ErrorCode =
   | "access_denied"
   | "login_failed"
   | "provider_unavailable"
+  | "provider_misconfigured"
+  | "too_many_tokens"
   | "store_unavailable"
   | "internal_error"
   | "not_implemented"

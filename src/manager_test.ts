@@ -108,13 +108,13 @@ describe("OAuthManager bearer tokens", () => {
     });
     const ann = await ex.tester.client("ann@example.com");
     await Promise.all(Array.from({ length: 5 }, () => ann.get("/read")));
-    assert.equal(counts.get("/oauth2/token"), 2, "one code exchange and one refresh");
+    assert.equal(counts.get("/oauth2/token"), 1, "one code exchange, whose answer is remembered");
     ex.clock.advance(3000);
     await ann.get("/read");
-    assert.equal(counts.get("/oauth2/token"), 2, "still cached");
+    assert.equal(counts.get("/oauth2/token"), 1, "still cached");
     ex.clock.advance(700);
     await Promise.all(Array.from({ length: 5 }, () => ann.get("/read")));
-    assert.equal(counts.get("/oauth2/token"), 3, "one coalesced refresh after expiry");
+    assert.equal(counts.get("/oauth2/token"), 2, "one coalesced refresh after expiry");
   });
 });
 
@@ -199,6 +199,75 @@ describe("OAuthManager options", () => {
         new OAuthManager({ ...base, forceUser: { email: "a@b.c" }, clientKwargs: { state: "x" } }),
       /"clientKwargs.state"/,
     );
+  });
+});
+
+describe("OAuthManager client authentication settings", () => {
+  const base = {
+    serverMetadataUrl: "http://127.0.0.1:1/.well-known/openid-configuration",
+    secretKey: SECRET,
+    clientId: "app",
+    capabilities: { graph: GRAPH },
+  };
+
+  it("validates tokenEndpointAuthMethod and Authlib's client_kwargs settings", () => {
+    const make = (extra: Record<string, unknown>) => () =>
+      new OAuthManager({ ...base, clientSecret: "s", ...extra } as OAuthManagerOptions);
+    assert.throws(
+      make({ tokenEndpointAuthMethod: "private_key_jwt" }),
+      /"tokenEndpointAuthMethod"/,
+    );
+    assert.throws(
+      make({ clientKwargs: { code_challenge_method: "plain" } }),
+      /"clientKwargs.code_challenge_method" must be "S256"/,
+    );
+    assert.throws(
+      make({ clientKwargs: { token_endpoint_auth_method: "x" } }),
+      /"clientKwargs.token_endpoint_auth_method"/,
+    );
+    assert.throws(
+      make({
+        tokenEndpointAuthMethod: "none",
+        clientKwargs: { token_endpoint_auth_method: "client_secret_post" },
+      }),
+      /disagree/,
+    );
+    assert.throws(
+      () => new OAuthManager({ ...base, tokenEndpointAuthMethod: "client_secret_basic" }),
+      /needs clientSecret/,
+    );
+    assert.throws(make({ providerLogout: "yes" }), /"providerLogout"/);
+    make({ clientKwargs: { code_challenge_method: "S256", token_endpoint_auth_method: "none" } })();
+  });
+
+  it("authenticates as client_kwargs.token_endpoint_auth_method says, and keeps it out of the login URL", async () => {
+    const seen: { auth: string | null; body: string; login?: string }[] = [];
+    const capture: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname === "/oauth2/token") {
+        seen.push({
+          auth: request.headers.get("authorization"),
+          body: await request.clone().text(),
+        });
+      }
+      return await fetch(request);
+    };
+    await using ex = await startExample({
+      users: "ann@example.com: [read]\n",
+      fetch: capture,
+      clientKwargs: {
+        scope: "openid email",
+        code_challenge_method: "S256",
+        token_endpoint_auth_method: "client_secret_post",
+      },
+    });
+    const login = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
+    const url = login.headers.get("location")!;
+    assert.ok(!url.includes("token_endpoint_auth_method"), url);
+    assert.equal(new URL(url).searchParams.get("code_challenge_method"), "S256");
+    await ex.tester.client("ann@example.com");
+    assert.equal(seen[0].auth, null);
+    assert.equal(new URLSearchParams(seen[0].body).get("client_secret"), "example-secret");
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { CapabilitySet, CapabilitySetOptions } from "./capabilities.ts";
 import type { TokenStore } from "./stores/token_store.ts";
+import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
 
 /**
  * The user of `forceUser` mode, as the Python package's `force_user`: an
@@ -63,10 +64,29 @@ export interface OAuthManagerOptions {
   /** The client secret registered with the provider. */
   clientSecret?: string;
   /**
-   * Extra parameters of the authorization request.
+   * How the app authenticates at the provider's token endpoint (OIDC Core §9):
+   * the secret in a Basic header, in the form body, or not at all (a public
+   * client). Also accepted as `clientKwargs.token_endpoint_auth_method`, as
+   * Authlib does.
+   * @default {what discovery lists, preferring "client_secret_basic" ("none" without a secret)}
+   */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /**
+   * Extra parameters of the authorization request. Authlib's client settings
+   * are also accepted here: `code_challenge_method` (must be `"S256"`, the
+   * only method used) and `token_endpoint_auth_method`.
    * @default {{ scope: "openid email" }}
    */
   clientKwargs?: Readonly<Record<string, string>>;
+  /**
+   * Log out at the provider too (OpenID Connect RP-Initiated Logout 1.0):
+   * `/logout` redirects through the provider's `end_session_endpoint` with
+   * `id_token_hint` and `post_logout_redirect_uri` = the app's origin + `/`
+   * (register it with the provider). Without it, the provider's session stays
+   * and the next login may sign in silently.
+   * @default {false}
+   */
+  providerLogout?: boolean;
   /** The capabilities and who holds them. */
   capabilities: CapabilitySet | CapabilitySetOptions;
   /**

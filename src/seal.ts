@@ -24,6 +24,7 @@ export type SealPurpose =
   | "user_token"
   | "service_token"
   | "api_token"
+  | "refresh_token"
   | "handover";
 
 const PURPOSES: readonly SealPurpose[] = [
@@ -32,6 +33,7 @@ const PURPOSES: readonly SealPurpose[] = [
   "user_token",
   "service_token",
   "api_token",
+  "refresh_token",
   "handover",
 ];
 

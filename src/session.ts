@@ -11,13 +11,15 @@ import { ExpiringCache } from "./_cache.ts";
 import type { Sealer } from "./seal.ts";
 import { timingSafeEqual } from "./_compare.ts";
 
-/** What a session holds: who, and the provider's refresh token when login was offline. */
+/** What a session holds: who, and the grant of its login (the provider's tokens stay on the server). */
 export interface SessionData {
   email: string;
   sub: string;
   iss: string;
   name?: string;
-  /** The provider's refresh token (present after an offline login). */
+  /** The login's grant record, when it kept a refresh token or an ID token. */
+  gid?: string;
+  /** Sessions made before grants held the provider's refresh token here (read, never written). */
   rt?: string;
   /** The session's id, for logout. */
   jti: string;

@@ -8,7 +8,7 @@
  */
 import { ExpiringCache } from "./_cache.ts";
 import type { OAuthUser } from "./env.ts";
-import type { OidcClient } from "./oidc_client.ts";
+import type { Grants } from "./grants.ts";
 import type { Revocations } from "./revocations.ts";
 import { type SealedClaims, Sealer, type SealPurpose } from "./seal.ts";
 
@@ -23,12 +23,26 @@ export class InvalidToken extends Error {
   }
 }
 
-/** What a sealed user token holds. */
+/** What a sealed user token holds: who, and the grant it refers to. */
 interface UserTokenClaims extends Record<string, unknown> {
   email: string;
   sub: string;
   iss: string;
+  name?: string;
+  gid: string;
+}
+
+/** Tokens issued before grants existed held the provider's refresh token themselves. */
+interface LegacyUserTokenClaims {
+  email: string;
+  sub: string;
+  iss: string;
   rt: string;
+}
+
+/** The grant id under which a token or session of the old format is migrated. */
+export function legacyGrantId(id: string): string {
+  return `legacy-${id}`.slice(0, 128);
 }
 
 /** Opens a token of one purpose and tells who holds it (or throws). */
@@ -57,22 +71,41 @@ export class BearerTokens {
     this.#openers.set(purpose, opener);
   }
 
-  /** Registers user tokens, which are re-validated by a refresh at the provider. */
-  registerUserTokens(oidc: OidcClient): void {
+  /**
+   * Registers user tokens, which are validated through their grant: one
+   * refresh at the provider per grant, however many tokens refer to it.
+   */
+  registerUserTokens(grants: Grants): void {
     this.register("user_token", async (claims) => {
-      const { rt, iss, sub, jti } = claims as SealedClaims & UserTokenClaims;
-      if (typeof rt !== "string" || typeof iss !== "string" || typeof sub !== "string") {
+      const { email, iss, sub, jti } = claims as SealedClaims & UserTokenClaims;
+      if (typeof email !== "string" || typeof iss !== "string" || typeof sub !== "string") {
         throw new InvalidToken();
       }
-      const { identity, expiresAt } = await oidc.refresh(rt, { iss, sub });
+      const gid = await grantOf(grants, claims, this.#clock);
+      const { identity, until } = await grants.validate(gid);
+      if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
       const user: OAuthUser = { ...identity, kind: "user", tokenId: jti };
-      return { user, until: expiresAt };
+      return { user, until };
     });
   }
 
-  /** Seals a user token around the provider's refresh token. */
-  issueUserToken(identity: { email: string; sub: string; iss: string }, refreshToken: string) {
-    const claims: UserTokenClaims = { ...identity, rt: refreshToken };
+  /**
+   * Seals a user token that refers to grant `gid`, under its own id `jti`
+   * (never the session's: revoking one token or logging out touches no other).
+   */
+  issueUserToken(
+    identity: { email: string; sub: string; iss: string; name?: string },
+    gid: string,
+    jti: string,
+  ): Promise<string> {
+    const claims: UserTokenClaims = {
+      email: identity.email,
+      sub: identity.sub,
+      iss: identity.iss,
+      ...(identity.name ? { name: identity.name } : {}),
+      gid,
+      jti,
+    };
     return this.#sealer.seal("user_token", claims, { ttl: USER_TOKEN_TTL });
   }
 
@@ -126,4 +159,29 @@ export class BearerTokens {
     if (this.#revocations.isRevoked(entry)) throw new InvalidToken();
     return entry;
   }
+}
+
+/** The grant a user token refers to; a token of the old format gets one made from its refresh token. */
+async function grantOf(
+  grants: Grants,
+  claims: SealedClaims & Record<string, unknown>,
+  clock: () => number,
+): Promise<string> {
+  if (typeof claims.gid === "string") return claims.gid;
+  const { rt, email, sub, iss } = claims as SealedClaims & LegacyUserTokenClaims;
+  if (typeof rt !== "string") throw new InvalidToken();
+  const gid = legacyGrantId(claims.jti);
+  if (await grants.live(gid)) return gid;
+  const lifetime = (claims.exp ?? 0) - Math.floor(clock() / 1000);
+  if (lifetime <= 0) throw new InvalidToken();
+  return await grants.create(
+    { email, sub, iss },
+    { rt },
+    {
+      sessionUntil: 0,
+      tokens: [claims.jti],
+    },
+    lifetime,
+    gid,
+  );
 }

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { type OAuthEnv, OAuthManager, type OAuthManagerOptions } from "../mod.ts";
+import * as oauth from "oauth4webapi";
 import { AppTester, OAuthMock } from "./mod.ts";
+import type { OidcClient, TokenResult } from "../src/oidc/client.ts";
 import { GRAPH as EXAMPLE_GRAPH } from "../examples/app.ts";
 
 /** A clock that tests move by hand. */
@@ -127,4 +129,27 @@ export async function confirmHeadlessLogin(action: URL, key: string): Promise<Re
     redirect: "manual",
     headers: { cookie: loginCookie, ...BROWSER },
   });
+}
+
+/** Logs `email` in through `client` at the mock (which logs in without asking), as the app would. */
+export async function loginWith(
+  client: OidcClient,
+  email = "ann@example.com",
+): Promise<TokenResult> {
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const redirectUri = "http://127.0.0.1:1/auth";
+  const url = await client.authorizationUrl({
+    redirectUri,
+    state,
+    nonce,
+    codeVerifier,
+    extra: { scope: "openid email" },
+    offline: true,
+    loginHint: email,
+  });
+  const res = await fetch(url, { redirect: "manual" });
+  const callback = new URL(res.headers.get("location")!);
+  return await client.exchangeCode(callback, { state, nonce, codeVerifier, redirectUri });
 }

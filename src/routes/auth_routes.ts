@@ -6,7 +6,7 @@ import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { safeReturnPath } from "../_redirect.ts";
-import { LoginError, ProviderUnavailable } from "../oidc_client.ts";
+import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
@@ -16,17 +16,10 @@ import { tokenPage } from "../pages/token_page.ts";
 import { USER_TOKEN_TTL } from "../tokens.ts";
 import { HeadlessLogins } from "../_headless_logins.ts";
 import { finishHeadless, headlessRoutes, startHeadless } from "./headless_routes.ts";
+import { endSession, leaveSession, mintToken, usableGrant } from "./_user_tokens.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
 const PROMPTS = ["login", "select_account", "consent"];
-
-function providerDown(): Response {
-  return errorResponse(
-    503,
-    "provider_unavailable",
-    "The identity provider cannot be reached; try again later.",
-  );
-}
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
 export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -39,20 +32,22 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.post("/logout", (c) => logout(core, c, 303));
 }
 
-/** Ends the session, unless another site asked (a forged logout, CSRF). */
+/**
+ * Ends the session (and with `providerLogout`, the provider's), unless
+ * another site asked (a forged logout, CSRF).
+ */
 async function logout(core: Core, c: Context, status: 307 | 303): Promise<Response> {
   if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
     return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
   }
   const caller = await core.caller(c);
-  const user = caller instanceof Response ? null : caller.via === "cookie" && caller.user;
-  if (user && user.tokenId) {
-    // Remembered as long as the session could have lived.
-    const end = ((user.issuedAt ?? Math.floor(core.clock() / 1000)) + SESSION_TTL) * 1000;
-    await core.revocations.revokeId(user.tokenId, end);
-  }
+  const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
+    ? await core.sessions.read(c)
+    : null;
+  const target = await endSession(core, c, session);
   core.sessions.clear(c);
-  return c.redirect("/", status);
+  // To the provider always as a GET (303).
+  return target === "/" ? c.redirect("/", status) : c.redirect(target, 303);
 }
 
 async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<Response> {
@@ -79,6 +74,7 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   if (prompt !== undefined && !PROMPTS.includes(prompt)) {
     return errorResponse(400, "invalid_request", `"prompt" must be one of ${PROMPTS.join(", ")}.`);
   }
+  await leaveSession(core, c);
   core.sessions.clear(c);
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   return await beginLogin(core, c, {
@@ -126,7 +122,8 @@ export async function beginLogin(core: Core, c: Context, request: LoginRequest):
       loginHint: request.loginHint,
     });
   } catch (error) {
-    if (error instanceof ProviderUnavailable) return providerDown();
+    const failure = core.providerFailure(error, 503);
+    if (failure) return failure;
     throw error;
   }
   await core.sessions.startLogin(c, login);
@@ -163,42 +160,60 @@ async function callback(
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { identity, refreshToken } = result;
+    const { identity, refreshToken, idToken } = result;
     if (login.headless) {
       // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
-      return await finishHeadless(core, c, pairings, login.headless, identity, refreshToken);
+      return await finishHeadless(core, c, pairings, login.headless, identity, {
+        refreshToken,
+        checkedUntil: result.expiresAt,
+      });
     }
+    // The provider's tokens stay on the server, in a grant: the cookie stays small.
+    const hint = core.options.providerLogout ? idToken : undefined;
+    const gid = refreshToken || hint
+      ? await core.grants!.create(
+        identity,
+        { rt: refreshToken, idt: hint },
+        {
+          sessionUntil: core.clock() + SESSION_TTL * 1000,
+          tokens: [],
+          checkedUntil: result.expiresAt,
+        },
+        // Minted tokens extend it; a login nobody took a token from ends with its session.
+        SESSION_TTL,
+      )
+      : undefined;
     const started = await core.sessions.write(c, {
-      ...identity,
-      ...(refreshToken ? { rt: refreshToken } : {}),
+      email: identity.email,
+      sub: identity.sub,
+      iss: identity.iss,
+      ...(identity.name ? { name: identity.name } : {}),
+      ...(gid ? { gid } : {}),
     });
     if (!started) {
       core.log(`the identity of ${identity.email} is too large for a session cookie`);
       return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
     }
     if (callbackName === "auth") return c.redirect(login.next, 307);
-    if (!refreshToken) {
-      return errorResponse(
-        502,
-        "login_failed",
-        "The identity provider did not issue a refresh token.",
-      );
+    const minted = refreshToken && gid && await mintToken(core, identity, gid);
+    if (minted instanceof Response) return minted;
+    if (minted) {
+      await handOver(core, c, { token: minted, email: identity.email });
+      return c.redirect(core.path("/token"), 307);
     }
-    const token = await core.tokens.issueUserToken(identity, refreshToken);
-    await handOver(core, c, { token, email: identity.email });
-    return c.redirect(core.path("/token"), 307);
+    core.log("the identity provider issued no refresh token to an offline login; answered 502");
+    return errorResponse(
+      502,
+      "login_failed",
+      "The identity provider did not issue a refresh token.",
+    );
   } catch (error) {
     if (error instanceof LoginError) {
       if (login.headless) pairings.fail(login.headless, error.code, error.message);
       return errorResponse(400, error.code, error.message);
     }
-    if (error instanceof ProviderUnavailable) {
-      return errorResponse(
-        502,
-        "provider_unavailable",
-        "The identity provider failed; try again later.",
-      );
-    }
+    const failure = core.providerFailure(error, 502);
+    if (failure) return failure;
     throw error;
   }
 }
@@ -217,9 +232,15 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
-  if (session?.rt) {
-    const token = await core.tokens.issueUserToken(session, session.rt);
-    return await tokenAnswer(core, c, token, session.email);
+  try {
+    const gid = session && await usableGrant(core, session);
+    const minted = gid && await mintToken(core, session, gid);
+    if (minted instanceof Response) return minted;
+    if (minted) return await tokenAnswer(core, c, minted, session.email);
+  } catch (error) {
+    const failure = core.providerFailure(error, 503);
+    if (failure) return failure;
+    throw error;
   }
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");

@@ -19,6 +19,34 @@ describe("login routes when the provider misbehaves", () => {
     assert.equal(await back.text(), "read by test@example.com");
   });
 
+  for (
+    const [what, fault] of [
+      ["a 503", { status: 503, error: "temporarily_unavailable" }],
+      ["a garbage body", { body: "<html>Bad gateway" }],
+      ["a 500", {}],
+    ] as const
+  ) {
+    it(`answers 502 when the token endpoint answers ${what} at the callback`, async () => {
+      await using ex = await startExample();
+      const browser = ex.tester.browser();
+      await browser.get("/hello"); // discovery done: the fault hits the code exchange
+      ex.mock.fail("token", fault);
+      const res = await browser.get("/login", {}, { expect: 502 });
+      assert.equal(res.json<{ error: string }>().error, "provider_unavailable");
+      await browser.get("/login");
+      assert.equal((await browser.get("/hello")).text, "hello test@example.com");
+    });
+  }
+
+  it("logs in after the provider rotated its signing key away", async () => {
+    await using ex = await startExample();
+    const browser = ex.tester.browser();
+    await browser.get("/login");
+    await ex.mock.rotateKeys();
+    await browser.get("/login");
+    assert.equal((await browser.get("/hello")).text, "hello test@example.com");
+  });
+
   it("refuses a login whose email the provider says is not verified", async () => {
     await using ex = await startExample();
     ex.mock.setUser("test@example.com", { email_verified: false });

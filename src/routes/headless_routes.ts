@@ -18,10 +18,11 @@ import type { Core } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
 import { HEADLESS_TTL, type HeadlessLogins } from "../_headless_logins.ts";
 import type { OAuthEnv } from "../env.ts";
-import type { Identity } from "../oidc_client.ts";
+import type { Identity } from "../oidc/client.ts";
 import { throughContext, wantsHtml } from "../pages/_html.ts";
 import { confirmPage, headlessDonePage } from "../pages/headless_page.ts";
 import { beginLogin } from "./auth_routes.ts";
+import { mintToken } from "./_user_tokens.ts";
 
 /** How long a tool should wait between polls, in seconds. */
 const POLL_INTERVAL = 2;
@@ -119,15 +120,19 @@ function poll(core: Core, c: Context, pairings: HeadlessLogins): Response {
   return c.json({ status: "pending" }, 202, { ...NO_STORE, "Retry-After": String(POLL_INTERVAL) });
 }
 
-/** The callback of a headless login's browser side: the token goes to the pairing, not the page. */
+/**
+ * The callback of a headless login's browser side: the token goes to the
+ * pairing, not the page. No session holds the grant: the tool's token does.
+ */
 export async function finishHeadless(
   core: Core,
   c: Context,
   pairings: HeadlessLogins,
   id: string,
   identity: Identity,
-  refreshToken: string | undefined,
+  provider: { refreshToken: string | undefined; checkedUntil?: number },
 ): Promise<Response> {
+  const { refreshToken, checkedUntil } = provider;
   if (!refreshToken) {
     pairings.fail(id, "login_failed", "The identity provider did not issue a refresh token.");
     return errorResponse(
@@ -136,8 +141,19 @@ export async function finishHeadless(
       "The identity provider did not issue a refresh token.",
     );
   }
-  const token = await core.tokens.issueUserToken(identity, refreshToken);
-  if (!pairings.complete(id, token, identity.email)) return usedUp();
+  if (pairings.get(id)?.status !== "confirmed") return usedUp();
+  const gid = await core.grants!.create(
+    identity,
+    { rt: refreshToken },
+    { sessionUntil: 0, tokens: [], ...(checkedUntil ? { checkedUntil } : {}) },
+    HEADLESS_TTL,
+  );
+  const minted = await mintToken(core, identity, gid);
+  if (typeof minted !== "string") {
+    pairings.fail(id, "login_failed", "No token could be made for this account.");
+    return minted ?? errorResponse(502, "login_failed", "No token could be made for this login.");
+  }
+  if (!pairings.complete(id, minted, identity.email)) return usedUp();
   if (wantsHtml(c)) return await throughContext(c, headlessDonePage(identity.email));
   return c.json({ status: "ok", email: identity.email }, 200, NO_STORE);
 }

@@ -6,7 +6,7 @@ import { emailProblem } from "../_email.ts";
 import { errorResponse, NO_STORE } from "../_http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
-import { randomId, Sealer } from "../seal.ts";
+import { randomId, Sealer, type SealPurpose } from "../seal.ts";
 import { accountHolds, actingRefusal } from "./_delegation.ts";
 import {
   authenticated,
@@ -21,6 +21,8 @@ import {
 } from "./_guards.ts";
 
 const API_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What `POST /token/revoke` takes: tokens handed out, never sessions, login states or sealed grant secrets. */
+const REVOCABLE: ReadonlySet<SealPurpose> = new Set(["user_token", "service_token", "api_token"]);
 
 /** Adds `/token/revoke` and `/token/api` (under the prefix). */
 export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -86,11 +88,15 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     );
     if (beyond) return beyond;
     await core.revocations.revokeAccount(user);
+    // Every login of the account ends at the provider too (best effort, reported in the log).
+    await core.grants?.revokeAccount(user).catch((error) => {
+      core.log(`revoking the grants of ${user} at the provider failed: ${error}`);
+    });
     return c.json({ status: "ok", revoked: "user", user });
   }
   const token = body.token;
   const purpose = typeof token === "string" ? Sealer.purposeOf(token) : undefined;
-  const claims = purpose && purpose !== "session" && purpose !== "login_state"
+  const claims = purpose && REVOCABLE.has(purpose)
     ? await core.sealer.open(purpose, token as string)
     : null;
   if (!purpose || !claims) {
@@ -113,11 +119,13 @@ async function revoke(core: Core, c: Context): Promise<Response> {
   }
   const until = (claims.exp ?? Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
   await core.revocations.revokeId(claims.jti, until);
-  let providerRevoked = false;
-  if (purpose === "user_token" && typeof claims.rt === "string" && core.oidc) {
-    // The local revocation stands whatever the provider says; its answer is reported.
-    providerRevoked = await core.oidc.revoke(claims.rt).catch(() => false);
-  }
+  // The grant is revoked at the provider only when nothing else refers to it.
+  // Tokens of the old format shared their refresh token with siblings: only
+  // the token itself is revoked.
+  const providerRevoked = purpose === "user_token" && typeof claims.gid === "string" &&
+      core.grants
+    ? await core.grants.release(claims.gid, { tokenId: claims.jti })
+    : false;
   return c.json({
     status: "ok",
     revoked: "token",

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
+import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
 
 /**
  * An API token as listed by `GET /token/api` (never the token itself).
@@ -54,8 +55,38 @@ export interface TokenState {
 }
 
 /**
- * The storage of revocations and API tokens. `update` must be atomic with
- * respect to other updates of the same store.
+ * One login's (grant's) state at the provider, kept on the server: issued
+ * user tokens refer to it by `id`, so that the provider's newest refresh token
+ * lives in one place (RFC 9700 §4.14: providers rotate them).
+ *
+ * @example
+ * ```ts
+ * import type { GrantRecord } from "@easy-oauth/hono";
+ * const record: GrantRecord = {
+ *   id: "k3J…", email: "ann@example.com", version: 1, expires_at: 1798761600,
+ *   data: { sealed: "eyJ…", tokens: [] },
+ * };
+ * ```
+ */
+export interface GrantRecord {
+  /** A random id that issued tokens refer to. */
+  id: string;
+  /** The account, for "revoke everything of this account". */
+  email: string;
+  /** 1 on creation, +1 on each write. */
+  version: number;
+  /** Seconds since the epoch; stores drop expired records (they read as absent). */
+  expires_at: number;
+  /** Opaque JSON for the manager (the sealed refresh token, sub, iss, a dead flag, …). */
+  data: Record<string, unknown>;
+}
+
+/**
+ * The storage of revocations, API tokens and grant records. `update` must be
+ * atomic with respect to other updates of the same store; `putGrant` is a
+ * compare-and-set on one record (a database makes it one conditional write).
+ * An expired record reads as absent everywhere (version 0 for `putGrant`).
+ * Stores hand out copies: changing a returned record changes nothing stored.
  *
  * @example
  * ```ts
@@ -69,6 +100,36 @@ export interface TokenStore {
   load(): Promise<TokenState>;
   /** Reads, changes and writes the state atomically; returns the new state. */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState>;
+  /** The unexpired record `id`, or `undefined`. */
+  getGrant(id: string): Promise<GrantRecord | undefined>;
+  /** Every unexpired record of `email`, in no particular order. */
+  grantsOf(email: string): Promise<GrantRecord[]>;
+  /**
+   * Writes `record` if the stored version equals `expectedVersion` (0 = must
+   * not exist, or has expired); `record.version` must be `expectedVersion + 1`.
+   * Returns false (writes nothing) otherwise.
+   *
+   * @throws {TypeError} When `record` is malformed (see `GrantRecord`).
+   */
+  putGrant(record: GrantRecord, expectedVersion: number): Promise<boolean>;
+}
+
+/**
+ * Options of the built-in token stores.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTokenStore, type TokenStoreOptions } from "@easy-oauth/hono";
+ * const options: TokenStoreOptions = { clock: () => Date.now() };
+ * const store = new MemoryTokenStore(options);
+ * ```
+ */
+export interface TokenStoreOptions {
+  /**
+   * The time in epoch milliseconds, for the expiry of grant records.
+   * @default {Date.now}
+   */
+  clock?: () => number;
 }
 
 function empty(): TokenState {
@@ -91,6 +152,17 @@ function empty(): TokenState {
  */
 export class MemoryTokenStore implements TokenStore {
   #state: TokenState = empty();
+  readonly #grants = new Map<string, GrantRecord>();
+  readonly #clock: () => number;
+
+  /**
+   * Makes an empty store.
+   *
+   * @param options `clock` for the expiry of grant records.
+   */
+  constructor(options: TokenStoreOptions = {}) {
+    this.#clock = options.clock ?? Date.now;
+  }
 
   /** The current state. */
   load(): Promise<TokenState> {
@@ -101,6 +173,39 @@ export class MemoryTokenStore implements TokenStore {
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     this.#state = structuredClone(fn(structuredClone(this.#state)));
     return this.load();
+  }
+
+  /** The unexpired record `id`, or `undefined`. */
+  getGrant(id: string): Promise<GrantRecord | undefined> {
+    const record = this.#grants.get(id);
+    const live = record && !expired(record, this.#clock());
+    return Promise.resolve(live ? copyGrant(record) : undefined);
+  }
+
+  /** Every unexpired record of `email`. */
+  grantsOf(email: string): Promise<GrantRecord[]> {
+    const now = this.#clock();
+    return Promise.resolve(
+      [...this.#grants.values()].filter((r) => r.email === email && !expired(r, now)).map(
+        copyGrant,
+      ),
+    );
+  }
+
+  /** Compare-and-set of one record (see `TokenStore.putGrant`). */
+  putGrant(record: GrantRecord, expectedVersion: number): Promise<boolean> {
+    try {
+      checkGrant(record);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const now = this.#clock();
+    if (!mayPut(this.#grants.get(record.id), record, expectedVersion, now)) {
+      return Promise.resolve(false);
+    }
+    this.#grants.set(record.id, copyGrant(record));
+    for (const [id, r] of this.#grants) if (expired(r, now)) this.#grants.delete(id);
+    return Promise.resolve(true);
   }
 }
 
@@ -117,6 +222,7 @@ export class MemoryTokenStore implements TokenStore {
 export class FileTokenStore implements TokenStore {
   /** The file. */
   readonly file: string;
+  readonly #clock: () => number;
   #queue: Promise<unknown> = Promise.resolve();
   #cleaned = false;
 
@@ -124,13 +230,15 @@ export class FileTokenStore implements TokenStore {
    * Names the file; reads nothing yet.
    *
    * @param file The JSON file (created on the first write).
+   * @param options `clock` for the expiry of grant records.
    * @throws {TypeError} When `file` is not a non-empty string.
    */
-  constructor(file: string) {
+  constructor(file: string, options: TokenStoreOptions = {}) {
     if (typeof file !== "string" || file === "") {
       throw new TypeError('"file" must be a non-empty path');
     }
     this.file = file;
+    this.#clock = options.clock ?? Date.now;
   }
 
   /**
@@ -139,6 +247,57 @@ export class FileTokenStore implements TokenStore {
    * @throws {ConfigError} When it is not a valid state.
    */
   async load(): Promise<TokenState> {
+    return (await this.#read()).state;
+  }
+
+  /** Re-reads the file, applies `fn`, writes the result atomically (grant records are kept). */
+  update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
+    return this.#serialized(async () => {
+      const { state, grants } = await this.#read();
+      const next = fn(state);
+      await this.#write(next, grants);
+      return next;
+    });
+  }
+
+  /** The unexpired record `id`, or `undefined`. */
+  async getGrant(id: string): Promise<GrantRecord | undefined> {
+    const record = (await this.#read()).grants[id];
+    return record && !expired(record, this.#clock()) ? record : undefined;
+  }
+
+  /** Every unexpired record of `email`. */
+  async grantsOf(email: string): Promise<GrantRecord[]> {
+    const now = this.#clock();
+    return Object.values((await this.#read()).grants).filter((r) =>
+      r.email === email && !expired(r, now)
+    );
+  }
+
+  /** Compare-and-set of one record, serialized with the other writes of this store. */
+  putGrant(record: GrantRecord, expectedVersion: number): Promise<boolean> {
+    try {
+      checkGrant(record);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const copy = copyGrant(record);
+    return this.#serialized(async () => {
+      const { state, grants } = await this.#read();
+      if (!mayPut(grants[copy.id], copy, expectedVersion, this.#clock())) return false;
+      grants[copy.id] = copy;
+      await this.#write(state, grants);
+      return true;
+    });
+  }
+
+  #serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #read(): Promise<{ state: TokenState; grants: Record<string, GrantRecord> }> {
     if (!this.#cleaned) {
       this.#cleaned = true;
       await removeStaleTemps(this.file);
@@ -147,26 +306,25 @@ export class FileTokenStore implements TokenStore {
     try {
       text = await readFile(this.file, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return empty();
+      if (errorCode(error) === "ENOENT") return { state: empty(), grants: Object.create(null) };
       throw error;
     }
-    return parseState(text, this.file);
+    return parseFile(text, this.file);
   }
 
-  /** Re-reads the file, applies `fn`, writes the result atomically. */
-  update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
-    const run = this.#queue.then(async () => {
-      const next = fn(await this.load());
-      // Compact: the whole file is rewritten on each change.
-      await atomicWrite(this.file, JSON.stringify(next) + "\n", 0o600);
-      return next;
-    });
-    this.#queue = run.catch(() => {});
-    return run;
+  async #write(state: TokenState, grants: Record<string, GrantRecord>): Promise<void> {
+    const now = this.#clock();
+    const live: Record<string, GrantRecord> = {};
+    for (const [id, record] of Object.entries(grants)) if (!expired(record, now)) live[id] = record;
+    // Compact: the whole file is rewritten on each change.
+    await atomicWrite(this.file, JSON.stringify({ ...state, grants: live }) + "\n", 0o600);
   }
 }
 
-function parseState(text: string, file: string): TokenState {
+function parseFile(
+  text: string,
+  file: string,
+): { state: TokenState; grants: Record<string, GrantRecord> } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -188,5 +346,17 @@ function parseState(text: string, file: string): TokenState {
       (state[key] as Record<string, unknown>)[k] = v;
     }
   }
-  return state;
+  const grants: Record<string, GrantRecord> = Object.create(null);
+  const part = value.grants ?? {};
+  if (!record(part)) throw new ConfigError("must be an object", { file, path: ["grants"] });
+  for (const [id, v] of Object.entries(part)) {
+    try {
+      checkGrant(v as GrantRecord);
+      if ((v as GrantRecord).id !== id) throw new TypeError("id differs from its key");
+    } catch (cause) {
+      throw new ConfigError("has an invalid entry", { file, path: ["grants", id], cause });
+    }
+    grants[id] = v as GrantRecord;
+  }
+  return { state, grants };
 }

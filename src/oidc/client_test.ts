@@ -1,10 +1,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPair, type JWTPayload } from "jose";
-import * as oauth from "oauth4webapi";
-import { OAuthMock } from "../testing/mod.ts";
-import { forger } from "../testing/_forger.ts";
-import { LoginError, OidcClient, ProviderUnavailable, TokenRefused } from "./oidc_client.ts";
+import { OAuthMock } from "../../testing/mod.ts";
+import { loginWith } from "../../testing/_fixtures.ts";
+import { forger } from "../../testing/_forger.ts";
+import {
+  LoginError,
+  OidcClient,
+  ProviderMisconfigured,
+  ProviderUnavailable,
+  TokenRefused,
+} from "./client.ts";
 
 describe("OidcClient ID-token validation", () => {
   let mock: OAuthMock;
@@ -13,24 +19,7 @@ describe("OidcClient ID-token validation", () => {
   });
   after(() => mock.close());
 
-  async function login(client: OidcClient) {
-    const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const redirectUri = "http://127.0.0.1:1/auth";
-    const url = await client.authorizationUrl({
-      redirectUri,
-      state,
-      nonce,
-      codeVerifier,
-      extra: { scope: "openid email" },
-      offline: true,
-      loginHint: "ann@example.com",
-    });
-    const res = await fetch(url, { redirect: "manual" });
-    const callback = new URL(res.headers.get("location")!);
-    return await client.exchangeCode(callback, { state, nonce, codeVerifier, redirectUri });
-  }
+  const login = (client: OidcClient) => loginWith(client);
 
   function client(fetcher: typeof fetch) {
     return new OidcClient({
@@ -62,13 +51,25 @@ describe("OidcClient ID-token validation", () => {
       ["expiry", (c) => ({ ...c, exp: Math.floor(Date.now() / 1000) - 3600 })],
       ["nonce", (c) => ({ ...c, nonce: "another" })],
       ["email_verified", (c) => ({ ...c, email_verified: false })],
-      ["email", (c) => ({ ...c, email: undefined })],
     ];
     forged.set((c) => c);
     assert.equal((await login(rp)).identity.email, "ann@example.com", "the forger itself works");
     for (const [what, edit, key] of cases) {
       forged.set(edit, key);
       await assert.rejects(login(rp), LoginError, what);
+    }
+  });
+
+  it("takes the email from userinfo when the ID token carries none (OIDC Core §5.4)", async () => {
+    const rp = client(fetch);
+    mock.setQuirks({ emailInUserinfoOnly: true });
+    try {
+      const result = await login(rp);
+      assert.equal(result.identity.email, "ann@example.com");
+      const again = await rp.refresh(result.refreshToken!, result.identity);
+      assert.equal(again.identity.email, "ann@example.com");
+    } finally {
+      mock.setQuirks({ emailInUserinfoOnly: false });
     }
   });
 
@@ -114,11 +115,35 @@ describe("OidcClient ID-token validation", () => {
   });
 
   it("refuses a refresh whose ID token names another subject", async () => {
-    const forged = await forger();
-    const rp = client(forged.fetch);
+    const rp = client(fetch);
     const first = await login(rp);
-    forged.set((c) => ({ ...c, sub: "someone-else" }));
-    await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+    mock.setUser("ann@example.com", { claims: { sub: "someone-else" } });
+    try {
+      await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+    } finally {
+      mock.setUser("ann@example.com", {});
+    }
+  });
+
+  it("sends Google-shaped credentials to the token endpoint as Google compares them", async () => {
+    const sent: (string | null)[] = [];
+    const rp = new OidcClient({
+      serverMetadataUrl: mock.metadataUrl,
+      clientId: "1234-abc.apps.googleusercontent.com",
+      clientSecret: "GOCSPX-ab_cd.ef",
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        if (new URL(request.url).pathname.endsWith("/token")) {
+          sent.push(request.headers.get("authorization"));
+        }
+        return fetch(request);
+      },
+      clock: Date.now,
+    });
+    await login(rp);
+    assert.deepEqual(sent, [
+      "Basic MTIzNC1hYmMuYXBwcy5nb29nbGV1c2VyY29udGVudC5jb206R09DU1BYLWFiX2NkLmVm",
+    ]);
   });
 
   it("reports an unreachable provider as ProviderUnavailable", async () => {
@@ -131,16 +156,24 @@ describe("OidcClient ID-token validation", () => {
     await assert.rejects(rp.metadata(), ProviderUnavailable);
   });
 
-  it("refuses discovery that states another issuer", async () => {
+  it("reports discovery that states another issuer as a misconfiguration saying what to fix", async () => {
+    const metadata = await (await fetch(mock.metadataUrl)).json();
+    mock.fail("discovery", {
+      body: JSON.stringify({ ...metadata, issuer: "https://evil.example" }),
+    });
     const rp = new OidcClient({
       serverMetadataUrl: mock.metadataUrl,
       clientId: "rp",
-      fetch: async (input, init) => {
-        const body = await (await fetch(input, init)).json();
-        return Response.json({ ...body, issuer: "https://evil.example" });
-      },
+      fetch,
       clock: Date.now,
     });
-    await assert.rejects(rp.metadata(), ProviderUnavailable);
+    await assert.rejects(rp.metadata(), (error: Error) => {
+      assert.ok(error instanceof ProviderMisconfigured);
+      assert.match(
+        error.message,
+        /states the issuer "https:\/\/evil\.example", expected "http:\/\/127/,
+      );
+      return true;
+    });
   });
 });

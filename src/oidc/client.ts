@@ -7,25 +7,47 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from "jose";
-import { boundedFetch } from "./_provider_fetch.ts";
+import type { JWTPayload } from "jose";
+import { boundedFetch } from "./_fetch.ts";
 import {
   expectedIssuer,
   type Identity,
   identityOf,
   isLoopback,
   LoginError,
+  ProviderMisconfigured,
   ProviderUnavailable,
   TokenRefused,
-} from "./_oidc_checks.ts";
+  withUserinfo,
+} from "./_checks.ts";
+import { classifyDiscovery, classifyTokenResponse, classifyUserinfoResponse } from "./_classify.ts";
+import { chooseAuthMethod, clientAuth, type TokenEndpointAuthMethod } from "./_client_auth.ts";
+import { IdTokenVerifier } from "./_id_token.ts";
+import {
+  type AuthorizationParams,
+  authorizationUrl,
+  type EndSessionParams,
+  endSessionUrl,
+} from "./_front_channel.ts";
 
-export { expectedIssuer, type Identity, isLoopback, LoginError, ProviderUnavailable, TokenRefused };
+export {
+  expectedIssuer,
+  type Identity,
+  isLoopback,
+  LoginError,
+  ProviderMisconfigured,
+  ProviderUnavailable,
+  type TokenEndpointAuthMethod,
+  TokenRefused,
+};
 
 /** The result of a code exchange or a refresh. */
 export interface TokenResult {
   identity: Identity;
-  /** The provider's refresh token, when it gave one. */
+  /** The provider's refresh token, when it gave one (a new one when it rotates them). */
   refreshToken?: string;
+  /** The ID token, for `id_token_hint` at logout. */
+  idToken?: string;
   /** Until when (epoch ms) the answer may be relied upon (the access token's lifetime). */
   expiresAt: number;
 }
@@ -35,27 +57,20 @@ export interface OidcClientOptions {
   serverMetadataUrl: string;
   clientId: string;
   clientSecret?: string;
+  /** By default, what discovery lists, preferring basic. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   fetch: typeof fetch;
   clock: () => number;
   /** Seconds of clock difference allowed with the provider (`exp`, `nbf`, and `iat` ahead of now). */
   clockTolerance?: number;
 }
 
-const ID_TOKEN_ALGORITHMS = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "EdDSA",
-];
 /** Tolerance for clock differences with the provider, in seconds, by default. */
 export const CLOCK_TOLERANCE = 300;
 /** How long a failed discovery is remembered before trying again (ms). */
 const DISCOVERY_RETRY_MS = 5_000;
+
+type Refused = (message: string) => Error;
 
 /** An OpenID Connect client for one provider and one registered client. */
 export class OidcClient {
@@ -66,7 +81,7 @@ export class OidcClient {
   readonly #tolerance: number;
   #metadata?: Promise<oauth.AuthorizationServer>;
   #failedAt = -Infinity;
-  #jwks?: ReturnType<typeof createRemoteJWKSet>;
+  #verifier?: IdTokenVerifier;
 
   constructor(options: OidcClientOptions) {
     this.#options = options;
@@ -88,7 +103,7 @@ export class OidcClient {
       this.#failedAt = -Infinity;
       this.#metadata = this.#discover().catch((cause) => {
         this.#failedAt = Date.now();
-        throw cause instanceof ProviderUnavailable
+        throw cause instanceof ProviderUnavailable || cause instanceof ProviderMisconfigured
           ? cause
           : new ProviderUnavailable("the identity provider's discovery document is invalid", {
             cause,
@@ -99,47 +114,15 @@ export class OidcClient {
   }
 
   async #discover(): Promise<oauth.AuthorizationServer> {
-    const response = await this.#fetch(this.#options.serverMetadataUrl, {
-      headers: { accept: "application/json" },
-    });
+    const url = this.#options.serverMetadataUrl;
+    const response = await this.#fetch(url, { headers: { accept: "application/json" } });
+    await classifyDiscovery(response, this.#issuer, url);
     return await oauth.processDiscoveryResponse(this.#issuer, response);
   }
 
   /** Builds the authorization request URL (PKCE S256, state, nonce). */
-  async authorizationUrl(params: {
-    redirectUri: string;
-    state: string;
-    nonce: string;
-    codeVerifier: string;
-    extra: Readonly<Record<string, string>>;
-    offline: boolean;
-    loginHint?: string;
-  }): Promise<URL> {
-    const as = await this.metadata();
-    if (!as.authorization_endpoint) throw new ProviderUnavailable("no authorization_endpoint");
-    const url = new URL(as.authorization_endpoint);
-    const scope = new Set((params.extra.scope ?? "openid email").split(/\s+/).filter(Boolean));
-    scope.add("openid");
-    for (const [key, value] of Object.entries(params.extra)) url.searchParams.set(key, value);
-    if (params.offline) {
-      if (as.scopes_supported?.includes("offline_access")) scope.add("offline_access");
-      // Google's way of asking for a refresh token.
-      url.searchParams.set("access_type", "offline");
-      url.searchParams.set("prompt", "consent");
-    }
-    url.searchParams.set("scope", [...scope].join(" "));
-    url.searchParams.set("client_id", this.#options.clientId);
-    url.searchParams.set("redirect_uri", params.redirectUri);
-    url.searchParams.set("response_type", "code");
-    url.searchParams.set("state", params.state);
-    url.searchParams.set("nonce", params.nonce);
-    url.searchParams.set(
-      "code_challenge",
-      await oauth.calculatePKCECodeChallenge(params.codeVerifier),
-    );
-    url.searchParams.set("code_challenge_method", "S256");
-    if (params.loginHint) url.searchParams.set("login_hint", params.loginHint);
-    return url;
+  async authorizationUrl(params: AuthorizationParams): Promise<URL> {
+    return await authorizationUrl(await this.metadata(), this.#options.clientId, params);
   }
 
   /** Handles the callback: checks the response, exchanges the code, validates the ID token. */
@@ -170,26 +153,30 @@ export class OidcClient {
     } catch {
       throw new LoginError("login_failed", "The identity provider's answer is invalid.");
     }
-    return await this.#token(async () => {
-      const response = await oauth.authorizationCodeGrantRequest(
-        as,
-        client,
-        this.#auth(as),
-        params,
-        expected.redirectUri,
-        expected.codeVerifier,
-        this.#requestOptions(),
-      );
-      return await oauth.processAuthorizationCodeResponse(as, client, response, {
-        expectedNonce: expected.nonce,
-        requireIdToken: true,
-      });
-    }, (message) => new LoginError("login_failed", message));
+    const refused: Refused = (message) => new LoginError("login_failed", message);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      this.#auth(as),
+      params,
+      expected.redirectUri,
+      expected.codeVerifier,
+      this.#requestOptions(),
+    );
+    await classifyTokenResponse(response, "token endpoint", refused);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: expected.nonce,
+      requireIdToken: true,
+    }).catch(() => {
+      throw refused("The identity provider's token answer is invalid.");
+    });
+    return await this.#result(tokens, refused);
   }
 
   /**
    * Refreshes at the token endpoint to learn who holds `refreshToken` now.
-   * The new ID token must name the same issuer and subject (OIDC Core §12.2).
+   * The new ID token, or else userinfo, must name the same issuer and
+   * subject (OIDC Core §12.2).
    */
   async refresh(
     refreshToken: string,
@@ -197,27 +184,29 @@ export class OidcClient {
   ): Promise<TokenResult> {
     const as = await this.metadata();
     const client = this.#client();
-    const result = await this.#token(
-      async () => {
-        const response = await oauth.refreshTokenGrantRequest(
-          as,
-          client,
-          this.#auth(as),
-          refreshToken,
-          this.#requestOptions(),
-        );
-        return await oauth.processRefreshTokenResponse(as, client, response);
-      },
-      (message) => new TokenRefused(message),
-      expected.sub,
+    const refused: Refused = (message) => new TokenRefused(message);
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      this.#auth(as),
+      refreshToken,
+      this.#requestOptions(),
     );
+    await classifyTokenResponse(response, "token endpoint", refused);
+    const tokens = await oauth.processRefreshTokenResponse(as, client, response).catch(() => {
+      throw refused("The identity provider's token answer is invalid.");
+    });
+    const result = await this.#result(tokens, refused, expected.sub);
     if (result.identity.iss !== expected.iss || result.identity.sub !== expected.sub) {
       throw new TokenRefused("the refreshed identity does not match the token's");
     }
     return result;
   }
 
-  /** Revokes a refresh token at the provider when it lists a revocation endpoint (RFC 7009). */
+  /**
+   * Revokes a refresh token at the provider when it lists a revocation endpoint (RFC 7009).
+   * @returns Whether the provider confirmed it.
+   */
   async revoke(refreshToken: string): Promise<boolean> {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
@@ -235,36 +224,43 @@ export class OidcClient {
     return true;
   }
 
-  async #token(
-    grant: () => Promise<oauth.TokenEndpointResponse>,
-    refused: (message: string) => Error,
-    userinfoSubject?: string,
+  /**
+   * Where to send the browser to log out at the provider (OpenID Connect
+   * RP-Initiated Logout 1.0 §2), or `undefined` when it has no
+   * `end_session_endpoint`.
+   */
+  async endSessionUrl(params: EndSessionParams): Promise<URL | undefined> {
+    return endSessionUrl(await this.metadata(), this.#options.clientId, params);
+  }
+
+  /**
+   * The identity of a token answer: the ID token's claims, completed by
+   * userinfo when they carry no email (OIDC Core §5.4 lets a provider put scope
+   * claims there only), whose `sub` must be the ID token's (§5.3.2).
+   */
+  async #result(
+    response: oauth.TokenEndpointResponse,
+    refused: Refused,
+    expectedSubject?: string,
   ): Promise<TokenResult> {
-    let response: oauth.TokenEndpointResponse;
-    try {
-      response = await grant();
-    } catch (cause) {
-      if (cause instanceof ProviderUnavailable) throw cause;
-      if (cause instanceof oauth.ResponseBodyError && cause.status < 500) {
-        throw refused(`The identity provider refused the grant ("${cause.error}").`);
-      }
-      if (
-        cause instanceof oauth.ResponseBodyError ||
-        cause instanceof oauth.WWWAuthenticateChallengeError
-      ) {
-        throw new ProviderUnavailable("the identity provider failed", { cause });
-      }
-      throw refused("The identity provider's token answer is invalid.");
-    }
-    const claims = response.id_token
-      ? await this.#verifyIdToken(response.id_token).catch(() => {
+    let claims: JWTPayload | undefined;
+    if (response.id_token) {
+      claims = await this.#verifyIdToken(response.id_token).catch((error) => {
+        if (error instanceof ProviderUnavailable) throw error;
         throw refused("The ID token's signature or claims are invalid.");
-      })
-      : await this.#userinfo(response.access_token, userinfoSubject, refused);
+      });
+    }
+    const subject = claims?.sub ?? expectedSubject;
+    if (subject === undefined) throw refused("The identity provider sent no ID token.");
+    if (typeof claims?.email !== "string") {
+      const info = await this.#userinfo(response.access_token, subject, refused);
+      claims = withUserinfo(claims, info, subject, (await this.metadata()).issuer);
+    }
     const lifetime = Math.min(Math.max(response.expires_in ?? 3600, 0), 86_400);
     return {
       identity: identityOf(claims, refused),
       refreshToken: response.refresh_token,
+      ...(response.id_token ? { idToken: response.id_token } : {}),
       expiresAt: this.#options.clock() + lifetime * 1000,
     };
   }
@@ -272,44 +268,34 @@ export class OidcClient {
   async #verifyIdToken(idToken: string): Promise<JWTPayload> {
     const as = await this.metadata();
     if (!as.jwks_uri) throw new ProviderUnavailable("no jwks_uri");
-    this.#jwks ??= createRemoteJWKSet(new URL(as.jwks_uri), {
-      timeoutDuration: 10_000,
-      [customFetch]: (url, init) => this.#fetch(url, init),
-    });
-    const { payload } = await jwtVerify(idToken, this.#jwks, {
-      algorithms: ID_TOKEN_ALGORITHMS,
+    this.#verifier ??= new IdTokenVerifier(as.jwks_uri, this.#fetch);
+    return await this.#verifier.verify(idToken, {
       issuer: as.issuer,
       audience: this.#options.clientId,
-      currentDate: new Date(this.#options.clock()),
+      now: this.#options.clock(),
       clockTolerance: this.#tolerance,
-      requiredClaims: ["sub", "iat", "exp"],
     });
-    // jose checks that iat is a number, not that it is not in the future.
-    if ((payload.iat as number) > this.#options.clock() / 1000 + this.#tolerance) {
-      throw new Error("the ID token was issued in the future");
-    }
-    return payload;
   }
 
   async #userinfo(
     accessToken: string,
-    subject: string | undefined,
-    refused: (message: string) => Error,
-  ): Promise<JWTPayload> {
+    subject: string,
+    refused: Refused,
+  ): Promise<oauth.UserInfoResponse> {
     const as = await this.metadata();
-    if (subject === undefined) throw refused("The identity provider sent no ID token.");
+    if (!as.userinfo_endpoint) {
+      throw refused('The identity provider sent no email (is the "email" scope requested?).');
+    }
     const response = await oauth.userInfoRequest(
       as,
       this.#client(),
       accessToken,
       this.#requestOptions(),
     );
-    return await oauth.processUserInfoResponse(as, this.#client(), subject, response).then(
-      (info) => ({ ...info, iss: as.issuer }),
-      () => {
-        throw refused("The identity provider's userinfo answer is invalid.");
-      },
-    );
+    classifyUserinfoResponse(response, refused);
+    return await oauth.processUserInfoResponse(as, this.#client(), subject, response).catch(() => {
+      throw refused("The identity provider's userinfo answer is invalid.");
+    });
   }
 
   #client(): oauth.Client {
@@ -323,12 +309,12 @@ export class OidcClient {
 
   #auth(as: oauth.AuthorizationServer): oauth.ClientAuth {
     const secret = this.#options.clientSecret;
-    if (!secret) return oauth.None();
-    const methods = as.token_endpoint_auth_methods_supported;
-    return methods && !methods.includes("client_secret_basic") &&
-        methods.includes("client_secret_post")
-      ? oauth.ClientSecretPost(secret)
-      : oauth.ClientSecretBasic(secret);
+    const method = chooseAuthMethod(
+      this.#options.tokenEndpointAuthMethod,
+      secret !== undefined,
+      as,
+    );
+    return clientAuth(method, secret);
   }
 
   #requestOptions(): { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]: boolean } {

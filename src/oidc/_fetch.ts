@@ -1,9 +1,9 @@
 // The fetch used for every call to the provider: short timeout, no redirect
 // following, bounded response size (SECURITY.md, "Outbound calls").
-import { readAtMost } from "./_body.ts";
+import { readAtMost } from "../_body.ts";
 
 /** Largest response accepted from the provider. */
-const MAX_RESPONSE_BYTES = 512 * 1024;
+export const MAX_RESPONSE_BYTES = 512 * 1024;
 /** Time allowed for one call. */
 const TIMEOUT_MS = 10_000;
 
@@ -16,14 +16,14 @@ export class ProviderUnavailable extends Error {
 }
 
 /** Wraps `base` so that calls time out, never follow redirects, and read bounded bodies. */
-export function boundedFetch(base: typeof fetch): typeof fetch {
+export function boundedFetch(base: typeof fetch, timeoutMs = TIMEOUT_MS): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     let response: Response;
     try {
       response = await base(input, {
         ...init,
         redirect: "manual",
-        signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS),
+        signal: init?.signal ?? AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
       throw new ProviderUnavailable("the identity provider could not be reached", { cause });

@@ -1,7 +1,7 @@
 // What the relying party checks besides protocol mechanics: the expected
 // issuer, loopback-only http, the identity in the claims, and the errors.
 import type { JWTPayload } from "jose";
-import { ProviderUnavailable } from "./_provider_fetch.ts";
+import { ProviderUnavailable } from "./_fetch.ts";
 
 export { ProviderUnavailable };
 
@@ -23,6 +23,18 @@ export class LoginError extends Error {
     super(message);
     this.name = "LoginError";
     this.code = code;
+  }
+}
+
+/**
+ * The provider refuses *our configuration* (the client credentials, the
+ * issuer, a redirect URI): not an outage, and no retry will help. The message
+ * says what to fix; it never holds a secret.
+ */
+export class ProviderMisconfigured extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProviderMisconfigured";
   }
 }
 
@@ -95,4 +107,20 @@ export function identityOf(claims: JWTPayload, refused: (message: string) => Err
   }
   if (sub.length > SUBJECT_MAX) throw refused(`The ID token's sub is longer than ${SUBJECT_MAX}.`);
   return { email, sub, iss, ...(typeof name === "string" ? { name } : {}) };
+}
+
+/**
+ * ID-token claims completed from userinfo (OIDC Core §5.4): the email, its
+ * verification and the name; `sub` was already matched (§5.3.2).
+ */
+export function withUserinfo(
+  claims: JWTPayload | undefined,
+  info: { email?: unknown; email_verified?: unknown; name?: unknown },
+  subject: string,
+  issuer: string,
+): JWTPayload {
+  const merged: JWTPayload = { iss: issuer, ...claims, sub: subject, email: info.email };
+  if (info.email_verified !== undefined) merged.email_verified = info.email_verified;
+  if (info.name !== undefined && merged.name === undefined) merged.name = info.name;
+  return merged;
 }

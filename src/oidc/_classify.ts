@@ -1,0 +1,116 @@
+// What an answer of the provider means, read from its HTTP status and its
+// OAuth error (RFC 6749 §5.2), not from which exception a library threw:
+// a provider that fails is unavailable (retry later), one that refuses our
+// credentials is misconfigured (fix the configuration), one that refuses the
+// grant or token is a refusal (4xx to the caller).
+import { ProviderMisconfigured, ProviderUnavailable } from "./_checks.ts";
+
+/** OAuth errors that blame the client's registration, not the grant. */
+const CLIENT_ERRORS = new Set(["invalid_client", "unauthorized_client"]);
+
+/** Shown in messages: an OAuth error code is a short ASCII word; anything else is not repeated. */
+function safeCode(code: unknown): string {
+  return typeof code === "string" && /^[\x20-\x7e]{1,64}$/.test(code) && !/["\\]/.test(code)
+    ? code
+    : "unknown";
+}
+
+async function jsonOf(response: Response): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = await response.clone().json();
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks an answer of the token endpoint before oauth4webapi reads it.
+ * @throws {ProviderUnavailable} On a 5xx, or an answer that is not OAuth JSON.
+ * @throws {ProviderMisconfigured} On `invalid_client` / `unauthorized_client`.
+ * @throws The error made by `refused` on any other OAuth error.
+ */
+export async function classifyTokenResponse(
+  response: Response,
+  what: string,
+  refused: (message: string) => Error,
+): Promise<void> {
+  const body = await jsonOf(response);
+  if (response.status === 200) {
+    if (typeof body?.access_token !== "string") {
+      throw new ProviderUnavailable(`the ${what} answered 200 without an access token`);
+    }
+    return;
+  }
+  const error = body?.error;
+  if (error === "redirect_uri_mismatch") {
+    // Google's answer when the redirect URI is not registered for the client.
+    throw new ProviderMisconfigured(
+      `the identity provider rejects the redirect_uri at the ${what} (redirect_uri_mismatch): ` +
+        "register the app's /auth and /token URLs exactly as browsers reach them " +
+        "(set baseUrl behind a proxy)",
+    );
+  }
+  if (
+    CLIENT_ERRORS.has(error as string) ||
+    (response.status === 401 && error === undefined)
+  ) {
+    throw new ProviderMisconfigured(
+      `the identity provider refused the client credentials at the ${what} ` +
+        `(${response.status} ${safeCode(error ?? "invalid_client")}): ` +
+        "check clientId, clientSecret and tokenEndpointAuthMethod",
+    );
+  }
+  if (response.status >= 500 || typeof error !== "string") {
+    throw new ProviderUnavailable(`the ${what} answered ${response.status}`);
+  }
+  throw refused(`The identity provider refused the grant ("${safeCode(error)}").`);
+}
+
+/**
+ * Checks an answer of the userinfo endpoint (OIDC Core §5.3.3): a 401 with
+ * `invalid_token` is a refusal, any other failure an outage.
+ */
+export function classifyUserinfoResponse(
+  response: Response,
+  refused: (message: string) => Error,
+): void {
+  if (response.status === 200) return;
+  if (response.status === 401 || response.status === 403) {
+    throw refused("The identity provider refused the access token at userinfo.");
+  }
+  throw new ProviderUnavailable(`the userinfo endpoint answered ${response.status}`);
+}
+
+/** Checks a discovery answer: reachable, JSON, and stating exactly the expected issuer (RFC 8414 §3.3). */
+export async function classifyDiscovery(
+  response: Response,
+  expected: URL,
+  metadataUrl: string,
+): Promise<void> {
+  if (response.status !== 200) {
+    throw new ProviderUnavailable(`the discovery document answered ${response.status}`);
+  }
+  const body = await jsonOf(response);
+  if (!body) throw new ProviderUnavailable("the discovery document is not a JSON object");
+  const issuer = body.issuer;
+  if (typeof issuer === "string" && !sameUrl(issuer, expected)) {
+    throw new ProviderMisconfigured(
+      `the discovery document at ${metadataUrl} states the issuer ${
+        JSON.stringify(issuer.slice(0, 200))
+      }, ` +
+        `expected ${JSON.stringify(expected.href.replace(/\/$/, ""))}: set serverMetadataUrl to ` +
+        "the issuer's own /.well-known/openid-configuration",
+    );
+  }
+}
+
+function sameUrl(text: string, expected: URL): boolean {
+  try {
+    return new URL(text).href === expected.href;
+  } catch {
+    return false;
+  }
+}
