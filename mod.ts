@@ -34,7 +34,7 @@ export { OAuthManager, type RequireOptions } from "./src/manager.ts";
 export type { ForcedUser, OAuthManagerOptions } from "./src/options.ts";
 export { loadConfig, type LoadConfigOptions } from "./src/config.ts";
 export { decryptValue, encryptValue, isEncrypted } from "./src/serieux_crypt.ts";
-export type { OAuthEnv, OAuthUser, OAuthUserKind } from "./src/env.ts";
+export type { OAuthEnv, OAuthUser, OAuthUserKind, TokenParent } from "./src/env.ts";
 export {
   type CapabilityChange,
   CapabilityError,
@@ -49,6 +49,7 @@ export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stor
 export {
   type ApiTokenRecord,
   FileTokenStore,
+  type FileTokenStoreOptions,
   type GrantRecord,
   MemoryTokenStore,
   type TokenState,
@@ -56,4 +57,10 @@ export {
   type TokenStoreOptions,
 } from "./src/stores/token_store.ts";
 export type { TokenEndpointAuthMethod } from "./src/oidc/_client_auth.ts";
-export { ConfigError, type ErrorBody, type ErrorCode, StoreLimitError } from "./src/errors.ts";
+export {
+  ConfigError,
+  type ErrorBody,
+  type ErrorCode,
+  StoreLimitError,
+  StoreUnavailable,
+} from "./src/errors.ts";

@@ -3,6 +3,8 @@ import type { ScaleResult } from "./capability_scale.ts";
 import type { HttpResult } from "./http.ts";
 import type { InProcessResult } from "./in_process.ts";
 import type { Figure, Section } from "./_report.ts";
+import type { Latency, ReplicasResult } from "./replicas.ts";
+import type { PeerResult } from "./better_auth.ts";
 import type { TesterResult } from "./tester_clients.ts";
 
 const us = (value: number) => `${value.toFixed(2)} µs`;
@@ -159,5 +161,108 @@ export function testerSection(r: TesterResult): Section {
       target: "≤ 1,000 ms",
       pass: r.totalMs <= 1000,
     }],
+  };
+}
+
+/** Figure 6: several replicas on shared state. */
+export function replicasSection(r: ReplicasResult | { skipped: string }, pollMs: number): Section {
+  const title = "6. Several replicas (shared state)";
+  if ("skipped" in r) {
+    return {
+      title,
+      figures: [{
+        id: "replicas.skipped",
+        label: "PostgreSQL figures",
+        value: NaN,
+        unit: "ratio",
+        invalid: `not measured: ${r.skipped}`,
+      }],
+    };
+  }
+  const latency = (kind: "postgres" | "files", p: Latency, target: number): Figure => {
+    return {
+      id: `replicas.propagation_${kind}`,
+      label: `revocation through replica A refused by replica B (${
+        kind === "postgres" ? "PostgreSQL, LISTEN/NOTIFY" : `files, ${pollMs} ms poll`
+      }), p99`,
+      value: p.p99,
+      unit: "ms",
+      detail: `p50 ${p.p50.toFixed(1)} ms, ${p.n} revocations, from the revoke request`,
+      target: `≤ ${target} ms`,
+      pass: p.p99 <= target,
+    };
+  };
+  const figures: Figure[] = [
+    {
+      id: "replicas.bearer",
+      label: "cached bearer check: PostgreSQL store ÷ memory store",
+      value: r.bearer.ratio,
+      unit: "ratio",
+      detail: `${us(r.bearer.postgresUs)} vs ${us(r.bearer.memoryUs)} (±${
+        (r.bearer.spread * 100).toFixed(0)
+      }%)`,
+      target: "≤ 1.05× (nothing on the hot path)",
+      pass: r.bearer.ratio <= 1.05,
+    },
+    latency("postgres", r.propagation.postgres, 100),
+  ];
+  figures.push(latency("files", r.propagation.files, pollMs + 50));
+  figures.push(
+    {
+      id: "replicas.writes_distinct",
+      label: "capability writes/s, 3 replicas × 8 writers, different accounts",
+      value: r.writes.distinct,
+      unit: "/s",
+      detail: "PostgreSQL, one compare-and-set statement each",
+    },
+    {
+      id: "replicas.writes_same",
+      label: "capability writes/s, 3 replicas × 8 writers, one account",
+      value: r.writes.same,
+      unit: "/s",
+      detail: "every write contends (retried compare-and-set)",
+    },
+  );
+  return { title, figures };
+}
+
+/** Figure 7: better-auth and @hono/oidc-auth beside our session check. */
+export function peerSection(r: PeerResult | { skipped: string }): Section {
+  const title = "7. Cached session check beside the peers (in process, ratio to the bare route)";
+  if ("skipped" in r) {
+    return {
+      title,
+      figures: [{
+        id: "peers.skipped",
+        label: "better-auth figures",
+        value: NaN,
+        unit: "ratio",
+        invalid: `not measured: ${r.skipped}`,
+      }],
+    };
+  }
+  const peers = ["oidc-auth", "better-auth-cache", "better-auth-nocache"];
+  const best = Math.min(...peers.map((name) => r[name].ratio));
+  const row = (name: string, label: string): Figure => ({
+    id: `peers.${name.replaceAll("-", "_")}`,
+    label,
+    value: r[name].ratio,
+    unit: "ratio",
+    detail: `${us(r[name].us)} vs ${us(r[`${name}:bare`].us)} bare (±${
+      (r[name].spread * 100).toFixed(0)
+    }%)`,
+  });
+  return {
+    title,
+    figures: [
+      {
+        ...row("ours", "easy-oauth: session cookie, cached"),
+        target: `< every peer (best ${best.toFixed(1)}×)`,
+        pass: r.ours.ratio < best,
+      },
+      row("oidc-auth", "@hono/oidc-auth: session cookie"),
+      row("better-auth-cache", "better-auth (PostgreSQL via pg): session, cookie cache on"),
+      row("better-auth-nocache", "better-auth (PostgreSQL via pg): session, cookie cache off"),
+    ],
   };
 }

@@ -9,7 +9,7 @@ export interface Figure {
   label: string;
   /** The figure the target is about (a ratio, ms, µs…). */
   value: number;
-  unit: "ratio" | "ms" | "µs";
+  unit: "ratio" | "ms" | "µs" | "/s";
   /** The measurement behind it, e.g. `6.02 µs vs 4.31 µs`. */
   detail?: string;
   /** The target, for people, e.g. `≤ 1.25×`. */
@@ -28,6 +28,7 @@ export interface Section {
 
 /** `1.23×`, `12.3 ms`, `0.41 µs`. */
 export function formatValue(value: number, unit: Figure["unit"]): string {
+  if (Number.isNaN(value)) return "—";
   if (unit === "ratio") return `${value.toFixed(2)}×`;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
   return `${value.toLocaleString("en-US", { maximumFractionDigits: digits })} ${unit}`;

@@ -9,7 +9,17 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { capabilityScale } from "./capability_scale.ts";
-import { httpSection, inProcessSections, scaleSection, testerSection } from "./_figures.ts";
+import {
+  httpSection,
+  inProcessSections,
+  peerSection,
+  replicasSection,
+  scaleSection,
+  testerSection,
+} from "./_figures.ts";
+import { withDatabase } from "./_database.ts";
+import { replicas, type ReplicasResult } from "./replicas.ts";
+import { betterAuthPeer, type PeerResult } from "./better_auth.ts";
 import { bunVersion, findLoadTool, type HttpResult, httpThroughput } from "./http.ts";
 import { inProcess } from "./in_process.ts";
 import { missed, type Section, table } from "./_report.ts";
@@ -31,6 +41,15 @@ const SETTINGS = {
     loads: 3,
   },
   tester: { clients: 100, runs: 3 },
+  peers: { rounds: 30, batch: 200, warmup: 500 },
+  replicas: {
+    rounds: 40,
+    batch: 500,
+    warmup: 3000,
+    revocations: 200,
+    writeSeconds: 3,
+    pollMs: 100,
+  },
 };
 
 function step(message: string): void {
@@ -71,13 +90,24 @@ async function run() {
   const scale = await capabilityScale(SETTINGS.scale);
   step("test helpers…");
   const tester = await testerClients(SETTINGS.tester.clients, SETTINGS.tester.runs);
+  step("several replicas (PostgreSQL, files)…");
+  const shared: ReplicasResult | { skipped: string } = await withDatabase(
+    (url) => replicas(url, SETTINGS.replicas),
+  );
+  step("better-auth beside our session check…");
+  const peers: PeerResult | { skipped: string } = await withDatabase(
+    (url) => betterAuthPeer(url, SETTINGS.peers),
+  );
   const sections: Section[] = [
     ...inProcessSections(inProc),
     httpSection(http, tool.name),
     scaleSection(scale),
     testerSection(tester),
+    replicasSection(shared, SETTINGS.replicas.pollMs),
+    peerSection(peers),
   ];
-  return { sections, raw: { inProcess: inProc, http, scale, tester }, bun, tool, started };
+  const raw = { inProcess: inProc, http, scale, tester, replicas: shared, peers };
+  return { sections, raw, bun, tool, started };
 }
 
 const result = await run();
@@ -86,9 +116,10 @@ const environment = {
   runtimes: { ...Deno.version, bun: result.bun ?? null },
   packages: Object.fromEntries(
     await Promise.all(
-      ["hono", "@hono/oidc-auth", "jose", "oauth4webapi", "yaml"].map(async (
-        name,
-      ) => [name, await packageVersion(name)]),
+      ["hono", "@hono/oidc-auth", "jose", "oauth4webapi", "yaml", "postgres", "better-auth", "pg"]
+        .map(async (
+          name,
+        ) => [name, await packageVersion(name)]),
     ),
   ),
   loadGenerator: result.tool.name,

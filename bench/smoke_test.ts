@@ -3,8 +3,17 @@
 // real thing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import process from "node:process";
 import { capabilityScale } from "./capability_scale.ts";
-import { inProcessSections, scaleSection, testerSection } from "./_figures.ts";
+import { replicas } from "./replicas.ts";
+import {
+  inProcessSections,
+  peerSection,
+  replicasSection,
+  scaleSection,
+  testerSection,
+} from "./_figures.ts";
+import { betterAuthPeer } from "./better_auth.ts";
 import { inProcess } from "./in_process.ts";
 import { compare } from "./_measure.ts";
 import { type Figure, table } from "./_report.ts";
@@ -62,4 +71,33 @@ describe("the benchmarks", () => {
     assert.equal(scale.addRuns, 2);
     assert.equal(tester.clients, 3);
   });
+
+  const noDatabase = !process.env.DATABASE_URL &&
+    "DATABASE_URL is not set: replica figures skipped";
+  it("measure the replica figures on PostgreSQL", { skip: noDatabase }, async () => {
+    const result = await replicas(process.env.DATABASE_URL!, {
+      rounds: 2,
+      batch: 20,
+      warmup: 20,
+      revocations: 3,
+      writeSeconds: 0.2,
+      pollMs: 50,
+    });
+    assertFinite(replicasSection(result, 50).figures);
+    assert.equal(result.propagation.postgres.n, 3);
+    assert.equal(result.propagation.files.n, 3);
+  });
+
+  it(
+    "measure better-auth beside our session check on PostgreSQL",
+    { skip: noDatabase },
+    async () => {
+      const result = await betterAuthPeer(process.env.DATABASE_URL!, {
+        rounds: 2,
+        batch: 5,
+        warmup: 5,
+      });
+      assertFinite(peerSection(result).figures);
+    },
+  );
 });

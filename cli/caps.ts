@@ -5,17 +5,27 @@ import { CapabilityError, type CapabilitySet } from "../src/capabilities.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";
+import { exportCaps, importCaps } from "./_caps_transfer.ts";
 
 export const CAPS_HELP = `Usage:
   easy-oauth caps list <config.yaml> [email]
   easy-oauth caps add <config.yaml> <email> <capability>
   easy-oauth caps remove <config.yaml> <email> <capability>
   easy-oauth caps set <config.yaml> <email> [capability...]
+  easy-oauth caps import <caps.yaml> --postgres URL [--schema NAME] [--replace]
+  easy-oauth caps export --postgres URL [--schema NAME] > caps.yaml
 
 Shows or changes the capabilities stored in the configuration's user_file (list
 also shows the effective ones: implied, default and override capabilities), with
 the same checks as the server (known capabilities, valid emails) and the same
 atomic write, keeping the file's comments. No password is needed.
+
+import and export move the accounts of a capability file (not a configuration)
+into and out of a PostgreSQL store (@easy-oauth/hono/postgres, schema
+"easy_oauth" unless --schema): accounts and lists round-trip exactly, in order;
+comments are the file's. import writes each account of the file; --replace also
+deletes the database's accounts the file does not hold. Capability names are
+not checked against a graph: check the file first (easy-oauth check).
 `;
 
 const COUNTS: Readonly<Record<string, { min: number; max: number }>> = {
@@ -23,8 +33,11 @@ const COUNTS: Readonly<Record<string, { min: number; max: number }>> = {
   add: { min: 3, max: 3 },
   remove: { min: 3, max: 3 },
   set: { min: 2, max: Infinity },
+  import: { min: 1, max: 1 },
+  export: { min: 0, max: 0 },
 };
 
+const TRANSFER = { postgres: { type: "string" }, schema: { type: "string" } } as const;
 function names(list: Iterable<string>): string {
   const all = [...list];
   return all.length ? all.join(", ") : "(none)";
@@ -48,10 +61,27 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
     return action === undefined ? 2 : 0;
   }
   const count = Object.hasOwn(COUNTS, action) ? COUNTS[action] : undefined;
-  if (!count) throw new UsageError(`caps: unknown action "${action}" (list, add, remove or set)`);
-  const parsed = parseCommandArgs(`caps ${action}`, rest, {}, count);
+  if (!count) {
+    throw new UsageError(
+      `caps: unknown action "${action}" (list, add, remove, set, import or export)`,
+    );
+  }
+  const transfer = action === "import" || action === "export";
+  const replace = transfer && rest.includes("--replace");
+  const parsed = parseCommandArgs(
+    `caps ${action}`,
+    replace ? rest.filter((arg) => arg !== "--replace") : rest,
+    transfer ? TRANSFER : {},
+    count,
+  );
   if (parsed.help) {
     io.stdout(CAPS_HELP);
+    return 0;
+  }
+  if (transfer) {
+    const args = { postgres: parsed.values.postgres, schema: parsed.values.schema, replace };
+    if (action === "import") await importCaps(parsed.positionals[0], args, io);
+    else await exportCaps(args, io);
     return 0;
   }
   const [file, email, ...names] = parsed.positionals;

@@ -41,6 +41,8 @@ Commands:
   caps list <config.yaml> [email]           show capabilities
   caps add|remove <config.yaml> <email> <capability>
   caps set <config.yaml> <email> [capability...]
+  caps import <caps.yaml> --postgres URL    copy a capability file into PostgreSQL
+  caps export --postgres URL > caps.yaml    print PostgreSQL's capabilities as a file
   login --url <app URL>                     log in from a terminal (headless) and print a token
   mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
                                             run the mock OpenID provider

@@ -70,7 +70,10 @@ export function createApp(oauth: OAuthManager, options: ExampleAppOptions = {}):
       if (origin !== undefined && origin !== new URL(c.req.url).origin) {
         return c.text("Cross-site requests are refused.", 403);
       }
-      const email = (await c.req.parseBody()).email;
+      // A malformed form (a multipart type without boundary, a truncated part) is the sender's fault.
+      const form = await c.req.parseBody().catch(() => undefined);
+      if (!form) return c.text("The form could not be read.", 400);
+      const email = form.email;
       try {
         await switchUser(typeof email === "string" ? email.trim() : "");
       } catch (error) {

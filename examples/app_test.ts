@@ -1,5 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { OAuthManager } from "../mod.ts";
+import { createMockProvider } from "../mock/mod.ts";
+import { createApp, exampleOptions } from "./app.ts";
 import { serveExample } from "./_serve_example.ts";
 
 describe("the example app", () => {
@@ -24,5 +27,27 @@ describe("the example app", () => {
       'friend@rainbows.com shouts "yo"',
     );
     assert.match((await browser.get("/")).text, /You are friend@rainbows.com/);
+  });
+
+  it("answers 400, never 5xx, to a hostile POST /switch_user body", async () => {
+    const provider = createMockProvider();
+    const oauth = new OAuthManager(
+      exampleOptions("http://127.0.0.1:9/.well-known/openid-configuration", "x".repeat(40)),
+    );
+    const app = createApp(oauth, { switchUser: (email) => provider.setEmail(email) });
+    const cases: [string, string][] = [
+      ["multipart/form-data", "garbage"],
+      ["multipart/form-data; boundary=x", "garbage"],
+      ["application/x-www-form-urlencoded", "email=" + "a".repeat(300) + "@b.c"],
+      ["application/json", '{"email":"a@b.c"}'],
+    ];
+    for (const [type, body] of cases) {
+      const r = await app.request("http://127.0.0.1/switch_user", {
+        method: "POST",
+        headers: { "content-type": type },
+        body,
+      });
+      assert.equal(r.status, 400, `${type}: ${await r.text()}`);
+    }
   });
 });

@@ -10,6 +10,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { main } from "../cli/main.ts";
 import { AppTester, OAuthMock } from "../testing/mod.ts";
+import { PostgresStore } from "../postgres/mod.ts";
 import { serveExample } from "./_serve_example.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -123,5 +124,37 @@ describe("the README's snippets", () => {
     assert.equal(revoked.stdout.trim(), "200 200", revoked.stderr);
     await ann.get("/read", {}, { expect: 401 });
     await admin.get("/read", {}, { expect: 401 });
+  });
+
+  it("replicas: the app of the replicas section shares capabilities through PostgreSQL", {
+    skip: !process.env.DATABASE_URL && "DATABASE_URL is not set: PostgreSQL tests skipped",
+  }, async () => {
+    await using mock = await OAuthMock.start({ port: 0 });
+    Object.assign(process.env, {
+      SERVER_METADATA_URL: mock.metadataUrl,
+      SECRET_KEY: "a secret of at least thirty-two characters",
+      CLIENT_ID: "readme-app",
+      CLIENT_SECRET: "readme-secret",
+    });
+    const { default: replica } = await import("./readme/replicas.ts");
+    // Another replica: a store of its own on the same schema.
+    await using other = await PostgresStore.connect(process.env.DATABASE_URL!, {
+      schema: "easy_oauth",
+    });
+    try {
+      await using tester = await AppTester.start(replica, mock);
+      const ann = await tester.client("readme-replica@example.com");
+      await ann.get("/read", {}, { expect: 403 });
+      await other.capabilities.update("readme-replica@example.com", () => ["write"]);
+      const start = Date.now();
+      while ((await ann.get("/read", {}, { expect: null })).status !== 200) {
+        assert.ok(Date.now() - start < 5000, "the other replica's grant never arrived");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal((await ann.get("/read")).text, "readme-replica@example.com reads");
+    } finally {
+      await other.capabilities.update("readme-replica@example.com", () => undefined);
+      await replica.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The state and request-time logic shared by OAuthManager and its routes.
 import type { Context } from "hono";
 import type { CapabilitySet } from "./capabilities.ts";
-import type { OAuthUser } from "./env.ts";
+import type { OAuthUser, TokenParent } from "./env.ts";
 import { errorResponse, unauthorized } from "./_http.ts";
 import { timingSafeEqual } from "./_compare.ts";
 import {
@@ -33,12 +33,33 @@ function scoped(
   claims: Record<string, unknown>,
   kind: "service" | "api",
 ): { user: OAuthUser; until: number } {
-  const { email, caps, jti } = claims;
+  const { email, caps, jti, by, up } = claims;
   if (typeof email !== "string" || !Array.isArray(caps) || typeof jti !== "string") {
     throw new InvalidToken();
   }
-  const user: OAuthUser = { email, kind, tokenId: jti, capabilities: new Set(caps.map(String)) };
+  const user: OAuthUser = {
+    email,
+    kind,
+    tokenId: jti,
+    capabilities: new Set(caps.map(String)),
+    ...lineageOf(by, up),
+  };
   return { user, until: Infinity };
+}
+
+/** The lineage claims of a service or API token: who made it (`by`), which tokens (`up`). */
+function lineageOf(by: unknown, up: unknown): Pick<OAuthUser, "createdBy" | "parents"> {
+  const accounts = Array.isArray(by) && by.every((a) => typeof a === "string");
+  const parents = Array.isArray(up) &&
+    up.every((p: Partial<TokenParent>) =>
+      typeof p === "object" && p !== null && typeof p.email === "string" &&
+      typeof p.tokenId === "string" && (p.issuedAt === undefined || typeof p.issuedAt === "number")
+    );
+  if ((by !== undefined && !accounts) || (up !== undefined && !parents)) throw new InvalidToken();
+  return {
+    ...(accounts ? { createdBy: by as string[] } : {}),
+    ...(parents ? { parents: up as TokenParent[] } : {}),
+  };
 }
 
 type Memo = Record<symbol, Caller | Response | undefined>;
@@ -79,7 +100,12 @@ export class Core {
       (c) => this.#secure(c),
     );
     this.#forced = options.forceUser && { user: options.forceUser, via: "forced" };
-    this.revocations = new Revocations(options.tokenStore, this.clock);
+    this.revocations = new Revocations(options.tokenStore, this.clock, (error) =>
+      this.log(
+        `the token store changed but cannot be read; the last good copy stays in use: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      ));
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
     this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
     this.tokens.register("api_token", (claims) => Promise.resolve(scoped(claims, "api")));
@@ -308,25 +334,43 @@ export class Core {
    */
   allowed(user: OAuthUser | null, capability: string): Promise<boolean> {
     const now = this.allowedNow(user, capability);
-    return now === undefined ? this.caps.check(user!.email, capability) : Promise.resolve(now);
+    return now === undefined ? this.#allowedLater(user!, capability) : Promise.resolve(now);
   }
 
   /** `allowed` without a promise when the answer is known now, else `undefined`. */
   allowedNow(user: OAuthUser | null, capability: string): boolean | undefined {
     if (user?.capabilities && !user.capabilities.has(capability)) return false;
-    if (user?.kind === "api") return true;
-    return this.caps.checkNow(user?.email ?? null, capability);
+    let known: boolean | undefined = true;
+    for (const account of user?.createdBy ?? []) {
+      const answer = this.caps.checkNow(account, capability);
+      if (answer === false) return false;
+      if (answer === undefined) known = undefined;
+    }
+    if (user?.kind === "api") return known;
+    const own = this.caps.checkNow(user?.email ?? null, capability);
+    return own === false ? false : own && known;
+  }
+
+  async #allowedLater(user: OAuthUser, capability: string): Promise<boolean> {
+    for (const account of user.createdBy ?? []) {
+      if (!(await this.caps.check(account, capability))) return false;
+    }
+    return user.kind === "api" || await this.caps.check(user.email, capability);
   }
 
   /**
    * What `user` holds, closures applied: a service token is limited to its
-   * snapshot and to the account's capabilities now, an API token to its own.
+   * snapshot and to the account's capabilities now, an API token to its own;
+   * both to what the accounts that made them hold now.
    */
   async held(user: OAuthUser): Promise<ReadonlySet<string>> {
-    if (user.kind === "api") return user.capabilities ?? new Set();
-    const effective = await this.caps.effective(user.email);
-    if (!user.capabilities) return effective;
-    return new Set([...user.capabilities].filter((name) => effective.has(name)));
+    const bounds = [...(user.createdBy ?? []), ...(user.kind === "api" ? [] : [user.email])];
+    let held: ReadonlySet<string> | undefined = user.capabilities;
+    for (const account of bounds) {
+      const effective = await this.caps.effective(account);
+      held = held ? new Set([...held].filter((name) => effective.has(name))) : effective;
+    }
+    return held ?? new Set();
   }
 
   /** Logs a refusal or an event (never a token or a secret). */

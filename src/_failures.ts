@@ -3,15 +3,17 @@
 // secret; a write past a store's limit a 413; anything else a JSON 500. Each
 // 5xx is passed to `log` with its cause, so that nothing fails silently.
 import { errorCode } from "./stores/_atomic_write.ts";
-import { ConfigError, StoreLimitError } from "./errors.ts";
+import { ConfigError, StoreLimitError, StoreUnavailable } from "./errors.ts";
 import { errorResponse } from "./_http.ts";
 
 /**
  * Whether `error` says that a store cannot be used (not a bug of ours): a
- * file that does not parse, or a system error (`EACCES`, `ENOSPC`, `EROFS`…).
+ * file that does not parse, a system error (`EACCES`, `ENOSPC`, `EROFS`…), or a
+ * `StoreUnavailable` (a database that cannot be reached).
  */
 export function isStoreFailure(error: unknown): boolean {
-  return error instanceof ConfigError || /^E[A-Z]+$/.test(errorCode(error) ?? "");
+  return error instanceof ConfigError || error instanceof StoreUnavailable ||
+    /^E[A-Z]+$/.test(errorCode(error) ?? "");
 }
 
 /**
@@ -30,7 +32,11 @@ export function failureResponse(log: (message: string) => void, error: unknown):
     );
   }
   if (isStoreFailure(error)) {
-    log(`easy-oauth: store unavailable (503): ${message}`);
+    // A database's error says why (ECONNREFUSED…); a connection string never reaches it.
+    const cause = error instanceof StoreUnavailable && error.cause instanceof Error
+      ? ` (${error.cause.message})`
+      : "";
+    log(`easy-oauth: store unavailable (503): ${message}${cause}`);
     return errorResponse(
       503,
       "store_unavailable",

@@ -18,6 +18,24 @@
 export type OAuthUserKind = "user" | "service" | "api" | "forced";
 
 /**
+ * A token that made another token (see {@link OAuthUser.parents}).
+ *
+ * @example
+ * ```ts
+ * import type { TokenParent } from "@easy-oauth/hono";
+ * const parent: TokenParent = { email: "api:ci", tokenId: "k3J…", issuedAt: 1767139200 };
+ * ```
+ */
+export interface TokenParent {
+  /** Its account (`api:<name>` for an API token). */
+  readonly email: string;
+  /** Its id. */
+  readonly tokenId: string;
+  /** When it was issued (seconds since the epoch). */
+  readonly issuedAt?: number;
+}
+
+/**
  * The authenticated caller.
  *
  * @example
@@ -43,6 +61,15 @@ export interface OAuthUser {
   readonly issuedAt?: number;
   /** The capabilities a service or API token was limited to when it was made (closures included). */
   readonly capabilities?: ReadonlySet<string>;
+  /** When the token that authenticated the request expires (seconds since the epoch). */
+  readonly expiresAt?: number;
+  /**
+   * The accounts that made this service or API token, directly or through
+   * tokens they made: it holds no capability that one of them lacks now.
+   */
+  readonly createdBy?: readonly string[];
+  /** The tokens that made this one, directly or not: revoking one of them revokes it. */
+  readonly parents?: readonly TokenParent[];
   /** Every claim given to `forceUser` (`"forced"` only), with `sub` filled in. */
   readonly claims?: Readonly<Record<string, unknown>>;
 }

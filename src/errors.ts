@@ -124,3 +124,29 @@ export class StoreLimitError extends Error {
     this.limit = limit;
   }
 }
+
+/**
+ * A store (a database, a locked file) cannot be reached right now: what a
+ * `CapabilityStore` or `TokenStore` throws from a write it could not make.
+ * The routes answer it with a 503 `store_unavailable` and pass it to `log`
+ * with its cause; credentials already known keep working from memory meanwhile.
+ *
+ * @example
+ * ```ts
+ * import { StoreUnavailable } from "@easy-oauth/hono";
+ * const err = new StoreUnavailable("the database cannot be reached", { cause: new Error("ECONNREFUSED") });
+ * err.message; // "the database cannot be reached"
+ * ```
+ */
+export class StoreUnavailable extends Error {
+  /**
+   * Makes the error.
+   *
+   * @param message What cannot be reached, without secrets (no connection string).
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = "StoreUnavailable";
+  }
+}

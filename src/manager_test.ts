@@ -1,7 +1,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { type OAuthEnv, OAuthManager, type OAuthManagerOptions } from "../mod.ts";
+import {
+  MemoryTokenStore,
+  type OAuthEnv,
+  OAuthManager,
+  type OAuthManagerOptions,
+  StoreUnavailable,
+  type TokenStore,
+} from "../mod.ts";
 import { GRAPH, SECRET, startExample } from "../testing/_fixtures.ts";
 
 function countingFetch(counts: Map<string, number>): typeof fetch {
@@ -360,5 +367,60 @@ describe("OAuthManager prefix", () => {
     );
     await login.body?.cancel();
     assert.equal((await fetch(`${ex.tester.url}/login`)).status, 404);
+  });
+});
+
+describe("OAuthManager when a store cannot be reached", () => {
+  it("answers writes with a 503 store_unavailable, logs it, and keeps known tokens working", async () => {
+    // The example's clock (known once it started) also dates the grant records.
+    let now = Date.now;
+    const memory = new MemoryTokenStore({ clock: () => now() });
+    let down = false;
+    const tokenStore: TokenStore = {
+      getGrant: (id) => memory.getGrant(id),
+      grantsOf: (email) => memory.grantsOf(email),
+      putGrant: (record, version) => memory.putGrant(record, version),
+      load: () => memory.load(),
+      update: (fn) =>
+        down
+          ? Promise.reject(
+            new StoreUnavailable("the test's store is down", {
+              cause: new Error("ECONNREFUSED"),
+            }),
+          )
+          : memory.update(fn),
+    };
+    await using ex = await startExample({ tokenStore, users: "ann@example.com: [read]\n" });
+    now = ex.clock.read;
+    const ann = await ex.tester.client("ann@example.com");
+    await ann.get("/read");
+    down = true;
+    const res = await ann.post("/token/revoke", { token: ann.token }, { expect: 503 });
+    assert.equal(res.json<{ error: string }>().error, "store_unavailable");
+    assert.match(
+      ex.logs.join("\n"),
+      /store unavailable \(503\): the test's store is down \(ECONNREFUSED\)/,
+    );
+    await ann.get("/read");
+  });
+
+  it("answers an unexpected failure of a route with a logged JSON 500", async () => {
+    let now = Date.now;
+    const memory = new MemoryTokenStore({ clock: () => now() });
+    let broken = false;
+    const tokenStore: TokenStore = {
+      getGrant: (id) => memory.getGrant(id),
+      grantsOf: (email) => memory.grantsOf(email),
+      putGrant: (record, version) => memory.putGrant(record, version),
+      load: () => memory.load(),
+      update: (fn) => broken ? Promise.reject(new Error("a bug")) : memory.update(fn),
+    };
+    await using ex = await startExample({ tokenStore, users: "ann@example.com: [read]\n" });
+    now = ex.clock.read;
+    const ann = await ex.tester.client("ann@example.com");
+    broken = true;
+    const res = await ann.post("/token/revoke", { token: ann.token }, { expect: 500 });
+    assert.equal(res.json<{ error: string }>().error, "internal_error");
+    assert.match(ex.logs.join("\n"), /internal error \(500\): Error: a bug/);
   });
 });

@@ -13,6 +13,10 @@ export interface RevocationProbe {
   readonly tokenId?: string;
   /** Seconds since the epoch. */
   readonly issuedAt?: number;
+  /** The tokens that made this one: it is revoked with any of them. */
+  readonly parents?: readonly RevocationProbe[];
+  /** The accounts that made this token: revoking one's tokens revokes those it made until then. */
+  readonly createdBy?: readonly string[];
 }
 
 /** The longest any token lives (seconds): account revocations are kept that long. */
@@ -25,31 +29,63 @@ const RETRY_MS = 1_000;
 export class Revocations {
   readonly #store: TokenStore;
   readonly #clock: () => number;
+  readonly #onStale: (error: unknown) => void;
   #ids = new Map<string, number>();
   #accounts = new Map<string, number>();
   #apiTokens = new Map<string, ApiTokenRecord>();
   #loaded: Promise<void> | undefined;
+  #catchUp: Promise<void> | undefined;
   #ready = false;
+  /** The store's `version` when it was last loaded. */
+  #seen: number | undefined;
   /** The last failed load, retried after a pause so that a broken file is not re-read per request. */
   #failed: { at: number; error: unknown } | undefined;
 
-  constructor(store: TokenStore, clock: () => number) {
+  /**
+   * @param onStale Told when a shared store changed but could not be read
+   *   again: the last good copy stays in use until its next change.
+   */
+  constructor(
+    store: TokenStore,
+    clock: () => number,
+    onStale: (error: unknown) => void = () => {},
+  ) {
     this.#store = store;
     this.#clock = clock;
+    this.#onStale = onStale;
   }
 
-  /** Whether the store has been loaded (then `ready()` answers `undefined`). */
+  /**
+   * Whether the store has been loaded and did not change since (then `ready()`
+   * answers `undefined`): read by the request fast path, it must stay cheap.
+   */
   get loaded(): boolean {
-    return this.#ready;
+    return this.#ready && this.#store.version === this.#seen && this.#store.sync?.() === undefined;
   }
 
-  /** Loads the store once; later calls resolve at once. */
+  /**
+   * Loads the store once, and again when a store shared with other processes
+   * says it changed (`TokenStore.version`, `sync`); `undefined` when the state
+   * in memory is current.
+   */
   ready(): Promise<void> | undefined {
-    if (this.#ready) return undefined;
+    if (this.#ready) {
+      const checking = this.#store.sync?.();
+      if (checking === undefined && this.#store.version === this.#seen) return undefined;
+      this.#catchUp ??= (checking ?? Promise.resolve()).then(() => this.#reload()).catch(
+        (error) => {
+          // Not retried per request: the store's next change is.
+          this.#seen = this.#store.version;
+          this.#onStale(error);
+        },
+      ).finally(() => {
+        this.#catchUp = undefined;
+      });
+      return this.#catchUp;
+    }
     const failed = this.#failed;
     if (failed && Date.now() - failed.at < RETRY_MS) return Promise.reject(failed.error);
-    this.#loaded ??= this.#store.load().then((state) => {
-      this.#apply(state);
+    this.#loaded ??= this.#reload().then(() => {
       this.#ready = true;
       this.#failed = undefined;
     }, (error) => {
@@ -60,8 +96,24 @@ export class Revocations {
     return this.#loaded;
   }
 
+  async #reload(): Promise<void> {
+    const version = this.#store.version;
+    if (version === this.#seen && this.#ready) return;
+    this.#apply(await this.#store.load());
+    this.#seen = version;
+  }
+
   /** Whether the token or session is revoked (call `ready()` first). */
   isRevoked(probe: RevocationProbe): boolean {
+    if (this.#revokedItself(probe)) return true;
+    if (probe.parents?.some((p) => this.#revokedItself(p))) return true;
+    return probe.createdBy?.some((account) => {
+      const before = this.#accounts.get(account);
+      return before !== undefined && (probe.issuedAt ?? 0) <= before;
+    }) ?? false;
+  }
+
+  #revokedItself(probe: RevocationProbe): boolean {
     if (probe.tokenId !== undefined && this.#ids.has(probe.tokenId)) return true;
     const before = this.#accounts.get(probe.email);
     return before !== undefined && (probe.issuedAt ?? 0) <= before;
@@ -95,7 +147,13 @@ export class Revocations {
     const now = this.#clock() / 1000;
     return [...this.#apiTokens.values()].filter((t) =>
       t.expires_at > now &&
-      !this.isRevoked({ email: `api:${t.name}`, tokenId: t.id, issuedAt: t.created_at })
+      !this.isRevoked({
+        email: `api:${t.name}`,
+        tokenId: t.id,
+        issuedAt: t.created_at,
+        parents: Array.isArray(t.parents) ? t.parents : undefined,
+        createdBy: [t.created_by],
+      })
     );
   }
 

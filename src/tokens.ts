@@ -154,7 +154,7 @@ export class BearerTokens {
     if (this.#revocations.isRevoked(probe)) throw new InvalidToken();
     const { user, until } = await opener(claims);
     const tokenEnd = claims.exp === undefined ? Infinity : claims.exp * 1000;
-    const entry: OAuthUser = { ...user, issuedAt: claims.iat };
+    const entry: OAuthUser = { ...user, issuedAt: claims.iat, expiresAt: claims.exp };
     this.#cache.set(token, entry, Math.min(until, tokenEnd));
     if (this.#revocations.isRevoked(entry)) throw new InvalidToken();
     return entry;

@@ -18,6 +18,14 @@ b.addEventListener("click",async()=>{try{await navigator.clipboard.writeText(t.v
 catch{t.select();document.execCommand("copy")}b.textContent="Copied"});`,
 );
 
+/** "Logged in": a page of the app's own that goes on to `path` at once. */
+export function continuePage(path: string): Response {
+  const body = html`<meta http-equiv="refresh" content="0;url=${path}">
+<h1>You are logged in</h1>
+<p><a id="continue" href="${path}">Continue to your token</a></p>`;
+  return pageResponse(200, "You are logged in", body);
+}
+
 /** The page that hands a token to a person. */
 export function tokenPage(data: TokenPageData): Response {
   const nonce = scriptNonce();

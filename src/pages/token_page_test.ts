@@ -36,8 +36,12 @@ describe("token page", () => {
       redirect: "manual",
       headers: { cookie, ...BROWSER },
     });
-    assert.equal(callback.status, 307);
-    assert.equal(callback.headers.get("location"), "/token");
+    // A page of the app's own goes on to /token, so that the provider is not in
+    // the navigation's chain (a reload of /token is then same-origin).
+    assert.equal(callback.status, 200);
+    const goOn = await callback.clone().text();
+    assert.match(goOn, /<meta http-equiv="refresh" content="0;url=\/token">/);
+    assert.match(goOn, /<a id="continue" href="\/token">/);
     const jar = new Map<string, string>();
     const keep = (res: Response) => {
       for (const line of res.headers.getSetCookie()) {
@@ -66,6 +70,19 @@ describe("token page", () => {
     }
     assert.ok(!jar.has("easy_oauth_handover"), "taken once, then cleared");
     assert.notEqual(tokens[0], tokens[1], "a reload makes a new token from the session");
+  });
+
+  it("redirects a script's callback to /token with a 307, and answers it JSON", async () => {
+    await using ex = await startExample();
+    const login = await fetch(`${ex.tester.url}/login?redirect=token`, { redirect: "manual" });
+    const state = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const back = await fetch(login.headers.get("location")!, { redirect: "manual" });
+    const callback = await fetch(back.headers.get("location")!, {
+      redirect: "manual",
+      headers: { cookie: state },
+    });
+    assert.equal(callback.status, 307);
+    assert.equal(callback.headers.get("location"), "/token");
   });
 
   it("keeps the JSON answer of /token for scripts", async () => {

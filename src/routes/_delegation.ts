@@ -6,7 +6,7 @@
 // out or take away only capabilities it holds.
 import type { Core } from "../_core.ts";
 import { errorResponse } from "../_http.ts";
-import type { OAuthUser } from "../env.ts";
+import type { OAuthUser, TokenParent } from "../env.ts";
 
 const API_PREFIX = "api:";
 
@@ -84,4 +84,41 @@ export async function actingRefusal(
     if (error instanceof DelegationRefused) return delegationResponse(core, caller, error);
     throw error;
   }
+}
+
+/** What a token made by `caller` carries of its maker, and how long it may live. */
+export interface Lineage {
+  /** Seconds: at most what was asked, and never past the calling token's expiry. */
+  ttl: number;
+  /** Sealed into the new token: `by` (accounts that bound it), `up` (tokens it dies with). */
+  claims: { by: string[]; up?: TokenParent[] };
+  /** The tokens it dies with, for the API-token record; absent when a session made it. */
+  parents?: TokenParent[];
+}
+
+/**
+ * The lineage of a token `caller` makes: it holds no more than the accounts
+ * behind the caller hold now (the caller's own account, unless an API token,
+ * and those that made the caller); a token made by a token never outlives it
+ * and is revoked with it (a session's tokens outlive the session, by design).
+ */
+export function lineage(core: Core, caller: OAuthUser, ttl: number): Lineage {
+  const by = [
+    ...new Set([
+      ...(caller.createdBy ?? []),
+      ...(caller.kind === "api" ? [] : [caller.email]),
+    ]),
+  ];
+  const viaToken = caller.kind !== "user" || caller.expiresAt !== undefined;
+  if (!viaToken || caller.tokenId === undefined) return { ttl, claims: { by } };
+  const self: TokenParent = {
+    email: caller.email,
+    tokenId: caller.tokenId,
+    ...(caller.issuedAt === undefined ? {} : { issuedAt: caller.issuedAt }),
+  };
+  const parents = [self, ...(caller.parents ?? [])];
+  const left = caller.expiresAt === undefined
+    ? ttl
+    : caller.expiresAt - Math.floor(core.clock() / 1000);
+  return { ttl: Math.max(1, Math.min(ttl, left)), claims: { by, up: parents }, parents };
 }

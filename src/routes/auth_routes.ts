@@ -12,10 +12,11 @@ import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
 import { throughContext, wantsHtml } from "../pages/_html.ts";
 import { handOver, takeHandover } from "../_handover.ts";
-import { tokenPage } from "../pages/token_page.ts";
+import { continuePage, tokenPage } from "../pages/token_page.ts";
 import { USER_TOKEN_TTL } from "../tokens.ts";
 import { HeadlessLogins } from "../_headless_logins.ts";
 import { finishHeadless, headlessRoutes, startHeadless } from "./headless_routes.ts";
+import { confirmationPage } from "./_confirm_page.ts";
 import { endSession, leaveSession, mintToken, usableGrant } from "./_user_tokens.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
@@ -41,6 +42,9 @@ async function logout(core: Core, c: Context, status: 307 | 303): Promise<Respon
     return errorResponse(403, "cross_site_request", "Log out from this site's own pages.");
   }
   const caller = await core.caller(c);
+  // A session whose revocation cannot be written must not look logged out:
+  // its cookie would work again once the store is back. The 503 is logged.
+  if (caller instanceof Response && core.storeDown(caller)) return caller;
   const session = !(caller instanceof Response) && caller.via === "cookie" && caller.user
     ? await core.sessions.read(c)
     : null;
@@ -74,8 +78,12 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   if (prompt !== undefined && !PROMPTS.includes(prompt)) {
     return errorResponse(400, "invalid_request", `"prompt" must be one of ${PROMPTS.join(", ")}.`);
   }
-  await leaveSession(core, c);
-  core.sessions.clear(c);
+  // A link on another site must not end the session (a forced logout): then
+  // the session stays until this login's callback replaces it.
+  if (isSameOriginRequest(c, core.trustedOrigins(c))) {
+    await leaveSession(core, c);
+    core.sessions.clear(c);
+  }
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
   return await beginLogin(core, c, {
     callback: callbackName,
@@ -170,6 +178,8 @@ async function callback(
     }
     // The provider's tokens stay on the server, in a grant: the cookie stays small.
     const hint = core.options.providerLogout ? idToken : undefined;
+    // The session this login replaces (kept when another site started the login) lets go of its grant.
+    await leaveSession(core, c);
     const gid = refreshToken || hint
       ? await core.grants!.create(
         identity,
@@ -199,6 +209,10 @@ async function callback(
     if (minted instanceof Response) return minted;
     if (minted) {
       await handOver(core, c, { token: minted, email: identity.email });
+      // A browser goes on from a page of this origin: a redirect would keep the
+      // provider in the navigation's chain, and a reload of /token would then
+      // count as sent by another site.
+      if (wantsHtml(c)) return await throughContext(c, continuePage(core.path("/token")));
       return c.redirect(core.path("/token"), 307);
     }
     core.log("the identity provider issued no refresh token to an offline login; answered 502");
@@ -225,12 +239,19 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   ) {
     return await callback(core, c, "token", pairings);
   }
-  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
+  // Minted by this browser's own callback a moment ago (the redirect from it
+  // counts as cross-site: the provider is in its chain), so it goes first.
   const handover = await takeHandover(core, c);
   if (handover) return await tokenAnswer(core, c, handover.token, handover.email);
-  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
+  // A bearer token cannot be sent by another site; a cookie, or no credential
+  // at all (then a login that mints at its callback), can.
+  if (caller.via !== "bearer" && !isSameOriginRequest(c, core.trustedOrigins(c))) {
+    return confirmationPage(core, c);
+  }
+  if (c.req.query("user") !== undefined) return await serviceToken(core, c);
+  if (core.options.forceUser) return c.json({ refresh_token: FORCED_TOKEN }, 200, NO_STORE);
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   try {
     const gid = session && await usableGrant(core, session);

@@ -1,6 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startExample } from "../../testing/_fixtures.ts";
+import { FileTokenStore } from "../stores/token_store.ts";
 
 type Ex = Awaited<ReturnType<typeof startExample>>;
 
@@ -59,5 +63,66 @@ describe("logout", () => {
     assert.equal(res.status, 303);
     assert.match(res.headers.getSetCookie().join("\n"), /session=;/);
     assert.equal(await hello(ex, cookie), "hello guest");
+  });
+
+  it("keeps the session through a GET /login that another site sent, until the new login completes", async () => {
+    await using ex = await startExample();
+    await ex.mock.setEmail("bea@example.com");
+    const cookie = await loggedIn(ex);
+    const login = await fetch(`${ex.tester.url}/login?next=/`, {
+      redirect: "manual",
+      headers: { cookie, "sec-fetch-site": "cross-site" },
+    });
+    await login.body?.cancel();
+    assert.equal(login.status, 302);
+    // Only the login-state cookie is set: the session cookie is neither cleared nor replaced.
+    assert.ok(!login.headers.getSetCookie().some((c) => c.includes("easy_oauth_session=")));
+    assert.equal(await hello(ex, cookie), "hello bea@example.com");
+    // The victim's own login still replaces the session at the callback.
+    const browser = ex.tester.browser();
+    await browser.get("/login");
+    await ex.mock.setEmail("cy@example.com");
+    await browser.get("/login", undefined, { headers: { "sec-fetch-site": "cross-site" } });
+    assert.equal((await browser.get("/hello")).text, "hello cy@example.com");
+  });
+
+  it("answers a logged 503, not a success, when the token store cannot be read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "easy-oauth-logout-"));
+    try {
+      const file = join(dir, "tokens.json");
+      await writeFile(
+        file,
+        JSON.stringify({ revoked_ids: {}, revoked_accounts: {}, api_tokens: {} }),
+      );
+      await using ex = await startExample({ tokenStore: new FileTokenStore(file) });
+      await ex.mock.setEmail("bea@example.com");
+      const cookie = await loggedIn(ex);
+      const good = await readFile(file, "utf8");
+      await writeFile(file, "{ broken");
+      const logout = await fetch(`${ex.tester.url}/logout`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, origin: ex.tester.url },
+      });
+      assert.equal(logout.status, 503);
+      assert.equal(logout.headers.getSetCookie().length, 0);
+      assert.equal((await logout.json()).error, "store_unavailable");
+      assert.ok(
+        ex.logs.some((line) => line.includes("{ broken") || /token store|JSON/i.test(line)),
+      );
+      // Once the store is back, the logout works and the cookie is dead.
+      await writeFile(file, good);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const retry = await fetch(`${ex.tester.url}/logout`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, origin: ex.tester.url },
+      });
+      await retry.body?.cancel();
+      assert.equal(retry.status, 303);
+      assert.equal(await hello(ex, cookie), "hello guest");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

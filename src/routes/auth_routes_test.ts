@@ -213,4 +213,37 @@ describe("login routes", () => {
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error, "invalid_request");
   });
+
+  it("mints at GET /token only for the app's own pages or a typed address", async () => {
+    await using ex = await startExample({ users: "ann@example.com: [user_management]\n" });
+    await ex.mock.setEmail("ann@example.com");
+    const browser = ex.tester.browser();
+    await browser.get("/token");
+    const cookie = [...browser.cookies(ex.tester.url)].map(([k, v]) => `${k}=${v}`).join("; ");
+    const get = (query: string, headers: Record<string, string>) =>
+      fetch(`${ex.tester.url}/token${query}`, {
+        headers: { cookie, ...headers },
+        redirect: "manual",
+      });
+    const hostile = '?login_hint="><script>x</script>';
+    const navigation = await get(hostile, {
+      "sec-fetch-site": "cross-site",
+      "sec-fetch-mode": "navigate",
+    });
+    assert.equal(navigation.status, 403);
+    assert.equal(navigation.headers.get("x-frame-options"), "DENY");
+    const page = await navigation.text();
+    assert.doesNotMatch(page, /<script>|refresh_token/);
+    assert.match(page, /<a href="\/token\?login_hint=%22%3E%3Cscript%3Ex%3C\/script%3E">/);
+    for (const query of ["", "?user=bot@service"]) {
+      const scripted = await get(query, { origin: "https://evil.example" });
+      assert.equal(scripted.status, 403, query);
+      assert.equal((await scripted.json()).error, "cross_site_request");
+    }
+    for (const site of ["same-origin", "none"]) {
+      const own = await get("", { "sec-fetch-site": site, "sec-fetch-mode": "navigate" });
+      assert.equal(own.status, 200, site);
+      assert.ok((await own.json()).refresh_token);
+    }
+  });
 });

@@ -63,7 +63,8 @@ export function manageRoutes(core: Core, app: Hono<OAuthEnv>): void {
   });
 
   if (!core.caps.has(USER_MANAGEMENT)) return;
-  const route = (change: Change) => (c: Context) => changeRoute(core, c, change);
+  const serial = serializer();
+  const route = (change: Change) => (c: Context) => changeRoute(core, c, change, serial);
   app.post(
     "/manage_capabilities/add",
     route({
@@ -99,7 +100,24 @@ async function answer(core: Core, email: string, stored?: string[]) {
   return { status: "ok", email, capabilities, effective };
 }
 
-async function changeRoute(core: Core, c: Context, change: Change): Promise<Response> {
+/** Runs tasks one at a time, in order (an in-process lock). */
+type Serial = <T>(task: () => Promise<T>) => Promise<T>;
+
+function serializer(): Serial {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+async function changeRoute(
+  core: Core,
+  c: Context,
+  change: Change,
+  serial: Serial,
+): Promise<Response> {
   const request = await managerBody(core, c, change.fields);
   if (request instanceof Response) return request;
   const { caller, body } = request;
@@ -110,12 +128,24 @@ async function changeRoute(core: Core, c: Context, change: Change): Promise<Resp
     const named = change.named(body);
     const unknown = unknownCapability(core, named);
     if (unknown) return unknown;
-    const held = await core.held(caller.user);
-    // Checked on the account as read under the store's serialization: a
-    // concurrent change cannot slip between the check and the write.
-    const guard: CapabilityGuard = (account) =>
-      checkDelegation(held, `Changing ${email}`, account.held, named);
-    return c.json(await answer(core, email, await change.apply(email, body, guard)));
+    // The store serializes one account's read-check-write, and the target is
+    // checked there. The caller's own capabilities are another account's
+    // entry, which `CapabilityStore.update` cannot read: they are read under
+    // this lock, which every change through these routes in this process
+    // takes, so a demotion through them lands wholly before or after. (A
+    // change from another process or by hand can still land in between.)
+    const stored = await serial(async () => {
+      const held = await core.held(caller.user);
+      const guard: CapabilityGuard = (account) => {
+        // The caller's own entry, when it is the target, as read under the store's serialization.
+        const own = account.email === caller.user.email && caller.user.kind !== "api"
+          ? new Set([...held].filter((name) => account.held.has(name)))
+          : held;
+        checkDelegation(own, `Changing ${email}`, account.held, named);
+      };
+      return await change.apply(email, body, guard);
+    });
+    return c.json(await answer(core, email, stored));
   } catch (error) {
     if (error instanceof DelegationRefused) return delegationResponse(core, caller.user, error);
     if (error instanceof FieldError || error instanceof CapabilityError) {

@@ -286,4 +286,50 @@ describe("/manage_capabilities/set under concurrent changes", () => {
     assert.equal(res.status, 403);
     assert.deepEqual(await inner.get("ann@example.com"), ["read", "admin"]);
   });
+
+  it("reads the caller's capabilities under the same lock as a concurrent demotion of the caller", async () => {
+    const inner = new MemoryCapabilityStore({
+      "root@example.com": ["admin"],
+      "mgr@example.com": ["user_management", "read", "write"],
+      "ann@example.com": ["read"],
+    });
+    const writes: string[] = [];
+    let demote: (() => Promise<unknown>) | undefined;
+    // The manager's change reaches the store; an admin demotes the manager right then.
+    const store: CapabilityStore = {
+      get version() {
+        return inner.version;
+      },
+      all: () => inner.all(),
+      get: (email) => inner.get(email),
+      async update(email, fn) {
+        const started = demote?.();
+        demote = undefined;
+        if (started) await Promise.race([started, new Promise((r) => setTimeout(r, 300))]);
+        const result = await inner.update(email, fn);
+        writes.push(email);
+        return result;
+      },
+    };
+    await using ex = await startExample({ capabilities: { graph: GRAPH, store } });
+    const bearer = async (email: string) => `Bearer ${(await ex.tester.client(email)).token!}`;
+    const post = (auth: string, body: unknown) =>
+      ex.app.request("/manage_capabilities/set", {
+        method: "POST",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const mgr = await bearer("mgr@example.com");
+    const root = await bearer("root@example.com");
+    let demotion: Response | undefined;
+    demote = async () => {
+      demotion = await post(root, { email: "mgr@example.com", capabilities: ["read"] });
+    };
+    const change = await post(mgr, { email: "ann@example.com", capabilities: ["read", "write"] });
+    assert.equal(change.status, 200);
+    while (!demotion) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(demotion.status, 200);
+    // The change was made by a manager who still held write: it was written first.
+    assert.deepEqual(writes, ["ann@example.com", "mgr@example.com"]);
+  });
 });

@@ -7,7 +7,8 @@ import { errorResponse, NO_STORE } from "../_http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
 import { randomId, Sealer, type SealPurpose } from "../seal.ts";
-import { accountHolds, actingRefusal } from "./_delegation.ts";
+import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
+import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {
   authenticated,
   crossSiteRefusal,
@@ -54,9 +55,12 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const snapshot = await core.caps.effective(account);
   const beyond = await actingRefusal(core, caller.user, `A service token for ${account}`, snapshot);
   if (beyond) return beyond;
-  const token = await core.sealer.seal("service_token", { email: account, caps: [...snapshot] }, {
-    ttl: MAX_TOKEN_LIFETIME,
-  });
+  const { ttl, claims } = lineage(core, caller.user, MAX_TOKEN_LIFETIME);
+  const token = await core.sealer.seal("service_token", {
+    email: account,
+    caps: [...snapshot],
+    ...claims,
+  }, { ttl });
   const capabilities = await core.caps.get(account);
   return c.json({ service_token: token, user: account, capabilities }, 200, NO_STORE);
 }
@@ -175,21 +179,22 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   const closure = new Set(unique.flatMap((cap) => [...core.caps.implied(cap)]));
   const id = randomId();
   const now = Math.floor(core.clock() / 1000);
+  const { ttl, claims, parents } = lineage(core, caller.user, expiresIn);
   const token = await core.sealer.seal("api_token", {
     jti: id,
     email: `api:${name}`,
     name,
     caps: [...closure],
-  }, {
-    ttl: expiresIn,
-  });
-  const record = {
+    ...claims,
+  }, { ttl });
+  const record: ApiTokenRecord = {
     id,
     name,
     capabilities: unique,
-    expires_at: now + expiresIn,
+    expires_at: now + ttl,
     created_by: caller.user.email,
     created_at: now,
+    ...(parents ? { parents } : {}),
   };
   await core.revocations.addApiToken(record);
   return c.json({ api_token: token, ...record }, 200, NO_STORE);

@@ -263,3 +263,115 @@ describe("API tokens", () => {
     assert.deepEqual((await manager.get("/token/api")).json<{ tokens: unknown[] }>().tokens, []);
   });
 });
+
+describe("tokens made by tokens", () => {
+  type Ex = Awaited<ReturnType<typeof startExample>>;
+  const users = `${USERS}bot@service: [read]\n`;
+  const status = async (ex: Ex, path: string, token: string) => {
+    const res = await fetch(`${ex.tester.url}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await res.body?.cancel();
+    return res.status;
+  };
+  const apiToken = async (ex: Ex, auth: string, name: string, expires_in: number) => {
+    const res = await fetch(`${ex.tester.url}/token/api`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${auth}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, capabilities: ["user_management", "write"], expires_in }),
+    });
+    assert.equal(res.status, 200);
+    return await res.json() as { api_token: string; id: string; expires_at: number };
+  };
+  const serviceToken = async (ex: Ex, auth: string) => {
+    const res = await fetch(`${ex.tester.url}/token?user=bot@service`, {
+      headers: { authorization: `Bearer ${auth}` },
+    });
+    assert.equal(res.status, 200);
+    return (await res.json() as { service_token: string }).service_token;
+  };
+
+  it("never outlive the token that made them, nor survive its revocation", async () => {
+    await using ex = await startExample({ users });
+    const manager = await ex.tester.client("manager@example.com");
+    const short = (await manager.post("/token/api", {
+      name: "short",
+      capabilities: ["user_management", "write"],
+      expires_in: 60,
+    })).json<{ api_token: string; expires_at: number }>();
+    const long = await apiToken(ex, short.api_token, "long", 365 * 24 * 3600);
+    assert.equal(long.expires_at, short.expires_at, "capped at the maker's expiry");
+    const service = await serviceToken(ex, short.api_token);
+    assert.equal(await status(ex, "/write", long.api_token), 200);
+    assert.equal(await status(ex, "/read", service), 200);
+    const listed = (await manager.get("/token/api")).json<{ tokens: { name: string }[] }>();
+    assert.deepEqual(listed.tokens.map((t) => t.name).sort(), ["long", "short"]);
+    await manager.post("/token/revoke", { user: "api:short" });
+    assert.equal(await status(ex, "/write", long.api_token), 401);
+    assert.equal(await status(ex, "/read", service), 401);
+    const after = (await manager.get("/token/api")).json<{ tokens: unknown[] }>();
+    assert.deepEqual(after.tokens, []);
+
+    // What a token made expires with it.
+    const parent = (await manager.post("/token/api", {
+      name: "parent",
+      capabilities: ["user_management", "write"],
+      expires_in: 600,
+    })).json<{ api_token: string; expires_at: number }>();
+    const child = await apiToken(ex, parent.api_token, "child", 3600);
+    assert.equal(child.expires_at, parent.expires_at);
+    assert.equal(await status(ex, "/write", child.api_token), 200);
+    ex.clock.advance(601);
+    assert.equal(await status(ex, "/write", child.api_token), 401);
+  });
+
+  it("die with the maker's token when it is revoked by itself", async () => {
+    await using ex = await startExample({ users });
+    const manager = await ex.tester.client("manager@example.com");
+    const maker = (await manager.post("/token/api", {
+      name: "maker",
+      capabilities: ["user_management", "write"],
+      expires_in: 600,
+    })).json<{ api_token: string }>();
+    const child = await apiToken(ex, maker.api_token, "child", 600);
+    const grandchild = await apiToken(ex, child.api_token, "grandchild", 600);
+    await manager.post("/token/revoke", { token: maker.api_token });
+    assert.equal(await status(ex, "/write", child.api_token), 401);
+    assert.equal(await status(ex, "/write", grandchild.api_token), 401);
+  });
+
+  it("hold no more than their maker's account holds now", async () => {
+    await using ex = await startExample({ users });
+    const manager = await ex.tester.client("manager@example.com");
+    const made = (await manager.post("/token/api", {
+      name: "ci",
+      capabilities: ["user_management", "write"],
+      expires_in: 600,
+    })).json<{ api_token: string }>();
+    const child = await apiToken(ex, made.api_token, "child", 600);
+    const service = await serviceToken(ex, made.api_token);
+    const root = await ex.tester.client("root@example.com");
+    await root.post("/manage_capabilities/set", { email: "manager@example.com", capabilities: [] });
+    assert.equal(await status(ex, "/write", made.api_token), 403);
+    assert.equal(await status(ex, "/write", child.api_token), 403);
+    assert.equal(await status(ex, "/read", service), 403);
+    assert.equal(await status(ex, "/token/api", made.api_token), 403);
+    assert.equal(await status(ex, "/token?user=bot@service", made.api_token), 403);
+  });
+
+  it("are revoked with every token of the account that made them", async () => {
+    await using ex = await startExample({ users });
+    const manager = await ex.tester.client("manager@example.com");
+    const made = (await manager.post("/token/api", {
+      name: "ci",
+      capabilities: ["user_management", "write"],
+      expires_in: 600,
+    })).json<{ api_token: string }>();
+    const service = await serviceToken(ex, made.api_token);
+    const root = await ex.tester.client("root@example.com");
+    await root.post("/token/revoke", { user: "manager@example.com" });
+    assert.equal(await status(ex, "/write", made.api_token), 401);
+    assert.equal(await status(ex, "/read", service), 401);
+    assert.deepEqual((await root.get("/token/api")).json<{ tokens: unknown[] }>().tokens, []);
+  });
+});

@@ -40,7 +40,9 @@ export interface CapabilityStore {
    * runs under the store's serialization (a transaction in a database), so
    * that a check it makes holds when the result is written; it may throw to
    * abort, and then nothing is written and the promise rejects with that
-   * error unchanged.
+   * error unchanged. A store may also serialize by compare-and-set and call
+   * `fn` again on a newer list when another process wrote meanwhile (the
+   * PostgreSQL store does): `fn` must be free of side effects.
    *
    * @returns The new stored list (`undefined` when deleted).
    */

@@ -15,6 +15,7 @@ import {
 import { type CapsFile, editCapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
 import { stateOf, textOf } from "./_caps_read.ts";
 import { frozenUpdate, sameList } from "./_lists.ts";
+import { withFileLock } from "./_file_lock.ts";
 import { MAX_YAML_BYTES } from "../_yaml.ts";
 import { StoreLimitError } from "../errors.ts";
 
@@ -58,7 +59,9 @@ export interface FileCapabilityStoreOptions {
  *
  * Reads are served from memory; hand edits are picked up (the file is checked
  * at most every `reloadInterval` ms). A missing file holds no account and is
- * created by the first write. Writes are serialized, re-read the file first
+ * created by the first write. Writes are serialized, in this process and
+ * across the processes that share the file (a lock file beside it, taken
+ * over after 10 s when its holder died), re-read the file first
  * when a `stat()` shows that it changed since it was last read or written
  * (nothing written meanwhile is lost), keep comments and order (only the
  * changed account's lines are rewritten), and replace the file atomically. A changed file that cannot be read keeps the last good
@@ -192,20 +195,23 @@ export class FileCapabilityStore implements CapabilityStore {
   }
 
   /**
-   * Changes one account in the file. Updates run one at a time, each on a
-   * fresh read of the file.
+   * Changes one account in the file. Updates run one at a time, in this
+   * process and across processes (under the lock file `<file>.lock`), each on
+   * a fresh read of the file: no write of another process is lost.
    *
    * @param email The account.
    * @param fn Gets the current list, returns the new one or `undefined` to delete the account.
    * @returns The new stored list.
    * @throws {ConfigError} When the file cannot be read, parsed or validated (it is left alone).
    * @throws {StoreLimitError} When the file would pass the 1 MiB that can be read back (it is left alone).
+   * @throws {StoreUnavailable} When another process held the lock for more than 10 s.
    */
   update(
     email: string,
     fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
   ): Promise<readonly string[] | undefined> {
-    const run = this.#queue.then(() => this.#update(email, fn));
+    // One at a time in this process, and across processes under the file's lock.
+    const run = this.#queue.then(() => withFileLock(this.#path, () => this.#update(email, fn)));
     this.#queue = run.catch(() => {});
     return run;
   }

@@ -5,8 +5,10 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { atomicWrite, errorCode, removeStaleTemps } from "./_atomic_write.ts";
+import { withFileLock } from "./_file_lock.ts";
+import { atomicWrite, errorCode, fileState, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
+import type { TokenParent } from "../env.ts";
 import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
 
 /**
@@ -34,6 +36,8 @@ export interface ApiTokenRecord {
   created_by: string;
   /** When it was made (seconds since the epoch). */
   created_at: number;
+  /** The tokens that made it, when a token did (it is revoked with any of them). */
+  parents?: TokenParent[];
 }
 
 /**
@@ -98,8 +102,24 @@ export interface GrantRecord {
 export interface TokenStore {
   /** Reads the whole state. */
   load(): Promise<TokenState>;
-  /** Reads, changes and writes the state atomically; returns the new state. */
+  /**
+   * Reads, changes and writes the state atomically; returns the new state.
+   * `fn` may be called again on a newer state when another process wrote
+   * meanwhile (a compare-and-set store), so it must be free of side effects.
+   */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState>;
+  /**
+   * Optional, for stores shared by several processes: a number that changes
+   * whenever another process may have changed the state, so that the manager
+   * loads it again (read on every request: it must be a plain field).
+   */
+  readonly version?: number;
+  /**
+   * Optional, for stores that poll: a promise when a check for other
+   * processes' changes is due (the manager awaits it, then compares
+   * `version`), `undefined` when the state in memory is current.
+   */
+  sync?(): Promise<void> | undefined;
   /** The unexpired record `id`, or `undefined`. */
   getGrant(id: string): Promise<GrantRecord | undefined>;
   /** Every unexpired record of `email`, in no particular order. */
@@ -210,35 +230,107 @@ export class MemoryTokenStore implements TokenStore {
 }
 
 /**
+ * The options of `FileTokenStore`.
+ *
+ * @example
+ * ```ts
+ * import type { FileTokenStoreOptions } from "@easy-oauth/hono";
+ * const options: FileTokenStoreOptions = { pollInterval: 250 };
+ * ```
+ */
+export interface FileTokenStoreOptions extends TokenStoreOptions {
+  /**
+   * Milliseconds between two checks (`stat()`) for changes written by other
+   * processes (other replicas on the same machine): a revocation made through
+   * one process is refused by the others within this delay. `0` checks on
+   * every request that needs the state.
+   * @default {1000}
+   */
+  pollInterval?: number;
+}
+
+/**
  * A `TokenStore` in a JSON file, written atomically (temporary file, fsync,
- * rename) and serialized in process. A missing file is an empty state.
+ * rename). Safe for several processes on one machine: writes are serialized
+ * in process and across processes (a lock file `<file>.lock`, taken over
+ * after 10 s when its holder died), each re-reads the file under the lock,
+ * and every process notices the others' changes within `pollInterval`. A
+ * missing file is an empty state.
  *
  * @example
  * ```ts
  * import { FileTokenStore } from "@easy-oauth/hono";
- * const store = new FileTokenStore("caps.tokens.json");
+ * const store = new FileTokenStore("caps.tokens.json", { pollInterval: 250 });
  * ```
  */
 export class FileTokenStore implements TokenStore {
   /** The file. */
   readonly file: string;
   readonly #clock: () => number;
+  readonly #pollInterval: number;
   #queue: Promise<unknown> = Promise.resolve();
   #cleaned = false;
+  /** The file's signature when last read or written (null: absent), undefined before. */
+  #signature: string | null | undefined;
+  #checkedAt = -Infinity;
+  #checking: Promise<void> | undefined;
+  #version = 0;
 
   /**
    * Names the file; reads nothing yet.
    *
    * @param file The JSON file (created on the first write).
-   * @param options `clock` for the expiry of grant records.
-   * @throws {TypeError} When `file` is not a non-empty string.
+   * @param options See `FileTokenStoreOptions` (`clock` is also the expiry clock of grant records).
+   * @throws {TypeError} When `file` is not a non-empty string, or an option is bad (naming it).
    */
-  constructor(file: string, options: TokenStoreOptions = {}) {
+  constructor(file: string, options: FileTokenStoreOptions = {}) {
     if (typeof file !== "string" || file === "") {
       throw new TypeError('"file" must be a non-empty path');
     }
+    const { pollInterval = 1000, clock = Date.now } = options;
+    if (typeof pollInterval !== "number" || !(pollInterval >= 0)) {
+      throw new TypeError('"pollInterval" must be a number of milliseconds, 0 or more');
+    }
+    if (typeof clock !== "function") throw new TypeError('"clock" must be a function');
     this.file = file;
-    this.#clock = options.clock ?? Date.now;
+    this.#clock = clock;
+    this.#pollInterval = pollInterval;
+  }
+
+  /** Bumped when a check finds that another process changed the file. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * `undefined` while the last check for other processes' changes is recent
+   * enough, else the check (a `stat()`), which never rejects: a file that
+   * cannot be read is reported by the `load()` that follows.
+   */
+  sync(): Promise<void> | undefined {
+    if (this.#checking) return this.#checking;
+    const now = this.#clock();
+    if (now >= this.#checkedAt && now - this.#checkedAt < this.#pollInterval) return undefined;
+    this.#checking = fileState(this.file).then(
+      (state) => this.#changed(state?.signature ?? null),
+      () => this.#changed(undefined),
+    ).finally(() => {
+      this.#checkedAt = this.#clock();
+      this.#checking = undefined;
+    });
+    return this.#checking;
+  }
+
+  #changed(signature: string | null | undefined): void {
+    if (signature !== undefined && signature === this.#signature) return;
+    this.#signature = signature;
+    this.#version++;
+  }
+
+  /** Notes the file's signature as read or written by this store (no reload needed). */
+  #seen(signature: string | null): void {
+    this.#signature = signature;
+    this.#checkedAt = this.#clock();
   }
 
   /**
@@ -250,7 +342,12 @@ export class FileTokenStore implements TokenStore {
     return (await this.#read()).state;
   }
 
-  /** Re-reads the file, applies `fn`, writes the result atomically (grant records are kept). */
+  /**
+   * Re-reads the file under the lock, applies `fn`, writes the result
+   * atomically (grant records are kept).
+   *
+   * @throws {StoreUnavailable} When another process held the lock for more than 10 s.
+   */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     return this.#serialized(async () => {
       const { state, grants } = await this.#read();
@@ -291,8 +388,9 @@ export class FileTokenStore implements TokenStore {
     });
   }
 
+  /** One write at a time in this process, and across processes under the file's lock. */
   #serialized<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
+    const run = this.#queue.then(() => withFileLock(this.file, task));
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -302,14 +400,19 @@ export class FileTokenStore implements TokenStore {
       this.#cleaned = true;
       await removeStaleTemps(this.file);
     }
+    // Stat first: a change after it makes the next check read the file again.
+    const signature = await fileState(this.file).then((state) => state?.signature ?? null);
     let text: string;
     try {
       text = await readFile(this.file, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return { state: empty(), grants: Object.create(null) };
-      throw error;
+      if (errorCode(error) !== "ENOENT") throw error;
+      this.#seen(signature);
+      return { state: empty(), grants: Object.create(null) };
     }
-    return parseFile(text, this.file);
+    const parsed = parseFile(text, this.file);
+    this.#seen(signature);
+    return parsed;
   }
 
   async #write(state: TokenState, grants: Record<string, GrantRecord>): Promise<void> {
@@ -317,7 +420,14 @@ export class FileTokenStore implements TokenStore {
     const live: Record<string, GrantRecord> = {};
     for (const [id, record] of Object.entries(grants)) if (!expired(record, now)) live[id] = record;
     // Compact: the whole file is rewritten on each change.
-    await atomicWrite(this.file, JSON.stringify({ ...state, grants: live }) + "\n", 0o600);
+    const ino = await atomicWrite(
+      this.file,
+      JSON.stringify({ ...state, grants: live }) + "\n",
+      0o600,
+    );
+    // Our own write needs no reload; a file replaced since the rename does.
+    const after = await fileState(this.file).catch(() => null);
+    if (after?.ino === ino) this.#seen(after.signature);
   }
 }
 
