@@ -2,7 +2,7 @@
  * The benchmarks, in one go: `deno task bench` (`-- --autocannon` to load
  * the server with autocannon even where wrk is installed). Prints one table
  * (Markdown) and writes `bench/results.json`. Every figure is a ratio or a time measured
- * side by side in the same run; see `bench/PERFORMANCE.md`.
+ * side by side in the same run; the README's "Performance" section explains each.
  *
  * @module
  */

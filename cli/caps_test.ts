@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "./main.ts";
+import { run } from "./_test_util.ts";
 
 const CONFIG = `server_metadata_url: http://127.0.0.1:29313/.well-known/openid-configuration
 secret_key: ~CRYPT~gAAAAABrCeWDFn1GCGI9ZYP_9-5RIRYBbrDxvsdRb0G5CGCh6SHmECEbQfN1kMEzo5vr9eiDzkUEcTv6ZpUai2SqKDBpe8FsZFEw2mJgyQG70tIHRGEzt7s=
@@ -29,18 +29,6 @@ async function setup(config = CONFIG): Promise<{ config: string; caps: string }>
   await writeFile(join(dir, "config.yaml"), config);
   await writeFile(join(dir, "caps.yaml"), CAPS);
   return { config: join(dir, "config.yaml"), caps: join(dir, "caps.yaml") };
-}
-
-async function run(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    prompt: () => Promise.resolve(undefined),
-  });
-  return { status, stdout, stderr };
 }
 
 describe("easy-oauth caps", () => {

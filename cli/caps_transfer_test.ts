@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { main } from "./main.ts";
+import { run } from "./_test_util.ts";
 import { DATABASE_URL, dropSchema, freshSchema, skip } from "../postgres/_test_db.ts";
 
 const CAPS = `# Who may do what.
@@ -14,18 +14,6 @@ ann@example.com: [read, write, user_management]
 "odd: name@example.com": []
 bot@service: [read]
 `;
-
-async function run(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    prompt: () => Promise.resolve(undefined),
-  });
-  return { status, stdout, stderr };
-}
 
 const cleanup: (() => Promise<void>)[] = [];
 after(async () => {

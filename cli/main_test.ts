@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { main } from "./main.ts";
+import { run } from "./_test_util.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -15,18 +15,6 @@ function withoutInitCwd(): Record<string, string | undefined> {
 }
 
 /** Runs the CLI in process with an empty environment and no terminal. */
-async function run(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-    prompt: () => Promise.resolve(undefined),
-  });
-  return { status, stdout, stderr };
-}
-
 describe("easy-oauth", () => {
   it("prints its help on --help and -h with status 0", async () => {
     for (const flag of ["--help", "-h"]) {

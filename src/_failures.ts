@@ -5,6 +5,7 @@
 import { errorCode } from "./stores/_atomic_write.ts";
 import { ConfigError, StoreLimitError, StoreUnavailable } from "./errors.ts";
 import { errorResponse } from "./_http.ts";
+import { ContendedGrant } from "./_grant_data.ts";
 
 /**
  * Whether `error` says that a store cannot be used (not a bug of ours): a
@@ -29,6 +30,15 @@ export function failureResponse(log: (message: string) => void, error: unknown):
       413,
       "payload_too_large",
       `The change was refused: the store would pass its limit of ${error.limit} bytes.`,
+    );
+  }
+  if (error instanceof ContendedGrant) {
+    log(`easy-oauth: a grant record is contended (503, Retry-After 1): ${message}`);
+    return errorResponse(
+      503,
+      "store_unavailable",
+      "Too many concurrent changes of this login; try again in a second.",
+      { "Retry-After": "1" },
     );
   }
   if (isStoreFailure(error)) {

@@ -28,12 +28,37 @@ export type Secrets = { rt?: string; idt?: string };
 /** Writes tried before a compare-and-set gives up (other writers won each time). */
 export const CAS_ATTEMPTS = 8;
 
-/** Other writers won every compare-and-set: a 5xx, logged (it means a store or a process misbehaves). */
+/**
+ * Other processes won every compare-and-set (writers within this process wait
+ * in line, see {@link serialized}): a 503 with `Retry-After`, logged.
+ */
 export class ContendedGrant extends Error {
   constructor() {
     super("too many concurrent writers of one grant record");
     this.name = "ContendedGrant";
   }
+}
+
+/** Per store, the tail of the queue of each key (a grant id, or an account). */
+const queues = new WeakMap<TokenStore, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs `fn` after every earlier call for the same store and `key` settled, so
+ * that changes of one record within this process never race each other and a
+ * compare-and-set only ever loses to another process. Keys are taken in one
+ * order (an account, then a grant) and never nested on the same key.
+ */
+export function serialized<T>(store: TokenStore, key: string, fn: () => Promise<T>): Promise<T> {
+  let tails = queues.get(store);
+  if (!tails) queues.set(store, tails = new Map());
+  const before = tails.get(key) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const tail = run.catch(() => {});
+  tails.set(key, tail);
+  void tail.then(() => {
+    if (tails.get(key) === tail) tails.delete(key);
+  });
+  return run;
 }
 
 /** What a validation proved, in the form kept in the record. */
@@ -50,15 +75,25 @@ export function lastCheck(data: GrantData): { identity: Identity; until: number 
 
 /**
  * Compare-and-set loop: `fn` gets the current data and returns the new one,
- * or `undefined` to write nothing; `expiresAt` (seconds) can extend the record.
+ * or `undefined` to write nothing; `expiry` gets the record's `expires_at`
+ * (seconds) after `fn` ran, and returns the new one.
  * @returns The record as stored after the change (or unchanged), `undefined` when gone.
  * @throws {ContendedGrant} When other writers won every attempt.
  */
-export async function changeGrant(
+export function changeGrant(
   store: TokenStore,
   id: string,
   fn: (data: GrantData) => GrantData | undefined,
-  expiresAt?: number,
+  expiry: (expiresAt: number) => number = (expiresAt) => expiresAt,
+): Promise<GrantRecord | undefined> {
+  return serialized(store, `grant:${id}`, () => casLoop(store, id, fn, expiry));
+}
+
+async function casLoop(
+  store: TokenStore,
+  id: string,
+  fn: (data: GrantData) => GrantData | undefined,
+  expiry: (expiresAt: number) => number,
 ): Promise<GrantRecord | undefined> {
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const record = await store.getGrant(id);
@@ -68,7 +103,7 @@ export async function changeGrant(
     const next: GrantRecord = {
       ...record,
       version: record.version + 1,
-      expires_at: Math.max(record.expires_at, expiresAt ?? 0),
+      expires_at: expiry(record.expires_at),
       data,
     };
     if (await store.putGrant(next, record.version)) return next;

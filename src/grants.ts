@@ -12,15 +12,8 @@ import { ExpiringCache } from "./_cache.ts";
 import { type Identity, type OidcClient, TokenRefused } from "./oidc/client.ts";
 import { randomId, type Sealer } from "./seal.ts";
 import type { GrantRecord, TokenStore } from "./stores/token_store.ts";
-import {
-  CAS_ATTEMPTS,
-  changeGrant,
-  checkedOf,
-  ContendedGrant,
-  type GrantData,
-  lastCheck,
-  type Secrets,
-} from "./_grant_data.ts";
+import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./_grant_data.ts";
+import { leaseGrant } from "./_grant_lease.ts";
 
 /** A live grant, as `mint` and `/logout` see it. */
 export interface GrantView {
@@ -32,16 +25,11 @@ export interface GrantView {
 /** Most live tokens an account may hold from `/token` at once. */
 export const MAX_TOKENS_PER_ACCOUNT = 100;
 /**
- * How long a refresh may hold a grant (ms): longer than the two provider calls
- * it makes (token endpoint and userinfo, 10 s each at most), so that no other
- * process refreshes the same refresh token meanwhile, which a provider that
- * rotates them takes for a replay (RFC 9700 §4.14.2) and answers by revoking
- * the grant.
+ * Most grant records an account may have: past it, a new login lets go of
+ * the account's dead records and its oldest logins no token refers to. Above
+ * the token bound, so that logins holding tokens are never the ones let go.
  */
-const LEASE_MS = 30_000;
-/** Pause between two looks at a grant another process is refreshing (ms). */
-const LEASE_POLL_MS = 50;
-
+export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
 /** Thrown when a grant is gone, dead or unusable: the token holding it is invalid. */
 export class GrantEnded extends Error {
   constructor(message = "The login behind this token has ended; get a new token.") {
@@ -95,10 +83,45 @@ export class Grants {
       expires_at: this.#seconds() + lifetime,
       data,
     };
-    if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
-      throw new Error("the token store refused a new grant record");
-    }
+    await serialized(this.#store, `account:${identity.email}`, async () => {
+      await this.#makeRoom(identity.email);
+      if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
+        throw new Error("the token store refused a new grant record");
+      }
+    });
     return id;
+  }
+
+  /**
+   * Keeps an account under `MAX_GRANTS_PER_ACCOUNT` records, one being added:
+   * its dead records go first, then its oldest logins that only a session
+   * refers to (released as a logout would: revoked at the provider when
+   * nothing else holds the login).
+   */
+  async #makeRoom(email: string): Promise<void> {
+    const records = await this.#store.grantsOf(email);
+    const excess = records.length + 1 - MAX_GRANTS_PER_ACCOUNT;
+    if (excess <= 0) return;
+    const rank = (r: GrantRecord) =>
+      (r.data as GrantData).dead ? -1 : (r.data as GrantData).session_until;
+    const spare = records
+      .filter((r) => (r.data as GrantData).dead || (r.data as GrantData).tokens.length === 0)
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, excess);
+    for (const record of spare) {
+      if ((record.data as GrantData).dead) await this.#drop(record.id);
+      else await this.release(record.id, { session: true });
+    }
+  }
+
+  /** Lets the store drop a dead record now. */
+  #drop(id: string): Promise<GrantRecord | undefined> {
+    return changeGrant(
+      this.#store,
+      id,
+      (data) => (data.dead ? data : undefined),
+      () => this.#seconds(),
+    );
   }
 
   /** The grant when it is alive (not dead, not expired). */
@@ -119,17 +142,27 @@ export class Grants {
   }
 
   /**
-   * Adds a token id to a live grant and extends its life to the token's.
-   * @returns false when the grant is gone or dead.
+   * Adds a token id to a live grant of `email` and extends the grant's life to
+   * the token's, unless the account holds `MAX_TOKENS_PER_ACCOUNT` tokens: the
+   * count and the write are one step for the account within this process.
+   * @returns "full" past the bound, "ended" when the grant is gone or dead.
    */
-  async addToken(id: string, tokenId: string, lifetime: number): Promise<boolean> {
-    const until = this.#seconds() + lifetime;
-    const record = await changeGrant(this.#store, id, (data) => {
-      if (data.dead) return undefined;
-      return { ...data, tokens: [...data.tokens, tokenId] };
-    }, until);
-    return record !== undefined && !(record.data as GrantData).dead &&
-      (record.data as GrantData).tokens.includes(tokenId);
+  addToken(
+    id: string,
+    email: string,
+    tokenId: string,
+    lifetime: number,
+  ): Promise<"added" | "full" | "ended"> {
+    return serialized(this.#store, `account:${email}`, async () => {
+      if (await this.tokenCount(email) >= MAX_TOKENS_PER_ACCOUNT) return "full";
+      const until = this.#seconds() + lifetime;
+      const record = await changeGrant(this.#store, id, (data) => {
+        if (data.dead) return undefined;
+        return { ...data, tokens: [...data.tokens, tokenId] };
+      }, (expiresAt) => Math.max(expiresAt, until));
+      const data = record?.data as GrantData | undefined;
+      return data && !data.dead && data.tokens.includes(tokenId) ? "added" : "ended";
+    });
   }
 
   /**
@@ -162,27 +195,9 @@ export class Grants {
    * and the answer, while the others wait for it.
    */
   async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
-    let lost = 0;
-    for (let waited = 0;; waited += LEASE_POLL_MS) {
-      const record = await this.#store.getGrant(id);
-      const data = record?.data as GrantData | undefined;
-      if (!record || !data || data.dead) throw new GrantEnded();
-      const now = this.#clock();
-      if (data.checked && data.checked.until > now) return lastCheck(data);
-      if (data.lease && data.lease > now && waited < LEASE_MS) {
-        await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
-        continue;
-      }
-      const leased = {
-        ...record,
-        version: record.version + 1,
-        data: { ...data, lease: now + LEASE_MS },
-      };
-      if (await this.#store.putGrant(leased, record.version)) {
-        return await this.#refreshLeased(leased);
-      }
-      if (++lost >= CAS_ATTEMPTS) throw new ContendedGrant();
-    }
+    const step = await leaseGrant(this.#store, id, this.#clock);
+    if (!step) throw new GrantEnded();
+    return "answer" in step ? step.answer : await this.#refreshLeased(step.leased);
   }
 
   async #refreshLeased(record: GrantRecord): Promise<{ identity: Identity; until: number }> {
@@ -209,11 +224,17 @@ export class Grants {
       })
       : undefined;
     const checked = checkedOf(result.identity, result.expiresAt);
-    await changeGrant(this.#store, record.id, ({ lease: _, ...rest }) => ({
-      ...rest,
-      ...(rotated ? { sealed: rotated } : {}),
-      checked,
-    }));
+    let ended = true;
+    await changeGrant(this.#store, record.id, ({ lease: _, ...rest }) => {
+      ended = rest.dead === true;
+      return ended ? undefined : { ...rest, ...(rotated ? { sealed: rotated } : {}), checked };
+    });
+    if (ended) {
+      // Revoked (or gone) while the provider answered: the rotated refresh
+      // token is not stored, so it is revoked now, lest it stay live there.
+      if (rotated) await this.#oidc.revoke(result.refreshToken!).catch(() => false);
+      throw new GrantEnded();
+    }
     return { identity: result.identity, until: result.expiresAt };
   }
 
@@ -234,7 +255,7 @@ export class Grants {
       const sessionUntil = "session" in holder ? 0 : data.session_until;
       ended = tokens.length === 0 && sessionUntil <= this.#clock();
       return { ...data, tokens, session_until: sessionUntil, ...(ended ? { dead: true } : {}) };
-    });
+    }, (expiresAt) => (ended ? this.#seconds() : expiresAt)); // nothing refers to it: dropped now
     // Only the release that ended the grant revokes it (once) at the provider,
     // and only when the account has no other live login: providers may keep
     // one grant for several logins of a browser (oidc-provider does), and

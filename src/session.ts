@@ -54,8 +54,6 @@ const LOGIN_TTL = 600;
 const MAX_SESSION_COOKIE = 2048;
 /** …and this much for the pending logins together, the newest kept first. */
 const MAX_LOGIN_COOKIES = 1900;
-/** A provider's display name is cut to this many characters in the session. */
-const MAX_NAME = 200;
 /** Cookie headers remembered per cookie name; past that, a header is parsed (about 1 µs). */
 const MAX_CACHED_HEADERS = 1_000;
 /** Longer Cookie headers are parsed each time, so that the cache stays small (≤ 8 MB a name). */
@@ -64,13 +62,6 @@ const MAX_HEADER_KEY = 8192;
 /** What a cookie costs in the Cookie header: `name=value; `. */
 function cookieBytes(name: string, value: string): number {
   return name.length + value.length + 3;
-}
-
-/** `text` cut to `max` UTF-16 units, without leaving half a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
-  return text.slice(0, end);
 }
 
 /** Reads and writes the sealed cookies of one manager. */
@@ -135,15 +126,15 @@ export class SessionCookies {
 
   /**
    * Starts a new session (a new id, so no fixation), kept small whatever the
-   * provider sent: the name is cut short, then dropped, then the refresh token
-   * (a later `/token` then logs in again for one).
+   * provider sent (its name is already cut short, see `identityOf`): the name
+   * is dropped, then the refresh token (a later `/token` then logs in again for one).
    *
    * @returns `false` when even the smallest form does not fit (nothing set).
    */
   async write(c: Context, data: Omit<SessionData, "jti" | "iat" | "exp">): Promise<boolean> {
     const { name, rt, ...identity } = data;
     const forms = [
-      { ...identity, ...(name ? { name: cut(name, MAX_NAME) } : {}), ...(rt ? { rt } : {}) },
+      { ...identity, ...(name ? { name } : {}), ...(rt ? { rt } : {}) },
       { ...identity, ...(rt ? { rt } : {}) },
       identity,
     ];

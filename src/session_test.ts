@@ -87,22 +87,30 @@ describe("session cookies", () => {
 });
 
 describe("WWW-Authenticate from provider data", () => {
-  it("answers 401 with a sane challenge when the provider's error holds CR/LF or non-Latin-1 text", async () => {
+  it("answers a sane challenge, or a 503, when the provider's error holds CR/LF or non-Latin-1 text", async () => {
     const forged = await forger();
     await using ex = await startExample({ fetch: forged.fetch });
-    const errors = ["invalid_grant\r\nSet-Cookie: a=b", "refus\u00e9 \u2603", "x".repeat(3000)];
+    const answers = [
+      // Codes that are not OAuth refusals are outages (503), their text repeated nowhere.
+      { error: "invalid_grant\r\nSet-Cookie: a=b" },
+      { error: "refus\u00e9 \u2603" },
+      { error: "x".repeat(3000) },
+      // A refusal with a hostile description: a 401 whose challenge stays one printable line.
+      { error: "invalid_grant", error_description: "no\r\nSet-Cookie: a=b \u2603" },
+    ];
     // One login each; its first use after the provider's expires_in refreshes at the provider.
     const clients = [];
-    for (const _ of errors) clients.push(await ex.tester.client("ann@example.com"));
+    for (const _ of answers) clients.push(await ex.tester.client("ann@example.com"));
     ex.clock.advance(3700);
-    for (const [i, error] of errors.entries()) {
-      forged.answer(() => Response.json({ error }, { status: 400 }));
+    for (const [i, answer] of answers.entries()) {
+      forged.answer(() => Response.json(answer, { status: 400 }));
       const res = await ex.app.request("/me", {
         headers: { authorization: `Bearer ${clients[i].token}` },
       });
-      assert.equal(res.status, 401, JSON.stringify(error));
-      const challenge = res.headers.get("www-authenticate")!;
-      assert.match(challenge, /^Bearer [\x20-\x7e]*$/);
+      assert.equal(res.status, i < 3 ? 503 : 401, JSON.stringify(answer));
+      assert.ok(![...res.headers.values()].some((v) => v.includes("Set-Cookie: a=b")));
+      const challenge = res.headers.get("www-authenticate") ?? "Bearer";
+      assert.match(challenge, /^Bearer[\x20-\x7e]*$/);
       assert.ok(challenge.length <= 300);
     }
   });

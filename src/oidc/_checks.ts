@@ -72,6 +72,15 @@ export function isLoopback(url: URL): boolean {
 /** The longest address SMTP can carry (RFC 5321 §4.5.3.1.3). */
 const MAX_EMAIL = 254;
 const SUBJECT_MAX = 255;
+/** A provider's display name is cut to this many characters, once, for the session, grants and tokens. */
+const MAX_NAME = 200;
+
+/** `text` cut to `max` UTF-16 units, without leaving half a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end);
+}
 const CONTROL = /[\p{C}\s]/u;
 
 /**
@@ -106,7 +115,7 @@ export function identityOf(claims: JWTPayload, refused: (message: string) => Err
     throw refused("The ID token lacks sub or iss.");
   }
   if (sub.length > SUBJECT_MAX) throw refused(`The ID token's sub is longer than ${SUBJECT_MAX}.`);
-  return { email, sub, iss, ...(typeof name === "string" ? { name } : {}) };
+  return { email, sub, iss, ...(typeof name === "string" ? { name: cut(name, MAX_NAME) } : {}) };
 }
 
 /**

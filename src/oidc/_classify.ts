@@ -7,6 +7,17 @@ import { ProviderMisconfigured, ProviderUnavailable } from "./_checks.ts";
 
 /** OAuth errors that blame the client's registration, not the grant. */
 const CLIENT_ERRORS = new Set(["invalid_client", "unauthorized_client"]);
+/**
+ * The OAuth errors of RFC 6749 §5.2 that refuse a request. Any other code
+ * (`temporarily_unavailable`, `server_error`, a provider's own such as
+ * `too_many_requests`) is not a refusal we understand: an outage.
+ */
+const REFUSALS = new Set([
+  "invalid_request",
+  "invalid_grant",
+  "unsupported_grant_type",
+  "invalid_scope",
+]);
 
 /** Shown in messages: an OAuth error code is a short ASCII word; anything else is not repeated. */
 function safeCode(code: unknown): string {
@@ -28,14 +39,15 @@ async function jsonOf(response: Response): Promise<Record<string, unknown> | und
 
 /**
  * Checks an answer of the token endpoint before oauth4webapi reads it.
- * @throws {ProviderUnavailable} On a 5xx, or an answer that is not OAuth JSON.
+ * @throws {ProviderUnavailable} On a 5xx, a 429, an answer that is not OAuth
+ *   JSON, or an OAuth error that is not a refusal of RFC 6749 §5.2.
  * @throws {ProviderMisconfigured} On `invalid_client` / `unauthorized_client`.
- * @throws The error made by `refused` on any other OAuth error.
+ * @throws The error made by `refused` (with the code) on a refusal.
  */
 export async function classifyTokenResponse(
   response: Response,
   what: string,
-  refused: (message: string) => Error,
+  refused: (message: string, code: string) => Error,
 ): Promise<void> {
   const body = await jsonOf(response);
   if (response.status === 200) {
@@ -63,10 +75,11 @@ export async function classifyTokenResponse(
         "check clientId, clientSecret and tokenEndpointAuthMethod",
     );
   }
-  if (response.status >= 500 || typeof error !== "string") {
-    throw new ProviderUnavailable(`the ${what} answered ${response.status}`);
+  if (response.status >= 500 || response.status === 429 || !REFUSALS.has(error as string)) {
+    const code = typeof error === "string" ? ` (${safeCode(error)})` : "";
+    throw new ProviderUnavailable(`the ${what} answered ${response.status}${code}`);
   }
-  throw refused(`The identity provider refused the grant ("${safeCode(error)}").`);
+  throw refused(`The identity provider refused the grant ("${error}").`, error as string);
 }
 
 /**

@@ -32,6 +32,14 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
     ["a 200 that is not JSON", { body: "<html>" }],
     ["a 200 without an access token", { body: JSON.stringify({ token_type: "bearer" }) }],
     ["a 400 that is not OAuth JSON", { status: 400, body: "bad gateway" }],
+    // A busy provider is an outage, not a refusal: the grant survives it (issue 9 item 6).
+    ["a 429 too_many_requests", { status: 429, error: "too_many_requests" }],
+    ["a 400 temporarily_unavailable", { error: "temporarily_unavailable" }],
+    ["a 400 with an unknown error", { error: "overloaded" }],
+    [
+      "a 200 whose ID token is not a JWT",
+      { body: JSON.stringify({ access_token: "a", token_type: "bearer", id_token: "not-a-jwt" }) },
+    ],
   ];
   for (const [what, fault] of failures) {
     it(`answers 503 provider_unavailable, and logs it, when the token endpoint answers ${what}`, async () => {
@@ -47,6 +55,33 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
       assert.equal((await bearer(ex, token)).status, 200, "the grant survived");
     });
   }
+
+  it("answers 503 to a refresh whose userinfo answers an unreadable 200, and the grant survives", async () => {
+    const state = { glitch: false };
+    const fetcher: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (state.glitch && new URL(request.url).pathname === "/oauth2/userinfo") {
+        return new Response("<html>502 Bad Gateway</html>", {
+          headers: { "content-type": "text/html" },
+        });
+      }
+      const body = request.method === "POST" ? await request.clone().text() : "";
+      const res = await fetch(request);
+      if (new URLSearchParams(body).get("grant_type") !== "refresh_token" || !res.ok) return res;
+      // No ID token in a refresh answer (OIDC Core §12.2): the email comes from userinfo.
+      const { id_token: _, ...rest } = await res.json();
+      return Response.json(rest);
+    };
+    await using ex = await startExample({ users: "ann@example.com: [read]\n", fetch: fetcher });
+    const token = await tokenOf(ex);
+    ex.clock.advance(3700);
+    state.glitch = true;
+    const res = await bearer(ex, token);
+    assert.deepEqual([res.status, res.body.error], [503, "provider_unavailable"]);
+    assert.ok(ex.logs.some((l) => /userinfo answer is invalid.*answered 503/.test(l)));
+    state.glitch = false;
+    assert.equal((await bearer(ex, token)).status, 200, "the grant survived");
+  });
 
   it("answers 401 when the provider refuses the grant (invalid_grant)", async () => {
     const { ex, token } = await refreshMeeting({ error: "invalid_grant" });

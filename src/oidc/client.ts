@@ -70,7 +70,8 @@ export const CLOCK_TOLERANCE = 300;
 /** How long a failed discovery is remembered before trying again (ms). */
 const DISCOVERY_RETRY_MS = 5_000;
 
-type Refused = (message: string) => Error;
+/** What a flow makes of an answer it refuses (the OAuth error code, when the provider sent one). */
+type Refused = (message: string, code?: string) => Error;
 
 /** An OpenID Connect client for one provider and one registered client. */
 export class OidcClient {
@@ -184,7 +185,15 @@ export class OidcClient {
   ): Promise<TokenResult> {
     const as = await this.metadata();
     const client = this.#client();
-    const refused: Refused = (message) => new TokenRefused(message);
+    // Only the provider's word kills a grant: invalid_grant, or another
+    // subject or issuer. Any other OAuth error blames our registration, and an
+    // answer we cannot read (token answer, ID token, key set, userinfo) is an
+    // outage: the grant stays, and the next use tries again.
+    const refused: Refused = (message, code) =>
+      code === "invalid_grant"
+        ? new TokenRefused(message)
+        : new ProviderMisconfigured(`the token endpoint refused a refresh: ${message}`);
+    const unreadable: Refused = (message) => new ProviderUnavailable(message);
     const response = await oauth.refreshTokenGrantRequest(
       as,
       client,
@@ -194,9 +203,9 @@ export class OidcClient {
     );
     await classifyTokenResponse(response, "token endpoint", refused);
     const tokens = await oauth.processRefreshTokenResponse(as, client, response).catch(() => {
-      throw refused("The identity provider's token answer is invalid.");
+      throw unreadable("the token endpoint's answer to a refresh is invalid");
     });
-    const result = await this.#result(tokens, refused, expected.sub);
+    const result = await this.#result(tokens, unreadable, expected.sub);
     if (result.identity.iss !== expected.iss || result.identity.sub !== expected.sub) {
       throw new TokenRefused("the refreshed identity does not match the token's");
     }
@@ -293,9 +302,18 @@ export class OidcClient {
       this.#requestOptions(),
     );
     classifyUserinfoResponse(response, refused);
-    return await oauth.processUserInfoResponse(as, this.#client(), subject, response).catch(() => {
-      throw refused("The identity provider's userinfo answer is invalid.");
-    });
+    return await oauth.processUserInfoResponse(as, this.#client(), subject, response).catch(
+      (error) => {
+        // Another subject (OIDC Core §5.3.2) is the provider's word, not a glitch.
+        if (
+          error instanceof oauth.OperationProcessingError &&
+          error.code === oauth.JSON_ATTRIBUTE_COMPARISON
+        ) {
+          throw new TokenRefused("userinfo names another subject than the token's");
+        }
+        throw refused("The identity provider's userinfo answer is invalid.");
+      },
+    );
   }
 
   #client(): oauth.Client {

@@ -80,7 +80,8 @@ describe("OidcClient ID-token validation", () => {
     const now = Math.floor(Date.now() / 1000);
     forged.set((c) => ({ ...c, iat: now + 3600, exp: now + 7200 }));
     await assert.rejects(login(rp), LoginError);
-    await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+    // On refresh an unusable ID token is an outage: the grant is not the provider's to end there.
+    await assert.rejects(rp.refresh(first.refreshToken!, first.identity), ProviderUnavailable);
     forged.set((c) => ({ ...c, iat: now + 240 }));
     assert.equal((await login(rp)).identity.email, "ann@example.com", "5 minutes are tolerated");
     const strict = new OidcClient({
@@ -112,6 +113,18 @@ describe("OidcClient ID-token validation", () => {
       forged.set((c) => ({ ...c, email, email_verified: undefined }));
       await assert.rejects(login(rp), LoginError, JSON.stringify(email));
     }
+  });
+
+  it("cuts the provider's name to 200 characters in the identity, whole characters only", async () => {
+    const forged = await forger();
+    const rp = client(forged.fetch);
+    forged.set((c) => ({ ...c, name: "N".repeat(5000) }));
+    assert.equal((await login(rp)).identity.name, "N".repeat(200));
+    forged.set((c) => ({ ...c, name: "a" + "\u{1F600}".repeat(3000) }));
+    const first = await login(rp);
+    assert.equal(first.identity.name, "a" + "\u{1F600}".repeat(99), "no half surrogate pair");
+    const refreshed = await rp.refresh(first.refreshToken!, first.identity);
+    assert.equal(refreshed.identity.name, first.identity.name);
   });
 
   it("refuses a refresh whose ID token names another subject", async () => {

@@ -25,8 +25,9 @@ export async function mintToken(
   identity: Identity,
   gid: string,
 ): Promise<string | Response | undefined> {
-  const grants = core.grants!;
-  if (await grants.tokenCount(identity.email) >= MAX_TOKENS_PER_ACCOUNT) {
+  const jti = randomId();
+  const added = await core.grants!.addToken(gid, identity.email, jti, USER_TOKEN_TTL);
+  if (added === "full") {
     core.log(`refused a user token for ${identity.email}: ${MAX_TOKENS_PER_ACCOUNT} are live`);
     return errorResponse(
       429,
@@ -34,8 +35,7 @@ export async function mintToken(
       `This account holds ${MAX_TOKENS_PER_ACCOUNT} live tokens; revoke some first.`,
     );
   }
-  const jti = randomId();
-  if (!(await grants.addToken(gid, jti, USER_TOKEN_TTL))) return undefined;
+  if (added === "ended") return undefined;
   return await core.tokens.issueUserToken(identity, gid, jti);
 }
 

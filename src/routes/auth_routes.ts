@@ -206,6 +206,11 @@ async function callback(
     }
     if (callbackName === "auth") return c.redirect(login.next, 307);
     const minted = refreshToken && gid && await mintToken(core, identity, gid);
+    // A login made only for a token it cannot have (the account is at its
+    // bound) keeps no record behind: the session goes on without a grant.
+    if (minted instanceof Response && minted.status === 429) {
+      await core.grants!.release(gid!, { session: true });
+    }
     if (minted instanceof Response) return minted;
     if (minted) {
       await handOver(core, c, { token: minted, email: identity.email });

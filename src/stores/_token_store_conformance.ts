@@ -51,6 +51,14 @@ export function tokenStoreConformance(name: string, make: MakeTokenStore): void 
         assert.deepEqual(await store.getGrant("g1"), grant("g1", 1));
       }));
 
+    it("drops a record written with an expiry in the past (how a released grant is let go)", () =>
+      withStore(async (store) => {
+        assert.equal(await store.putGrant(grant("g1", 1), 0), true);
+        assert.equal(await store.putGrant(grant("g1", 2, { expires_at: T0 / 1000 }), 1), true);
+        assert.equal(await store.getGrant("g1"), undefined);
+        assert.deepEqual(await store.grantsOf("ann@example.com"), []);
+      }));
+
     it("refuses a create when the record exists, and a write at a stale version", () =>
       withStore(async (store) => {
         assert.equal(await store.putGrant(grant("g1", 1), 0), true);

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { withFileLock } from "./_file_lock.ts";
-import { atomicWrite, errorCode, fileState, removeStaleTemps } from "./_atomic_write.ts";
+import { atomicWrite, fileState, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 import type { TokenParent } from "../env.ts";
 import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
+import { ParsedFile } from "./_parsed_file.ts";
 
 /**
  * An API token as listed by `GET /token/api` (never the token itself).
@@ -270,6 +270,7 @@ export class FileTokenStore implements TokenStore {
   readonly #pollInterval: number;
   #queue: Promise<unknown> = Promise.resolve();
   #cleaned = false;
+  readonly #parsed: ParsedFile<{ state: TokenState; grants: Record<string, GrantRecord> }>;
   /** The file's signature when last read or written (null: absent), undefined before. */
   #signature: string | null | undefined;
   #checkedAt = -Infinity;
@@ -295,6 +296,7 @@ export class FileTokenStore implements TokenStore {
     this.file = file;
     this.#clock = clock;
     this.#pollInterval = pollInterval;
+    this.#parsed = new ParsedFile(file, (text) => parseFile(text, file));
   }
 
   /** Bumped when a check finds that another process changed the file. */
@@ -339,7 +341,7 @@ export class FileTokenStore implements TokenStore {
    * @throws {ConfigError} When it is not a valid state.
    */
   async load(): Promise<TokenState> {
-    return (await this.#read()).state;
+    return structuredClone((await this.#read()).state);
   }
 
   /**
@@ -351,7 +353,7 @@ export class FileTokenStore implements TokenStore {
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     return this.#serialized(async () => {
       const { state, grants } = await this.#read();
-      const next = fn(state);
+      const next = fn(structuredClone(state));
       await this.#write(next, grants);
       return next;
     });
@@ -360,7 +362,7 @@ export class FileTokenStore implements TokenStore {
   /** The unexpired record `id`, or `undefined`. */
   async getGrant(id: string): Promise<GrantRecord | undefined> {
     const record = (await this.#read()).grants[id];
-    return record && !expired(record, this.#clock()) ? record : undefined;
+    return record && !expired(record, this.#clock()) ? copyGrant(record) : undefined;
   }
 
   /** Every unexpired record of `email`. */
@@ -368,7 +370,7 @@ export class FileTokenStore implements TokenStore {
     const now = this.#clock();
     return Object.values((await this.#read()).grants).filter((r) =>
       r.email === email && !expired(r, now)
-    );
+    ).map(copyGrant);
   }
 
   /** Compare-and-set of one record, serialized with the other writes of this store. */
@@ -380,7 +382,8 @@ export class FileTokenStore implements TokenStore {
     }
     const copy = copyGrant(record);
     return this.#serialized(async () => {
-      const { state, grants } = await this.#read();
+      const { state, grants: read } = await this.#read();
+      const grants = Object.assign(Object.create(null), read) as typeof read;
       if (!mayPut(grants[copy.id], copy, expectedVersion, this.#clock())) return false;
       grants[copy.id] = copy;
       await this.#write(state, grants);
@@ -395,24 +398,16 @@ export class FileTokenStore implements TokenStore {
     return run;
   }
 
+  /** The file's content, parsed again only when it changed (shared: callers copy what they change). */
   async #read(): Promise<{ state: TokenState; grants: Record<string, GrantRecord> }> {
     if (!this.#cleaned) {
       this.#cleaned = true;
       await removeStaleTemps(this.file);
     }
-    // Stat first: a change after it makes the next check read the file again.
-    const signature = await fileState(this.file).then((state) => state?.signature ?? null);
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT") throw error;
-      this.#seen(signature);
-      return { state: empty(), grants: Object.create(null) };
-    }
-    const parsed = parseFile(text, this.file);
+    // Parsed again only when the file changed since the last read.
+    const { signature, value } = await this.#parsed.read();
     this.#seen(signature);
-    return parsed;
+    return value ?? { state: empty(), grants: Object.create(null) };
   }
 
   async #write(state: TokenState, grants: Record<string, GrantRecord>): Promise<void> {

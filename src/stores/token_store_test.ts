@@ -42,3 +42,31 @@ it("FileTokenStore keeps grants beside the revocations and drops expired ones on
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it("FileTokenStore does not parse its whole file again for each grant read while it is unchanged", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-grants-"));
+  const parse = JSON.parse;
+  try {
+    const now = Date.UTC(2026, 0, 1);
+    const file = join(dir, "caps.tokens.json");
+    const store = new FileTokenStore(file, { clock: () => now });
+    const base = { email: "a@b.c", version: 1, data: {}, expires_at: now / 1000 + 1000 };
+    for (let i = 0; i < 20; i++) await store.putGrant({ ...base, id: `g${i}` }, 0);
+    let parsed = 0;
+    JSON.parse = (text: string, ...rest) => {
+      if (text.includes('"revoked_ids"')) parsed++;
+      return parse(text, ...rest);
+    };
+    for (let i = 0; i < 50; i++) {
+      assert.equal((await store.getGrant(`g${i % 20}`))?.id, `g${i % 20}`);
+    }
+    assert.equal((await store.grantsOf("a@b.c")).length, 20);
+    assert.ok(parsed <= 1, `the file was parsed ${parsed} times`);
+    // Another process's write is seen at the next read.
+    await new FileTokenStore(file, { clock: () => now }).putGrant({ ...base, id: "other" }, 0);
+    assert.equal((await store.getGrant("other"))?.id, "other");
+  } finally {
+    JSON.parse = parse;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
