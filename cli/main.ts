@@ -1,6 +1,6 @@
 /**
  * The `easy-oauth` command line: encrypt and check configuration files,
- * edit the capability file offline, run the mock provider.
+ * edit the capability file offline, log in from a terminal, run the mock provider.
  *
  * ```sh
  * deno run -A jsr:@easy-oauth/hono/cli check config.yaml
@@ -26,6 +26,7 @@ import { encryptCommand } from "./encrypt.ts";
 import { decryptCommand } from "./decrypt.ts";
 import { checkCommand } from "./check.ts";
 import { capsCommand } from "./caps.ts";
+import { loginCommand } from "./login.ts";
 import { mockCommand } from "./mock.ts";
 import { secretCommand } from "./secret.ts";
 
@@ -42,7 +43,8 @@ Commands:
   caps set <config.yaml> <email> [capability...]
   caps import <caps.yaml> --postgres URL    copy a capability file into PostgreSQL
   caps export --postgres URL > caps.yaml    print PostgreSQL's capabilities as a file
-  mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+  login --url <app URL>                     log in from a terminal (headless) and print a token
+  mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
                                             run the mock OpenID provider
   secret                                    print a fresh random secret key
 
@@ -55,6 +57,7 @@ const COMMANDS: Readonly<Record<string, (args: string[], io: CliIO) => Promise<n
   decrypt: decryptCommand,
   check: checkCommand,
   caps: capsCommand,
+  login: loginCommand,
   mock: mockCommand,
   secret: secretCommand,
 };

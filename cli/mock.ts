@@ -6,13 +6,14 @@ import { serve } from "../testing/_serve.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
 
 export const MOCK_HELP =
-  `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+  `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
                         [--client <id>:<secret>:<redirect_uri>[,<redirect_uri>...]]...
 
-Runs a mock OpenID Connect provider that logs everyone in as --email, without
-asking, until interrupted (Ctrl-C). Each --client registers a client; with any,
-unknown clients, wrong secrets and unregistered redirect URIs are refused. Point server_metadata_url at the discovery URL
-it prints. Change the user with:
+Runs a mock OpenID Connect provider until interrupted (Ctrl-C). Its login page
+asks who logs in (--email is the default); with --auto it logs everyone in as
+--email without asking. Each --client registers a client; with any, unknown
+clients, wrong secrets and unregistered redirect URIs are refused. Point
+server_metadata_url at the discovery URL it prints. Change the default user with:
   curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
 (it counts at the next login: log in again).
 `;
@@ -47,7 +48,11 @@ export async function mockCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(MOCK_HELP);
     return 0;
   }
-  const provider = createMockProvider({ email: parsed.email, clients: parsed.clients });
+  const provider = createMockProvider({
+    email: parsed.email,
+    clients: parsed.clients,
+    loginPage: !parsed.auto,
+  });
   let served;
   try {
     served = await serve(provider.fetch, { port: parsed.port, hostname: parsed.hostname });
@@ -56,7 +61,8 @@ export async function mockCommand(args: string[], io: CliIO): Promise<number> {
     throw new CommandError(`mock: cannot listen on ${where}: ${(err as Error).message}`);
   }
   io.stdout(
-    `Mock OpenID provider on ${served.url} as ${provider.email}\n` +
+    `Mock OpenID provider on ${served.url} as ${provider.email}` +
+      `${parsed.auto ? "" : " (its login page suggests it)"}\n` +
       `server_metadata_url: ${served.url}/.well-known/openid-configuration\n`,
   );
   await stopped(io.signal);

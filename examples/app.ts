@@ -92,8 +92,9 @@ const SWITCH_FORM = `
 <label>Switch user: <input name="email" type="email" required placeholder="friend@rainbows.com"></label>
 <button>Log in as this user</button>
 </form>
-<p><small>The mock provider logs in whoever it is set to at the next login; this form sets it
-(as its <code>POST /set_email</code> does) and logs you in again.</small></p>`;
+<p><small>This form sets the email the mock provider's login page suggests (as its
+<code>POST /set_email</code> does) and logs you in again; or log in again and type another email
+there.</small></p>`;
 
 /** The example's manager options, for a provider at `serverMetadataUrl`. */
 export function exampleOptions(

@@ -1,8 +1,10 @@
 /**
  * `deno task demo`: the mock OpenID provider and the example app, in one
  * process. `--port` sets the app's port (default 8000), `--provider-port` the
- * provider's (default 29313), `--data-dir` where the demo keeps its copy of
- * the capability file (default `.tmp/demo/`, ignored by git).
+ * provider's (default 29313); `0` picks a free one. `--data-dir` says where
+ * the demo keeps its copy of the capability file (default `.tmp/demo/`,
+ * ignored by git). It prints the URLs actually listened on (the browser test
+ * reads them).
  *
  * @module
  */
@@ -23,30 +25,33 @@ if (import.meta.main) {
       "data-dir": { type: "string" },
     },
   });
-  const port = Number(values.port ?? 8000);
-  const providerPort = Number(values["provider-port"] ?? 29313);
   const hostname = "127.0.0.1";
-  const provider = createMockProvider();
-  Deno.serve({ hostname, port: providerPort, onListen() {} }, provider.fetch);
-  const providerUrl = `http://${hostname}:${providerPort}`;
+  // The login page: switching users is a click.
+  const provider = createMockProvider({ loginPage: true });
+  const idp = Deno.serve(
+    { hostname, port: Number(values["provider-port"] ?? 29313), onListen() {} },
+    provider.fetch,
+  );
+  const providerUrl = `http://${hostname}:${idp.addr.port}`;
   // A fresh secret per run: sessions and tokens last as long as the demo.
   const secret = Deno.env.get("SECRET_KEY") ?? crypto.randomUUID() + crypto.randomUUID();
   const userFile = await demoCapabilityFile(values["data-dir"]);
   const oauth = new OAuthManager(
     exampleOptions(`${providerUrl}/.well-known/openid-configuration`, secret, userFile),
   );
-  const app = createApp(oauth, { switchUser: (email) => provider.setEmail(email) });
-  Deno.serve({ hostname, port, onListen() {} }, app.fetch);
+  const app = Deno.serve(
+    { hostname, port: Number(values.port ?? 8000), onListen() {} },
+    createApp(oauth, { switchUser: (email) => provider.setEmail(email) }).fetch,
+  );
+  const appUrl = `http://${hostname}:${app.addr.port}`;
   console.log(
     `Capabilities:         ${userFile} (a copy of examples/caps.yaml; delete it to reset)`,
   );
-  console.log(`Mock OpenID provider: ${providerUrl} (logs everyone in as ${provider.email})`);
-  console.log(`Example app:          http://${hostname}:${port}/  (open it in a browser)`);
+  console.log(`Mock OpenID provider: ${providerUrl} (its login page asks who you are)`);
+  console.log(`Example app:          ${appUrl}/  (open it in a browser)`);
+  console.log(`Try: ${appUrl}/shout?message=hello, then /token for a bearer token.`);
   console.log(
-    `Try: http://${hostname}:${port}/shout?message=hello, then /token for a bearer token.`,
-  );
-  console.log(
-    `Switch user: the form on the home page, or POST ${providerUrl}/set_email then log in again.`,
+    `Switch user: log in again (${appUrl}/login): the mock's page asks who you are.`,
   );
 }
 

@@ -45,12 +45,35 @@ async function browse(url: string, jar: Map<string, string>, init: RequestInit =
       else jar.set(pair.slice(0, at), pair.slice(at + 1));
     }
     const location = response.headers.get("location");
-    if (!location) return response;
+    if (!location) {
+      const login = await loginForm(response, current);
+      if (!login) return response;
+      // The mock's login page: "Log in" with the email it suggests, as a person would.
+      current = login.action;
+      init = { method: "POST", body: login.fields };
+      continue;
+    }
     await response.body?.cancel();
     current = new URL(location, current);
     init = {};
   }
   throw new Error("too many redirects");
+}
+
+/** The fields of the mock's login form, when `response` is its login page. */
+async function loginForm(response: Response, url: URL) {
+  if (!response.headers.get("content-type")?.startsWith("text/html")) return undefined;
+  const page = await response.clone().text();
+  const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(page);
+  if (!form || !form[2].includes('value="login"')) return undefined;
+  const unescape = (text: string) =>
+    text.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(code));
+  const fields = new URLSearchParams();
+  for (const input of form[2].matchAll(/<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"/g)) {
+    fields.append(unescape(input[1]), unescape(input[2]));
+  }
+  await response.body?.cancel();
+  return { action: new URL(unescape(form[1]), url), fields };
 }
 
 describe("deno task demo", () => {

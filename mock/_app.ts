@@ -16,6 +16,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** The Hono app serving every endpoint of one provider. */
 export function createApp(state: MockState, setEmail: (email: string) => void): Hono {
   const app = new Hono();
+  app.use(state.controls.middleware);
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

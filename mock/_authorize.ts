@@ -1,10 +1,11 @@
 // The authorization endpoint: validates the request and logs the user in at once.
 import { identityFor, isValidEmail } from "./_email.ts";
-import { SCOPES } from "./_discovery.ts";
+import { PATHS, SCOPES } from "./_discovery.ts";
 import type { CodeGrant } from "./_grants.ts";
 import { formParams, OAuthError, rejectRepeated, required } from "./_http.ts";
 import { errorPage, respond, type ResponseMode, responseMode } from "./_respond.ts";
 import { issuerOf, type MockState } from "./_state.ts";
+import { loginChoice, loginPage } from "./_login_page.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -42,7 +43,22 @@ export async function authorize(state: MockState, request: Request): Promise<Res
   try {
     mode = responseMode(params);
     refuseRequestObjects(params);
-    const code = state.grants.issueCode(await codeGrant(state, params, clientId, redirectUri));
+    const choice = loginChoice(params);
+    if (choice === undefined && state.controls.loginPage) {
+      if ((params.get("prompt") ?? "").split(" ").includes("none")) {
+        throw new OAuthError("login_required", "The login page needs a person.");
+      }
+      const action = issuerOf(state, request) + PATHS.authorization;
+      const hint = params.get("login_hint");
+      const email = hint !== null && isValidEmail(hint) ? hint : state.currentEmail();
+      return loginPage(action, params, email, state.controls.recent);
+    }
+    if (choice?.action === "deny") {
+      return back({ error: "access_denied", error_description: "The user denied the request." });
+    }
+    const grant = await codeGrant(state, params, clientId, redirectUri, choice?.email);
+    state.controls.loggedIn(grant.identity.email, choice?.name);
+    const code = state.grants.issueCode(grant);
     return back({ code });
   } catch (err) {
     if (!(err instanceof OAuthError)) throw err;
@@ -70,6 +86,7 @@ async function codeGrant(
   params: URLSearchParams,
   clientId: string,
   redirectUri: string,
+  chosenEmail: string | undefined,
 ): Promise<CodeGrant> {
   const responseType = required(params, "response_type");
   if (responseType !== "code") {
@@ -77,7 +94,7 @@ async function codeGrant(
   }
   const scopes = requestedScopes(params);
   const codeChallenge = pkceChallenge(params);
-  const email = loginEmail(state, params);
+  const email = chosenEmail ?? loginEmail(state, params);
   const prompt = (params.get("prompt") ?? "").split(" ");
   const accessType = params.get("access_type") ?? "online";
   if (accessType !== "online" && accessType !== "offline") {
@@ -90,7 +107,8 @@ async function codeGrant(
     identity: await identityFor(email),
     authTime: state.sessions.authenticate(email, {
       maxAge: maxAge(params),
-      forceLogin: prompt.includes("login"),
+      // A person who just logged in on the login page authenticated now.
+      forceLogin: prompt.includes("login") || chosenEmail !== undefined,
     }),
     // Like Google: a refresh token only when asked for, so the client can tell.
     offline: scopes.includes("offline_access") || accessType === "offline",

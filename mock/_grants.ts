@@ -110,6 +110,12 @@ export class GrantStore {
     return this.#put(this.#refresh, { value: grant, expiresAt: Infinity });
   }
 
+  /** A new refresh token for `grant` in place of `old`, which stops working. */
+  rotateRefreshToken(old: string, grant: TokenGrant): string {
+    this.#refresh.delete(old);
+    return this.issueRefreshToken(grant);
+  }
+
   accessToken(token: string): TokenGrant | undefined {
     return this.#live(this.#access, token);
   }

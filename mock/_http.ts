@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | "request_uri_not_supported"
   | "invalid_token"
   | "insufficient_scope"
+  | "login_required"
   | "not_found"
   | "server_error";
 

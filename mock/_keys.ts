@@ -16,6 +16,11 @@ export interface Signer {
   jwks(): Promise<{ keys: JWK[] }>;
   /** A compact JWS over `claims`, with `alg`, `kid` and `typ` in its header. */
   sign(claims: JWTPayload): Promise<string>;
+  /**
+   * Signs with a new key from now on. The old key stays in the JWKS with
+   * `keepOld` (a graceful rotation), else leaves it (a compromised key).
+   */
+  rotate(options: { keepOld: boolean }): Promise<void>;
 }
 
 /**
@@ -25,6 +30,8 @@ export interface Signer {
  */
 export function createSigner(): Signer {
   let pending: Promise<KeyMaterial> | undefined;
+  /** Retired public keys still published, newest first. */
+  let retired: JWK[] = [];
   function material(): Promise<KeyMaterial> {
     // Concurrent first requests share one generation; a failure is retried next time.
     pending ??= makeKey().catch((err) => {
@@ -36,13 +43,19 @@ export function createSigner(): Signer {
   return {
     async jwks() {
       const { publicJwk } = await material();
-      return { keys: [publicJwk] };
+      return { keys: [publicJwk, ...retired] };
     },
     async sign(claims) {
       const { privateKey, publicJwk } = await material();
       return await new SignJWT(claims)
         .setProtectedHeader({ alg: SIGNING_ALG, kid: publicJwk.kid, typ: "JWT" })
         .sign(privateKey);
+    },
+    async rotate({ keepOld }) {
+      const old = await material();
+      const next = await makeKey();
+      retired = keepOld ? [old.publicJwk, ...retired] : [];
+      pending = Promise.resolve(next);
     },
   };
 }

@@ -10,9 +10,10 @@ export interface ResolvedOptions {
   issuer: string | undefined;
   accessTokenTtl: number;
   clients: readonly MockClient[] | undefined;
+  loginPage: boolean;
 }
 
-const KNOWN = ["email", "clock", "issuer", "accessTokenTtl", "clients"];
+const KNOWN = ["email", "clock", "issuer", "accessTokenTtl", "clients", "loginPage"];
 
 /**
  * Checks the options of `createMockProvider()`.
@@ -40,7 +41,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl <= 0) {
     throw new TypeError('"accessTokenTtl" must be a positive whole number of seconds.');
   }
+  const loginPage = o.loginPage ?? false;
+  if (typeof loginPage !== "boolean") throw new TypeError('"loginPage" must be true or false.');
   return {
+    loginPage,
     email,
     clock: clock as () => number,
     issuer: resolveIssuer(o.issuer),

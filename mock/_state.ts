@@ -1,5 +1,6 @@
 // The state one mock provider shares between its endpoints.
 import type { ClientCheck } from "./_clients.ts";
+import type { MockControls } from "./_controls.ts";
 import type { GrantStore } from "./_grants.ts";
 import type { Signer } from "./_keys.ts";
 import type { LoginSessions } from "./_sessions.ts";
@@ -14,6 +15,8 @@ export interface MockState {
   accessTokenTtl: number;
   grants: GrantStore;
   signer: Signer;
+  /** Faults, outages, quirks and per-user claims set by tests. */
+  controls: MockControls;
   /** Registered clients, or any client when none are. */
   clients: ClientCheck;
   /** When each user last authenticated. */

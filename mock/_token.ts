@@ -74,7 +74,9 @@ async function checkPkce(challenge: string | undefined, verifier: string | null)
 
 /**
  * The refresh grant answers for the identity the refresh token was issued to,
- * and does not rotate it: like Google, no new `refresh_token`, the old one stays valid.
+ * and does not rotate it: like Google, no new `refresh_token`, the old one stays
+ * valid. With the `rotateRefreshTokens` quirk, it answers a new one and the old
+ * one stops working (RFC 9700 §4.14.2).
  */
 async function refresh(
   state: MockState,
@@ -82,14 +84,19 @@ async function refresh(
   client: string,
   issuer: string,
 ): Promise<Response> {
-  const grant = state.grants.refreshToken(required(params, "refresh_token"));
+  const old = required(params, "refresh_token");
+  const grant = state.grants.refreshToken(old);
   if (grant === undefined) {
     throw new OAuthError("invalid_grant", "The refresh token is unknown or revoked.");
   }
   if (grant.clientId !== client) {
     throw new OAuthError("invalid_grant", "The refresh token was issued to another client.");
   }
-  return await tokenResponse(state, issuer, { ...grant, scope: narrowedScope(grant, params) }, {});
+  const scope = narrowedScope(grant, params);
+  const refreshToken = state.controls.quirks.rotateRefreshTokens
+    ? state.grants.rotateRefreshToken(old, grant)
+    : undefined;
+  return await tokenResponse(state, issuer, { ...grant, scope }, { refreshToken });
 }
 
 /** RFC 6749 §6: a refresh may ask for fewer scopes, never for more. */
@@ -135,12 +142,16 @@ function idToken(
   nonce: string | undefined,
 ): Promise<string> {
   const iat = nowSeconds(state);
+  const { email, ...profile } = grant.identity;
+  const { email_verified, ...claims } = state.controls.claimsOf(email, grant.identity);
+  const emailClaims = state.controls.quirks.emailInUserinfoOnly ? {} : { email, email_verified };
   return state.signer.sign({
+    ...profile,
+    ...emailClaims,
+    ...claims,
     iss: issuer,
     aud: grant.clientId,
     azp: grant.clientId,
-    ...grant.identity,
-    email_verified: true,
     auth_time: grant.authTime,
     iat,
     exp: iat + ID_TOKEN_TTL_SECONDS,

@@ -29,5 +29,6 @@ export function userinfo(state: MockState, request: Request): Response {
       "WWW-Authenticate": 'Bearer realm="mock", error="insufficient_scope", scope="openid"',
     });
   }
-  return Response.json({ ...grant.identity, email_verified: true }, { headers: NO_STORE });
+  const claims = state.controls.claimsOf(grant.identity.email, grant.identity);
+  return Response.json({ ...grant.identity, ...claims }, { headers: NO_STORE });
 }

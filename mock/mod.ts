@@ -2,9 +2,12 @@
  * A mock OpenID Connect provider for development and tests: a real,
  * spec-conformant provider (discovery, authorization code flow with PKCE,
  * RS256 ID tokens, refresh tokens, userinfo, revocation) that logs the user in
- * without asking anything. Who logs in is set with `setEmail()`, with
- * `POST /set_email`, or per login with the `login_hint` parameter. Serve it with
- * any server that takes a fetch handler, or run `deno run -A mock/server.ts`.
+ * without asking anything, or with `loginPage: true` after a login page. Who
+ * logs in is set with `setEmail()`, with `POST /set_email`, or per login with
+ * the `login_hint` parameter. Tests can make it misbehave: failing endpoints
+ * (`fail()`), an outage (`down()`), key rotation, refresh-token rotation, the
+ * email only in userinfo, per-user claims. Serve it with any server that takes
+ * a fetch handler, or run `deno run -A mock/server.ts`.
  *
  * @example
  * ```ts
@@ -22,6 +25,13 @@
  */
 import { createApp } from "./_app.ts";
 import { clientCheck, type MockClient } from "./_clients.ts";
+import {
+  MockControls,
+  type MockEndpoint,
+  type MockFault,
+  type MockQuirks,
+  type MockUser,
+} from "./_controls.ts";
 import { isValidEmail } from "./_email.ts";
 import { GrantStore } from "./_grants.ts";
 import { createSigner } from "./_keys.ts";
@@ -29,6 +39,8 @@ import { resolveOptions } from "./_options.ts";
 import { LoginSessions } from "./_sessions.ts";
 
 export type { MockClient };
+
+export type { MockEndpoint, MockFault, MockQuirks, MockUser };
 
 /**
  * Options of {@link createMockProvider}.
@@ -73,6 +85,15 @@ export interface MockProviderOptions {
    * @default {undefined (any client)}
    */
   clients?: readonly MockClient[];
+  /**
+   * Show a login page at the authorization endpoint (an email field with the
+   * recent emails as buttons, an optional display name, "Log in" and "Deny",
+   * which answers `access_denied`), for local development. Without it, the
+   * mock logs the user in without asking, as tests want. `login_hint` and
+   * `setEmail()` fill in the email field.
+   * @default {false}
+   */
+  loginPage?: boolean;
 }
 
 /**
@@ -101,6 +122,33 @@ export interface MockProvider {
   setEmail(email: string): void;
   /** Who logs in now, when the authorization request has no `login_hint`. */
   readonly email: string;
+  /**
+   * Makes `endpoint` misbehave for the next request (or `fault.times` requests,
+   * `Infinity` until {@link MockProvider.heal}): an error status, an OAuth
+   * error, a delay, a garbage body. See {@link MockFault}.
+   *
+   * @throws {TypeError} naming a bad endpoint or fault field.
+   */
+  fail(endpoint: MockEndpoint, fault?: MockFault): void;
+  /** Ends the faults of `endpoint`, or of every endpoint. */
+  heal(endpoint?: MockEndpoint): void;
+  /**
+   * Takes the whole provider down: every request answers 503
+   * `temporarily_unavailable` until {@link MockProvider.up}. (`OAuthMock.down()`
+   * stops listening instead, so that connections are refused.)
+   */
+  down(): void;
+  /** Brings the provider back after {@link MockProvider.down}. */
+  up(): void;
+  /**
+   * Signs with a new key from now on. With `keepOld` the old key stays in the
+   * JWKS (a graceful rotation); without it, tokens signed before no longer verify.
+   */
+  rotateKeys(options?: { keepOld?: boolean }): Promise<void>;
+  /** Turns provider quirks on or off (those not named keep their value). See {@link MockQuirks}. */
+  setQuirks(quirks: MockQuirks): void;
+  /** Sets one user's `name`, `email_verified` and extra claims, for tokens issued from now on. */
+  setUser(email: string, user: MockUser): void;
 }
 
 /**
@@ -114,12 +162,13 @@ export interface MockProvider {
  * `POST /oauth2/revoke`, `POST /set_email` (JSON `{"email": ...}` or form
  * `email=...`), `GET /health`. A refresh token is issued only when the scope has
  * `offline_access` or the request has `access_type=offline`, as with Google;
- * refreshing does not rotate it. ID tokens carry `auth_time`: the mock keeps
+ * refreshing does not rotate it (unless the `rotateRefreshTokens` quirk is on). ID tokens carry `auth_time`: the mock keeps
  * one sign-on session per user, renewed when `max_age` is exceeded or
  * `prompt=login` is sent. `response_mode=form_post` is answered with a form
  * that posts itself; `request` and `request_uri` are refused.
  *
- * @param options Who logs in, the clock, the issuer, the access token lifetime.
+ * @param options Who logs in, the clock, the issuer, the access token lifetime,
+ *   registered clients, the login page.
  * @returns The provider, whose `fetch` answers HTTP requests.
  * @throws {TypeError} when an option is invalid; the message names it.
  *
@@ -148,12 +197,16 @@ export function createMockProvider(options?: MockProviderOptions): MockProvider 
     if (!isValidEmail(value)) throw new TypeError('"email" must be an email address.');
     email = value;
   };
+  const controls = new MockControls();
+  controls.loginPage = resolved.loginPage;
+  const signer = createSigner();
   const app = createApp({
     clock: resolved.clock,
     issuer: resolved.issuer,
     accessTokenTtl: resolved.accessTokenTtl,
     grants: new GrantStore(resolved.clock),
-    signer: createSigner(),
+    signer,
+    controls,
     clients: clientCheck(resolved.clients),
     sessions: new LoginSessions(resolved.clock),
     currentEmail: () => email,
@@ -163,6 +216,22 @@ export function createMockProvider(options?: MockProviderOptions): MockProvider 
     setEmail,
     get email() {
       return email;
+    },
+    fail: (endpoint, fault) => controls.fail(endpoint, fault),
+    heal: (endpoint) => controls.heal(endpoint),
+    down: () => void (controls.down = true),
+    up: () => void (controls.down = false),
+    rotateKeys: (options = {}) => signer.rotate({ keepOld: options.keepOld === true }),
+    setQuirks: (quirks) => {
+      for (const [key, value] of Object.entries(quirks)) {
+        if (!(key in controls.quirks)) throw new TypeError(`Unknown quirk "${key}".`);
+        if (typeof value !== "boolean") throw new TypeError(`"${key}" must be true or false.`);
+        (controls.quirks as Record<string, boolean>)[key] = value;
+      }
+    },
+    setUser: (address, user) => {
+      if (!isValidEmail(address)) throw new TypeError('"email" must be an email address.');
+      controls.setUser(address, user);
     },
   };
 }

@@ -18,13 +18,14 @@ import { isValidEmail } from "./_email.ts";
 import { createMockProvider, type MockClient } from "./mod.ts";
 
 const USAGE =
-  `Usage: mock/server.ts [--port 29313] [--hostname 127.0.0.1] [--email test@example.com]
+  `Usage: mock/server.ts [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
                       [--client <id>:<secret>:<redirect_uri>[,<redirect_uri>...]]...
 
-Runs a mock OpenID Connect provider that logs everyone in as --email, without asking.
+Runs a mock OpenID Connect provider. Its login page asks who logs in (--email is
+the default); with --auto it logs everyone in as --email without asking.
 Each --client registers a client (an empty secret makes it public); with any, the
 provider refuses unknown clients, wrong secrets and unregistered redirect URIs.
-Change the user with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
+Change the default with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
 (it counts at the next login: log in again).`;
 
 /** The command line of the server, parsed. */
@@ -39,6 +40,8 @@ export interface ServerArgs {
   clients: MockClient[] | undefined;
   /** Whether `--help` was asked for. */
   help: boolean;
+  /** `--auto`: log in without showing the login page. */
+  auto: boolean;
 }
 
 /**
@@ -65,6 +68,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
         email: { type: "string" },
         client: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
+        auto: { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -86,6 +90,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
     email: values.email,
     clients: values.client?.map(parseClient),
     help: values.help ?? false,
+    auto: values.auto ?? false,
   };
 }
 
@@ -125,7 +130,11 @@ export async function main(
     console.log(USAGE);
     return undefined;
   }
-  const provider = createMockProvider({ email: args.email, clients: args.clients });
+  const provider = createMockProvider({
+    email: args.email,
+    clients: args.clients,
+    loginPage: !args.auto,
+  });
   const served = await serve(provider.fetch, { port: args.port, hostname: args.hostname });
   console.log(
     `Mock OpenID provider on ${served.url} (discovery: ${served.url}/.well-known/openid-configuration)`,

@@ -15,6 +15,7 @@ import { loadConfig, type LoadConfigOptions } from "./config.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
+import { forPeople } from "./pages/error_page.ts";
 
 /**
  * What `requireCapability` and `requireUser` take.
@@ -119,6 +120,12 @@ export class OAuthManager {
   routes(): Hono<OAuthEnv> {
     const app = new Hono<OAuthEnv>();
     const core = this.#core;
+    app.use(async function errorPages(c, next) {
+      await next();
+      if (c.res.status >= 400 && c.res.status < 404) {
+        c.res = await forPeople(c, c.res, core.path("/login"));
+      }
+    });
     app.onError((error) => core.failure(error));
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
@@ -170,10 +177,15 @@ export class OAuthManager {
     const redirect = options.redirect === true;
     return function requireCapability(c, next) {
       return withCaller(core, c, (caller) => {
-        const refuse = () => caller.user ? forbidden(capability!) : guestRefusal(core, c, redirect);
+        const refuse = () =>
+          forPeople(
+            c,
+            caller.user ? forbidden(capability!) : guestRefusal(core, c, redirect),
+            core.path("/login"),
+          );
         if (capability === undefined) return next();
         const now = core.allowedNow(caller.user, capability);
-        if (now !== undefined) return now ? next() : Promise.resolve(refuse());
+        if (now !== undefined) return now ? next() : refuse();
         return core.allowed(caller.user, capability).then(
           (ok): Promise<void | Response> | Response => ok ? next() : refuse(),
           (error) => core.failure(error),
@@ -190,7 +202,8 @@ export class OAuthManager {
       return withCaller(
         core,
         c,
-        (caller) => caller.user ? next() : Promise.resolve(guestRefusal(core, c, redirect)),
+        (caller) =>
+          caller.user ? next() : forPeople(c, guestRefusal(core, c, redirect), core.path("/login")),
       );
     };
   }
@@ -256,7 +269,9 @@ function refused(
   then: (caller: Caller) => Promise<void | Response>,
   guestWhenStoreDown: boolean,
 ): Promise<void | Response> {
-  if (!guestWhenStoreDown || !core.storeDown(response)) return Promise.resolve(response);
+  if (!guestWhenStoreDown || !core.storeDown(response)) {
+    return forPeople(c, response, core.path("/login"));
+  }
   c.set("user", null);
   c.set("email", null);
   return then({ user: null, via: "none" });

@@ -24,7 +24,8 @@ export type SealPurpose =
   | "user_token"
   | "service_token"
   | "api_token"
-  | "refresh_token";
+  | "refresh_token"
+  | "handover";
 
 const PURPOSES: readonly SealPurpose[] = [
   "session",
@@ -33,6 +34,7 @@ const PURPOSES: readonly SealPurpose[] = [
   "service_token",
   "api_token",
   "refresh_token",
+  "handover",
 ];
 
 /**

@@ -38,6 +38,8 @@ export interface LoginState {
   next: string;
   /** The callback route's name. */
   callback: "auth" | "token";
+  /** The headless login this browser login completes, if any. */
+  headless?: string;
 }
 
 /** Lifetime of a session, in seconds (14 days). */

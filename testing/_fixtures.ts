@@ -1,5 +1,6 @@
 // Shared by this package's own tests (not published): the seed's example app,
 // served against a mock provider, with one clock for both.
+import { equal as assertEqual, match as assertMatch } from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,6 +99,36 @@ export async function startExample(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+const BROWSER = { accept: "text/html,*/*;q=0.8" };
+
+/** A person's browser: opens login_url, confirms, logs in at the provider; returns the last page. */
+export async function completeHeadlessLogin(loginUrl: string, userCode: string): Promise<Response> {
+  const opened = await fetch(loginUrl, { headers: BROWSER });
+  assertEqual(opened.status, 200);
+  const page = await opened.text();
+  assertMatch(page, new RegExp(`id="user-code"[^>]*>${userCode}<`));
+  const key = /name="confirm" value="([^"]+)"/.exec(page)![1];
+  const action = new URL(/<form method="post" action="([^"]+)"/.exec(page)![1], loginUrl);
+  return await confirmHeadlessLogin(action, key);
+}
+
+/** Posts the confirmation form and follows the login through the provider, without a browser. */
+export async function confirmHeadlessLogin(action: URL, key: string): Promise<Response> {
+  const confirmed = await fetch(action, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...BROWSER },
+    body: new URLSearchParams({ confirm: key }),
+  });
+  if (confirmed.status !== 302) return confirmed;
+  const loginCookie = confirmed.headers.getSetCookie().map((l) => l.split(";")[0]).join("; ");
+  const atProvider = await fetch(confirmed.headers.get("location")!, { redirect: "manual" });
+  return await fetch(atProvider.headers.get("location")!, {
+    redirect: "manual",
+    headers: { cookie: loginCookie, ...BROWSER },
+  });
 }
 
 /** Logs `email` in through `client` at the mock (which logs in without asking), as the app would. */

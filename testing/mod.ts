@@ -29,6 +29,7 @@
 export { OAuthMock, type OAuthMockOptions } from "./oauth_mock.ts";
 export { AppTester, type AppTesterOptions, type Fetchable } from "./app_tester.ts";
 export type { Handler } from "./_serve.ts";
+export type { MockEndpoint, MockFault, MockQuirks, MockUser } from "../mock/mod.ts";
 export {
   type Query,
   type RequestOptions,

@@ -208,4 +208,43 @@ describe("OAuthMock", () => {
       message: /"email"/,
     });
   });
+
+  it("goes down (connections refused) and comes back up on the same port, tokens intact", async () => {
+    await using mock = await OAuthMock.start({ port: 0 });
+    const before = await (await fetch(mock.metadataUrl)).json();
+    await mock.down();
+    await mock.down();
+    await assert.rejects(fetch(mock.metadataUrl));
+    await mock.up();
+    await mock.up();
+    assert.deepEqual(await (await fetch(mock.metadataUrl)).json(), before);
+  });
+
+  it("passes faults, quirks, users and key rotation on to its provider", async () => {
+    await using mock = await OAuthMock.start({ port: 0 });
+    mock.fail("discovery", { status: 502, times: 2 });
+    assert.equal((await fetch(mock.metadataUrl)).status, 502);
+    mock.heal();
+    assert.equal((await fetch(mock.metadataUrl)).status, 200);
+    const jwks = `${mock.url}/oauth2/certs`;
+    const first = (await (await fetch(jwks)).json()).keys[0].kid;
+    await mock.rotateKeys({ keepOld: true });
+    const kids = (await (await fetch(jwks)).json()).keys.map((k: { kid: string }) => k.kid);
+    assert.equal(kids.length, 2);
+    assert.equal(kids[1], first);
+    mock.setQuirks({ emailInUserinfoOnly: true });
+    mock.setUser("ada@example.com", { name: "Ada" });
+    assert.throws(() => mock.setUser("nobody", {}), TypeError);
+  });
+
+  it("logs in without asking by default, and shows the login page with loginPage", async () => {
+    const query =
+      "response_type=code&client_id=app&scope=openid&redirect_uri=http%3A%2F%2Fa.test%2F";
+    await using auto = await OAuthMock.start({ port: 0 });
+    const direct = await fetch(`${auto.url}/oauth2/auth?${query}`, { redirect: "manual" });
+    assert.equal(direct.status, 302);
+    await using paged = await OAuthMock.start({ port: 0, loginPage: true });
+    const page = await fetch(`${paged.url}/oauth2/auth?${query}`);
+    assert.match(await page.text(), /<h1>Mock provider: log in<\/h1>/);
+  });
 });

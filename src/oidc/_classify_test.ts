@@ -1,17 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Example, startExample } from "../../testing/_fixtures.ts";
-
-/** A provider whose answers on one path can be replaced while the test runs. */
-function breakable() {
-  const broken = new Map<string, () => Response | Promise<Response>>();
-  const fetcher: typeof fetch = (input, init) => {
-    const request = new Request(input, init);
-    const answer = broken.get(new URL(request.url).pathname);
-    return answer ? Promise.resolve(answer()) : fetch(request);
-  };
-  return { fetch: fetcher, broken };
-}
+import type { MockFault } from "../../testing/mod.ts";
 
 async function tokenOf(ex: Example): Promise<string> {
   await ex.mock.setEmail("ann@example.com");
@@ -26,44 +16,34 @@ async function bearer(ex: Example, token: string) {
   return { status: res.status, body: (res.ok ? {} : JSON.parse(text)) as { error?: string } };
 }
 
-/** The example app with a token of ann's, whose next use refreshes at a token endpoint answering `answer`. */
-async function refreshMeeting(answer: () => Response) {
-  const provider = breakable();
-  const ex = await startExample({ users: "ann@example.com: [read]\n", fetch: provider.fetch });
+/** The example app with a token of ann's, whose next use refreshes at a token endpoint answering `fault`. */
+async function refreshMeeting(fault: MockFault) {
+  const ex = await startExample({ users: "ann@example.com: [read]\n" });
   const token = await tokenOf(ex);
   ex.clock.advance(3700);
-  provider.broken.set("/oauth2/token", answer);
-  return { ex, token, provider };
+  ex.mock.fail("token", { ...fault, times: Infinity });
+  return { ex, token };
 }
 
 describe("provider failures are classified by HTTP status and OAuth error", () => {
-  const failures: [string, () => Response][] = [
-    ["a 500", () => new Response("<h1>oops</h1>", { status: 500 })],
-    [
-      "a 503 with an OAuth error",
-      () => Response.json({ error: "temporarily_unavailable" }, { status: 503 }),
-    ],
-    ["a 200 that is not JSON", () => new Response("<html>", { status: 200 })],
-    ["a 200 without an access token", () => Response.json({ token_type: "bearer" })],
-    ["a 400 that is not OAuth JSON", () => new Response("bad gateway", { status: 400 })],
+  const failures: [string, MockFault][] = [
+    ["a 500", { status: 500, body: "<h1>oops</h1>" }],
+    ["a 503 with an OAuth error", { status: 503, error: "temporarily_unavailable" }],
+    ["a 200 that is not JSON", { body: "<html>" }],
+    ["a 200 without an access token", { body: JSON.stringify({ token_type: "bearer" }) }],
+    ["a 400 that is not OAuth JSON", { status: 400, body: "bad gateway" }],
     // A busy provider is an outage, not a refusal: the grant survives it (issue 9 item 6).
-    [
-      "a 429 too_many_requests",
-      () => Response.json({ error: "too_many_requests" }, { status: 429 }),
-    ],
-    [
-      "a 400 temporarily_unavailable",
-      () => Response.json({ error: "temporarily_unavailable" }, { status: 400 }),
-    ],
-    ["a 400 with an unknown error", () => Response.json({ error: "overloaded" }, { status: 400 })],
+    ["a 429 too_many_requests", { status: 429, error: "too_many_requests" }],
+    ["a 400 temporarily_unavailable", { error: "temporarily_unavailable" }],
+    ["a 400 with an unknown error", { error: "overloaded" }],
     [
       "a 200 whose ID token is not a JWT",
-      () => Response.json({ access_token: "a", token_type: "bearer", id_token: "not-a-jwt" }),
+      { body: JSON.stringify({ access_token: "a", token_type: "bearer", id_token: "not-a-jwt" }) },
     ],
   ];
-  for (const [what, answer] of failures) {
+  for (const [what, fault] of failures) {
     it(`answers 503 provider_unavailable, and logs it, when the token endpoint answers ${what}`, async () => {
-      const { ex, token, provider } = await refreshMeeting(answer);
+      const { ex, token } = await refreshMeeting(fault);
       await using _ = ex;
       const res = await bearer(ex, token);
       assert.deepEqual([res.status, res.body.error], [503, "provider_unavailable"]);
@@ -71,7 +51,7 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
         ex.logs.some((l) => /identity provider failed.*answered 503/.test(l)),
         ex.logs.join("\n"),
       );
-      provider.broken.clear();
+      ex.mock.heal();
       assert.equal((await bearer(ex, token)).status, 200, "the grant survived");
     });
   }
@@ -104,20 +84,17 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
   });
 
   it("answers 401 when the provider refuses the grant (invalid_grant)", async () => {
-    const { ex, token } = await refreshMeeting(() =>
-      Response.json({ error: "invalid_grant" }, { status: 400 })
-    );
+    const { ex, token } = await refreshMeeting({ error: "invalid_grant" });
     await using _ = ex;
     assert.deepEqual((await bearer(ex, token)).status, 401);
   });
 
   it("answers 502 provider_misconfigured when a refresh meets invalid_client", async () => {
-    const { ex, token } = await refreshMeeting(() =>
-      Response.json({ error: "invalid_client" }, {
-        status: 401,
-        headers: { "www-authenticate": 'Basic realm="x"' },
-      })
-    );
+    const { ex, token } = await refreshMeeting({
+      status: 401,
+      error: "invalid_client",
+      headers: { "www-authenticate": 'Basic realm="x"' },
+    });
     await using _ = ex;
     const res = await bearer(ex, token);
     assert.deepEqual([res.status, res.body.error], [502, "provider_misconfigured"]);
@@ -125,27 +102,22 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
   });
 
   it("answers 502 provider_misconfigured to a login whose redirect_uri the provider rejects", async () => {
-    const provider = breakable();
-    provider.broken.set(
-      "/oauth2/token",
-      () => Response.json({ error: "redirect_uri_mismatch" }, { status: 400 }),
-    );
-    await using ex = await startExample({ fetch: provider.fetch });
+    await using ex = await startExample();
+    ex.mock.fail("token", { error: "redirect_uri_mismatch" });
     const page = await ex.tester.browser().get("/login", {}, { expect: 502 });
     assert.equal(page.json<{ error: string }>().error, "provider_misconfigured");
     assert.ok(ex.logs.some((l) => /rejects the redirect_uri.*baseUrl/.test(l)), ex.logs.join("\n"));
   });
 
   for (
-    const [what, answer] of [
-      ["a 500", () => new Response("down", { status: 500 })],
-      ["garbage", () => new Response("{not json", { status: 200 })],
+    const [what, fault] of [
+      ["a 500", { status: 500, body: "down" }],
+      ["garbage", { body: "{not json" }],
     ] as const
   ) {
     it(`answers 502 provider_unavailable to a login when the JWKS endpoint answers ${what}`, async () => {
-      const provider = breakable();
-      provider.broken.set("/oauth2/certs", answer);
-      await using ex = await startExample({ fetch: provider.fetch });
+      await using ex = await startExample();
+      ex.mock.fail("jwks", fault);
       const page = await ex.tester.browser().get("/login", {}, { expect: 502 });
       assert.equal(page.json<{ error: string }>().error, "provider_unavailable");
       assert.ok(ex.logs.some((l) => /JWKS endpoint answered/.test(l)), ex.logs.join("\n"));

@@ -61,13 +61,16 @@ describe("OidcClient ID-token validation", () => {
   });
 
   it("takes the email from userinfo when the ID token carries none (OIDC Core §5.4)", async () => {
-    const forged = await forger();
-    const rp = client(forged.fetch);
-    forged.set((c) => ({ ...c, email: undefined, email_verified: undefined }));
-    const result = await login(rp);
-    assert.equal(result.identity.email, "ann@example.com");
-    const again = await rp.refresh(result.refreshToken!, result.identity);
-    assert.equal(again.identity.email, "ann@example.com");
+    const rp = client(fetch);
+    mock.setQuirks({ emailInUserinfoOnly: true });
+    try {
+      const result = await login(rp);
+      assert.equal(result.identity.email, "ann@example.com");
+      const again = await rp.refresh(result.refreshToken!, result.identity);
+      assert.equal(again.identity.email, "ann@example.com");
+    } finally {
+      mock.setQuirks({ emailInUserinfoOnly: false });
+    }
   });
 
   it("refuses an ID token issued more than the clock tolerance ahead, at login and on refresh", async () => {
@@ -125,11 +128,14 @@ describe("OidcClient ID-token validation", () => {
   });
 
   it("refuses a refresh whose ID token names another subject", async () => {
-    const forged = await forger();
-    const rp = client(forged.fetch);
+    const rp = client(fetch);
     const first = await login(rp);
-    forged.set((c) => ({ ...c, sub: "someone-else" }));
-    await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+    mock.setUser("ann@example.com", { claims: { sub: "someone-else" } });
+    try {
+      await assert.rejects(rp.refresh(first.refreshToken!, first.identity), TokenRefused);
+    } finally {
+      mock.setUser("ann@example.com", {});
+    }
   });
 
   it("sends Google-shaped credentials to the token endpoint as Google compares them", async () => {
@@ -164,13 +170,14 @@ describe("OidcClient ID-token validation", () => {
   });
 
   it("reports discovery that states another issuer as a misconfiguration saying what to fix", async () => {
+    const metadata = await (await fetch(mock.metadataUrl)).json();
+    mock.fail("discovery", {
+      body: JSON.stringify({ ...metadata, issuer: "https://evil.example" }),
+    });
     const rp = new OidcClient({
       serverMetadataUrl: mock.metadataUrl,
       clientId: "rp",
-      fetch: async (input, init) => {
-        const body = await (await fetch(input, init)).json();
-        return Response.json({ ...body, issuer: "https://evil.example" });
-      },
+      fetch,
       clock: Date.now,
     });
     await assert.rejects(rp.metadata(), (error: Error) => {

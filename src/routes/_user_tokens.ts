@@ -2,7 +2,7 @@
 // ending a session at /logout (and, when asked, at the provider).
 import type { Context } from "hono";
 import type { Core } from "../_core.ts";
-import { errorResponse, NO_STORE } from "../_http.ts";
+import { errorResponse } from "../_http.ts";
 import { randomId } from "../seal.ts";
 import { GrantEnded, MAX_TOKENS_PER_ACCOUNT } from "../grants.ts";
 import { type Identity, TokenRefused } from "../oidc/client.ts";
@@ -16,16 +16,15 @@ function grantIdOf(session: SessionData): string | undefined {
 }
 
 /**
- * `{"refresh_token": …}`: a new token with an id of its own that refers to
- * grant `gid`; 429 past the per-account bound, and `undefined` when the grant
- * cannot be used (the caller then goes through the offline login).
+ * A new user token with an id of its own that refers to grant `gid`; a 429
+ * past the per-account bound, and `undefined` when the grant cannot be used
+ * (the caller then goes through the offline login).
  */
-export async function mintUserToken(
+export async function mintToken(
   core: Core,
-  c: Context,
   identity: Identity,
   gid: string,
-): Promise<Response | undefined> {
+): Promise<string | Response | undefined> {
   const jti = randomId();
   const added = await core.grants!.addToken(gid, identity.email, jti, USER_TOKEN_TTL);
   if (added === "full") {
@@ -37,8 +36,7 @@ export async function mintUserToken(
     );
   }
   if (added === "ended") return undefined;
-  const token = await core.tokens.issueUserToken(identity, gid, jti);
-  return c.json({ refresh_token: token }, 200, NO_STORE);
+  return await core.tokens.issueUserToken(identity, gid, jti);
 }
 
 /**

@@ -10,14 +10,25 @@ import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../session.ts";
 import { serviceToken } from "./token_routes.ts";
+import { throughContext, wantsHtml } from "../pages/_html.ts";
+import { handOver, takeHandover } from "../_handover.ts";
+import { continuePage, tokenPage } from "../pages/token_page.ts";
+import { USER_TOKEN_TTL } from "../tokens.ts";
+import { HeadlessLogins } from "../_headless_logins.ts";
+import { finishHeadless, headlessRoutes, startHeadless } from "./headless_routes.ts";
 import { confirmationPage } from "./_confirm_page.ts";
-import { endSession, leaveSession, mintUserToken, usableGrant } from "./_user_tokens.ts";
+import { endSession, leaveSession, mintToken, usableGrant } from "./_user_tokens.ts";
+
+/** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
+const PROMPTS = ["login", "select_account", "consent"];
 
 /** Adds the login routes to `app` (already mounted under the prefix). */
 export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
-  app.get("/login", (c) => login(core, c));
-  app.get("/auth", (c) => callback(core, c, "auth"));
-  app.get("/token", (c) => token(core, c));
+  const pairings = new HeadlessLogins(core.clock);
+  app.get("/login", (c) => login(core, c, pairings));
+  app.get("/auth", (c) => callback(core, c, "auth", pairings));
+  app.get("/token", (c) => token(core, c, pairings));
+  headlessRoutes(core, app, pairings);
   app.get("/logout", (c) => logout(core, c, 307));
   app.post("/logout", (c) => logout(core, c, 303));
 }
@@ -43,7 +54,14 @@ async function logout(core: Core, c: Context, status: 307 | 303): Promise<Respon
   return target === "/" ? c.redirect("/", status) : c.redirect(target, 303);
 }
 
-async function login(core: Core, c: Context): Promise<Response> {
+async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<Response> {
+  const headless = c.req.query("headless");
+  if (headless !== undefined) {
+    if (headless !== "true") {
+      return errorResponse(400, "invalid_request", '"headless" must be "true".');
+    }
+    return startHeadless(core, c, pairings);
+  }
   const callbackName = c.req.query("redirect") ?? "auth";
   if (callbackName !== "auth" && callbackName !== "token") {
     return errorResponse(400, "invalid_request", '"redirect" must be "auth" or "token".');
@@ -56,6 +74,10 @@ async function login(core: Core, c: Context): Promise<Response> {
   if (loginHint !== undefined && (loginHint.length > 254 || hasControlCharacter(loginHint))) {
     return errorResponse(400, "invalid_request", '"login_hint" is not a valid hint.');
   }
+  const prompt = c.req.query("prompt");
+  if (prompt !== undefined && !PROMPTS.includes(prompt)) {
+    return errorResponse(400, "invalid_request", `"prompt" must be one of ${PROMPTS.join(", ")}.`);
+  }
   // A link on another site must not end the session (a forced logout): then
   // the session stays until this login's callback replaces it.
   if (isSameOriginRequest(c, core.trustedOrigins(c))) {
@@ -63,23 +85,49 @@ async function login(core: Core, c: Context): Promise<Response> {
     core.sessions.clear(c);
   }
   if (core.options.forceUser) return c.redirect(safeReturnPath(c.req.query("next")), 307);
+  return await beginLogin(core, c, {
+    callback: callbackName,
+    offline: offline === "true" || callbackName === "token",
+    next: safeReturnPath(c.req.query("next")),
+    loginHint,
+    prompt,
+  });
+}
+
+/** What {@link beginLogin} needs to know about a login. */
+export interface LoginRequest {
+  callback: "auth" | "token";
+  /** Whether to ask for a refresh token. */
+  offline: boolean;
+  /** A same-origin path to come back to. */
+  next: string;
+  loginHint?: string;
+  prompt?: string;
+  /** The headless login this one completes. */
+  headless?: string;
+}
+
+/** Sends the browser to the provider, with the login's state in a sealed cookie. */
+export async function beginLogin(core: Core, c: Context, request: LoginRequest): Promise<Response> {
   const login = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
     verifier: oauth.generateRandomCodeVerifier(),
-    next: safeReturnPath(c.req.query("next")),
-    callback: callbackName,
-  } as const;
+    next: request.next,
+    callback: request.callback,
+    ...(request.headless ? { headless: request.headless } : {}),
+  };
+  const extra = core.options.clientKwargs;
   let url: URL;
   try {
     url = await core.oidc!.authorizationUrl({
-      redirectUri: redirectUri(core, c, callbackName),
+      redirectUri: redirectUri(core, c, request.callback),
       state: login.state,
       nonce: login.nonce,
       codeVerifier: login.verifier,
-      extra: core.options.clientKwargs,
-      offline: offline === "true" || callbackName === "token",
-      loginHint,
+      extra: request.prompt ? { ...extra, prompt: request.prompt } : extra,
+      offline: request.offline,
+      loginHint: request.loginHint,
     });
   } catch (error) {
     const failure = core.providerFailure(error, 503);
@@ -96,7 +144,12 @@ function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): st
 }
 
 /** The provider came back: finish the login, start a new session. */
-async function callback(core: Core, c: Context, callbackName: "auth" | "token"): Promise<Response> {
+async function callback(
+  core: Core,
+  c: Context,
+  callbackName: "auth" | "token",
+  pairings: HeadlessLogins,
+): Promise<Response> {
   if (core.options.forceUser) return c.redirect("/", 307);
   const state = c.req.query("state");
   const login = state ? await core.sessions.takeLogin(c, state) : null;
@@ -116,6 +169,13 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       redirectUri: redirectUri(core, c, callbackName),
     });
     const { identity, refreshToken, idToken } = result;
+    if (login.headless) {
+      // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
+      return await finishHeadless(core, c, pairings, login.headless, identity, {
+        refreshToken,
+        checkedUntil: result.expiresAt,
+      });
+    }
     // The provider's tokens stay on the server, in a grant: the cookie stays small.
     const hint = core.options.providerLogout ? idToken : undefined;
     // The session this login replaces (kept when another site started the login) lets go of its grant.
@@ -145,11 +205,21 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
     }
     if (callbackName === "auth") return c.redirect(login.next, 307);
-    const minted = refreshToken && gid && await mintUserToken(core, c, identity, gid);
+    const minted = refreshToken && gid && await mintToken(core, identity, gid);
     // A login made only for a token it cannot have (the account is at its
     // bound) keeps no record behind: the session goes on without a grant.
-    if (minted && minted.status === 429) await core.grants!.release(gid!, { session: true });
-    if (minted) return minted;
+    if (minted instanceof Response && minted.status === 429) {
+      await core.grants!.release(gid!, { session: true });
+    }
+    if (minted instanceof Response) return minted;
+    if (minted) {
+      await handOver(core, c, { token: minted, email: identity.email });
+      // A browser goes on from a page of this origin: a redirect would keep the
+      // provider in the navigation's chain, and a reload of /token would then
+      // count as sent by another site.
+      if (wantsHtml(c)) return await throughContext(c, continuePage(core.path("/token")));
+      return c.redirect(core.path("/token"), 307);
+    }
     core.log("the identity provider issued no refresh token to an offline login; answered 502");
     return errorResponse(
       502,
@@ -157,20 +227,27 @@ async function callback(core: Core, c: Context, callbackName: "auth" | "token"):
       "The identity provider did not issue a refresh token.",
     );
   } catch (error) {
-    if (error instanceof LoginError) return errorResponse(400, error.code, error.message);
+    if (error instanceof LoginError) {
+      if (login.headless) pairings.fail(login.headless, error.code, error.message);
+      return errorResponse(400, error.code, error.message);
+    }
     const failure = core.providerFailure(error, 502);
     if (failure) return failure;
     throw error;
   }
 }
 
-async function token(core: Core, c: Context): Promise<Response> {
+async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<Response> {
   if (
     c.req.query("state") !== undefined || c.req.query("code") !== undefined ||
     c.req.query("error") !== undefined
   ) {
-    return await callback(core, c, "token");
+    return await callback(core, c, "token", pairings);
   }
+  // Minted by this browser's own callback a moment ago (the redirect from it
+  // counts as cross-site: the provider is in its chain), so it goes first.
+  const handover = await takeHandover(core, c);
+  if (handover) return await tokenAnswer(core, c, handover.token, handover.email);
   const caller = await core.caller(c);
   if (caller instanceof Response) return caller;
   // A bearer token cannot be sent by another site; a cookie, or no credential
@@ -183,8 +260,9 @@ async function token(core: Core, c: Context): Promise<Response> {
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   try {
     const gid = session && await usableGrant(core, session);
-    const minted = gid && await mintUserToken(core, c, session, gid);
-    if (minted) return minted;
+    const minted = gid && await mintToken(core, session, gid);
+    if (minted instanceof Response) return minted;
+    if (minted) return await tokenAnswer(core, c, minted, session.email);
   } catch (error) {
     const failure = core.providerFailure(error, 503);
     if (failure) return failure;
@@ -194,6 +272,13 @@ async function token(core: Core, c: Context): Promise<Response> {
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
   return c.redirect(`${core.path("/login")}?${next}`, 307);
+}
+
+/** A user token: a page for a browser, `{"refresh_token"}` for a script. */
+async function tokenAnswer(core: Core, c: Context, token: string, email: string) {
+  if (!wantsHtml(c)) return c.json({ refresh_token: token }, 200, NO_STORE);
+  const expiresAt = core.clock() + USER_TOKEN_TTL * 1000;
+  return await throughContext(c, tokenPage({ token, email, expiresAt, origin: core.origin(c) }));
 }
 
 function hasControlCharacter(text: string): boolean {

@@ -202,6 +202,18 @@ describe("login routes", () => {
     assert.match(cookie, /Max-Age=600/);
   });
 
+  it("passes ?prompt= on to the provider, and refuses values OpenID Connect does not define", async () => {
+    await using ex = await startExample();
+    const res = await fetch(`${ex.tester.url}/login?prompt=select_account`, { redirect: "manual" });
+    assert.equal(
+      new URL(res.headers.get("location")!).searchParams.get("prompt"),
+      "select_account",
+    );
+    const bad = await fetch(`${ex.tester.url}/login?prompt=evil`);
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).error, "invalid_request");
+  });
+
   it("mints at GET /token only for the app's own pages or a typed address", async () => {
     await using ex = await startExample({ users: "ann@example.com: [user_management]\n" });
     await ex.mock.setEmail("ann@example.com");

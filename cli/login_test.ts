@@ -1,0 +1,68 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { completeHeadlessLogin, startExample } from "../testing/_fixtures.ts";
+import { main } from "./main.ts";
+
+function capture(signal?: AbortSignal) {
+  const out = { stdout: "", stderr: "" };
+  const io = {
+    stdout: (text: string) => void (out.stdout += text),
+    stderr: (text: string) => void (out.stderr += text),
+    env: {},
+    prompt: () => Promise.resolve(undefined),
+    signal,
+  };
+  return { out, io };
+}
+
+async function waitFor(read: () => string, pattern: RegExp): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const match = read().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`never printed ${pattern}: ${read()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("easy-oauth login", () => {
+  it("prints the link and the code, waits for the person, then prints a working token", async () => {
+    await using ex = await startExample({ users: "ann@example.com: [read]\n" });
+    await ex.mock.setEmail("ann@example.com");
+    const { out, io } = capture();
+    const done = main(["login", "--url", `${ex.tester.url}/`], io);
+    const [, loginUrl] = await waitFor(() => out.stderr, /^ {2}(http\S+)$/m);
+    const [, code] = await waitFor(() => out.stderr, /code; continue only if it matches: (\S+)/);
+    assert.equal((await completeHeadlessLogin(loginUrl, code)).status, 200);
+    assert.equal(await done, 0);
+    const token = out.stdout.trim();
+    assert.equal(out.stdout, `${token}\n`, "only the token on stdout");
+    assert.match(out.stderr, /Logged in as ann@example\.com\.\n$/);
+    const read = await fetch(`${ex.tester.url}/read`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(await read.text(), "read by ann@example.com");
+  });
+
+  it("stops with status 1 and nothing on stdout when interrupted", async () => {
+    await using ex = await startExample();
+    const controller = new AbortController();
+    const { out, io } = capture(controller.signal);
+    const done = main(["login", "--url", ex.tester.url], io);
+    await waitFor(() => out.stderr, /Waiting/);
+    controller.abort();
+    assert.equal(await done, 1);
+    assert.equal(out.stdout, "");
+    assert.match(out.stderr, /interrupted/);
+  });
+
+  it("needs --url (status 2) and says when the app is not an easy-oauth app (status 1)", async () => {
+    const missing = capture();
+    assert.equal(await main(["login"], missing.io), 2);
+    assert.match(missing.out.stderr, /--url is required/);
+    await using ex = await startExample();
+    const wrong = capture();
+    assert.equal(await main(["login", "--url", `${ex.tester.url}/nowhere/`], wrong.io), 1);
+    assert.match(wrong.out.stderr, /refused to start a headless login \(HTTP 404\)/);
+  });
+});
