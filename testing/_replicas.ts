@@ -1,7 +1,7 @@
 // For the multi-process tests (not published): starts replicas of
 // `_replica_app.ts` as separate processes (Deno and Bun) on shared state, and
 // the HTTP steps the tests take against them.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { TestBrowser } from "./mod.ts";
@@ -29,6 +29,7 @@ export async function startReplicas(
 ): Promise<Replicas> {
   const children: ChildProcess[] = [];
   const logs: string[][] = [];
+  runtimes = runtimes.map(available);
   const close = async () => {
     await Promise.all(children.map((child) => ended(child)));
   };
@@ -51,6 +52,18 @@ export async function startReplicas(
     await close();
     throw error;
   }
+}
+
+/**
+ * `runtime`, or Deno when Bun is not installed outside CI: a newcomer's
+ * `npx -y deno@2 task test` has no Bun, and the processes still test the
+ * sharing. CI has both, and there a missing runtime fails the test.
+ */
+function available(runtime: Runtime): Runtime {
+  if (runtime === "deno" || process.env.CI) return runtime;
+  if (!spawnSync(runtime, ["--version"], { stdio: "ignore" }).error) return runtime;
+  console.warn(`!! ${runtime} is not on the PATH: that replica runs under Deno instead`);
+  return "deno";
 }
 
 function ready(child: ChildProcess, log: string[]): Promise<string> {
