@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -87,7 +88,9 @@ describe("deno task demo", () => {
     app = `http://127.0.0.1:${port}`;
     const args = ["run", "-A", "examples/demo.ts", "--port", `${port}`];
     args.push("--provider-port", `${providerPort}`, "--data-dir", dir);
-    child = spawn("deno", args, { cwd: ROOT, stdio: "ignore" });
+    // The demo is a Deno program: run it with this Deno, or the one on the PATH under Bun.
+    const deno = "Deno" in globalThis ? process.execPath : "deno";
+    child = spawn(deno, args, { cwd: ROOT, stdio: "ignore" });
     await waitFor(`${app}/`, child);
   });
 
