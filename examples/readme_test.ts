@@ -34,6 +34,16 @@ async function snippets(): Promise<{ file: string | undefined; lang: string; cod
 }
 
 /** Runs a file with the runtime running this test; its exit status and output. */
+/** The environment the README's apps read their settings from. */
+function useProvider(metadataUrl: string): void {
+  Object.assign(process.env, {
+    SERVER_METADATA_URL: metadataUrl,
+    SECRET_KEY: "a secret of at least thirty-two characters",
+    CLIENT_ID: "readme-app",
+    CLIENT_SECRET: "readme-secret",
+  });
+}
+
 function run(file: string, env: Record<string, string>, cwd = ROOT) {
   const args = "Bun" in globalThis ? [file] : ["run", "-A", file];
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -69,12 +79,7 @@ describe("the README's snippets", () => {
 
   it("usage: the app of the Usage section logs in through a provider and guards /shout", async () => {
     await using mock = await OAuthMock.start({ port: 0 });
-    Object.assign(process.env, {
-      SERVER_METADATA_URL: mock.metadataUrl,
-      SECRET_KEY: "a secret of at least thirty-two characters",
-      CLIENT_ID: "readme-app",
-      CLIENT_SECRET: "readme-secret",
-    });
+    useProvider(mock.metadataUrl);
     // Its userFile is caps.yaml in the working directory; logins keep their grant beside it.
     const grants = join(process.cwd(), "caps.tokens.json");
     const existed = await access(grants).then(() => true, () => false);
@@ -130,12 +135,7 @@ describe("the README's snippets", () => {
     skip: !process.env.DATABASE_URL && "DATABASE_URL is not set: PostgreSQL tests skipped",
   }, async () => {
     await using mock = await OAuthMock.start({ port: 0 });
-    Object.assign(process.env, {
-      SERVER_METADATA_URL: mock.metadataUrl,
-      SECRET_KEY: "a secret of at least thirty-two characters",
-      CLIENT_ID: "readme-app",
-      CLIENT_SECRET: "readme-secret",
-    });
+    useProvider(mock.metadataUrl);
     const { default: replica } = await import("./readme/replicas.ts");
     // Another replica: a store of its own on the same schema.
     await using other = await PostgresStore.connect(process.env.DATABASE_URL!, {

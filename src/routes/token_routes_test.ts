@@ -283,6 +283,17 @@ describe("tokens made by tokens", () => {
     assert.equal(res.status, 200);
     return await res.json() as { api_token: string; id: string; expires_at: number };
   };
+  /** An API token a manager's session makes, able to make others. */
+  const managerToken = async (
+    manager: Awaited<ReturnType<Ex["tester"]["client"]>>,
+    name: string,
+    expires_in: number,
+  ) =>
+    (await manager.post("/token/api", {
+      name,
+      capabilities: ["user_management", "write"],
+      expires_in,
+    })).json<{ api_token: string; expires_at: number }>();
   const serviceToken = async (ex: Ex, auth: string) => {
     const res = await fetch(`${ex.tester.url}/token?user=bot@service`, {
       headers: { authorization: `Bearer ${auth}` },
@@ -294,11 +305,7 @@ describe("tokens made by tokens", () => {
   it("never outlive the token that made them, nor survive its revocation", async () => {
     await using ex = await startExample({ users });
     const manager = await ex.tester.client("manager@example.com");
-    const short = (await manager.post("/token/api", {
-      name: "short",
-      capabilities: ["user_management", "write"],
-      expires_in: 60,
-    })).json<{ api_token: string; expires_at: number }>();
+    const short = await managerToken(manager, "short", 60);
     const long = await apiToken(ex, short.api_token, "long", 365 * 24 * 3600);
     assert.equal(long.expires_at, short.expires_at, "capped at the maker's expiry");
     const service = await serviceToken(ex, short.api_token);
@@ -313,11 +320,7 @@ describe("tokens made by tokens", () => {
     assert.deepEqual(after.tokens, []);
 
     // What a token made expires with it.
-    const parent = (await manager.post("/token/api", {
-      name: "parent",
-      capabilities: ["user_management", "write"],
-      expires_in: 600,
-    })).json<{ api_token: string; expires_at: number }>();
+    const parent = await managerToken(manager, "parent", 600);
     const child = await apiToken(ex, parent.api_token, "child", 3600);
     assert.equal(child.expires_at, parent.expires_at);
     assert.equal(await status(ex, "/write", child.api_token), 200);
@@ -328,11 +331,7 @@ describe("tokens made by tokens", () => {
   it("die with the maker's token when it is revoked by itself", async () => {
     await using ex = await startExample({ users });
     const manager = await ex.tester.client("manager@example.com");
-    const maker = (await manager.post("/token/api", {
-      name: "maker",
-      capabilities: ["user_management", "write"],
-      expires_in: 600,
-    })).json<{ api_token: string }>();
+    const maker = await managerToken(manager, "maker", 600);
     const child = await apiToken(ex, maker.api_token, "child", 600);
     const grandchild = await apiToken(ex, child.api_token, "grandchild", 600);
     await manager.post("/token/revoke", { token: maker.api_token });
@@ -343,11 +342,7 @@ describe("tokens made by tokens", () => {
   it("hold no more than their maker's account holds now", async () => {
     await using ex = await startExample({ users });
     const manager = await ex.tester.client("manager@example.com");
-    const made = (await manager.post("/token/api", {
-      name: "ci",
-      capabilities: ["user_management", "write"],
-      expires_in: 600,
-    })).json<{ api_token: string }>();
+    const made = await managerToken(manager, "ci", 600);
     const child = await apiToken(ex, made.api_token, "child", 600);
     const service = await serviceToken(ex, made.api_token);
     const root = await ex.tester.client("root@example.com");
@@ -362,11 +357,7 @@ describe("tokens made by tokens", () => {
   it("are revoked with every token of the account that made them", async () => {
     await using ex = await startExample({ users });
     const manager = await ex.tester.client("manager@example.com");
-    const made = (await manager.post("/token/api", {
-      name: "ci",
-      capabilities: ["user_management", "write"],
-      expires_in: 600,
-    })).json<{ api_token: string }>();
+    const made = await managerToken(manager, "ci", 600);
     const service = await serviceToken(ex, made.api_token);
     const root = await ex.tester.client("root@example.com");
     await root.post("/token/revoke", { user: "manager@example.com" });
