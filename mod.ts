@@ -32,8 +32,8 @@
  */
 export { OAuthManager, type RequireOptions } from "./src/manager.ts";
 export type { ForcedUser, OAuthManagerOptions } from "./src/options.ts";
-export { loadConfig, type LoadConfigOptions } from "./src/config.ts";
-export { decryptValue, encryptValue, isEncrypted } from "./src/serieux_crypt.ts";
+export { loadConfig, type LoadConfigOptions } from "./src/config/config.ts";
+export { decryptValue, encryptValue, isEncrypted } from "./src/config/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind, TokenParent } from "./src/env.ts";
 export {
   type CapabilityChange,
@@ -42,7 +42,7 @@ export {
   type CapabilityGuard,
   CapabilitySet,
   type CapabilitySetOptions,
-} from "./src/capabilities.ts";
+} from "./src/capabilities/capabilities.ts";
 export type { CapabilityStore } from "./src/stores/capability_store.ts";
 export { MemoryCapabilityStore } from "./src/stores/memory_store.ts";
 export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stores/file_store.ts";

@@ -1,7 +1,7 @@
 // Loading a configuration for a command: validated, secrets opened when a
 // password is at hand, every problem reported at once.
-import { analyzeConfig, type ConfigAnalysis, problemsError } from "../src/_config_load.ts";
-import { CapabilitySet, type CapabilitySetOptions } from "../src/capabilities.ts";
+import { analyzeConfig, type ConfigAnalysis, problemsError } from "../src/config/load.ts";
+import { CapabilitySet, type CapabilitySetOptions } from "../src/capabilities/capabilities.ts";
 import { CommandError } from "./_io.ts";
 
 /**

@@ -1,5 +1,5 @@
 // `easy-oauth check config.yaml`: validates a configuration and summarizes it.
-import type { CapabilitySet } from "../src/capabilities.ts";
+import type { CapabilitySet } from "../src/capabilities/capabilities.ts";
 import { type CliIO, getPassword } from "./_io.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "./main.ts";
-import { encryptValue } from "../src/serieux_crypt.ts";
+import { encryptValue } from "../src/config/serieux_crypt.ts";
 
 const PASSWORD = "change_me!!1";
 const VECTOR_CONFIG = fileURLToPath(

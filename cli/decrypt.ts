@@ -1,9 +1,9 @@
 // `easy-oauth decrypt config.yaml`: prints the file with its encrypted values
 // opened. It never writes the file: plaintext secrets go to stdout only.
 import { isScalar, type Scalar, visit } from "yaml";
-import { decryptValue, isEncrypted } from "../src/serieux_crypt.ts";
+import { decryptValue, isEncrypted } from "../src/config/serieux_crypt.ts";
 import { ConfigError } from "../src/errors.ts";
-import { readConfigText } from "../src/_config_read.ts";
+import { readConfigText } from "../src/config/read.ts";
 import { parseYamlDocument } from "../src/_yaml.ts";
 import { applyEdits, renderValue } from "./_yaml_edit.ts";
 import { type CliIO, CommandError, getPassword } from "./_io.ts";

@@ -2,8 +2,8 @@
 // `serieux patch` would, leaving the rest of the file untouched.
 import { stat } from "node:fs/promises";
 import type { Document } from "yaml";
-import { decryptValue, encryptValue, isEncrypted } from "../src/serieux_crypt.ts";
-import { readConfigText } from "../src/_config_read.ts";
+import { decryptValue, encryptValue, isEncrypted } from "../src/config/serieux_crypt.ts";
+import { readConfigText } from "../src/config/read.ts";
 import { parseYamlDocument } from "../src/_yaml.ts";
 import { atomicWrite } from "../src/stores/_atomic_write.ts";
 import { applyEdits, type ScalarEdit, topLevelScalars } from "./_yaml_edit.ts";

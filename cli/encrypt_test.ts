@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "./main.ts";
-import { decryptValue } from "../src/serieux_crypt.ts";
+import { decryptValue } from "../src/config/serieux_crypt.ts";
 import { parseYaml } from "../src/_yaml.ts";
 
 const PASSWORD = "change_me!!1";

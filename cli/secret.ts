@@ -1,5 +1,5 @@
 // `easy-oauth secret`: a fresh random secret_key.
-import { base64UrlEncode } from "../src/_config_fernet.ts";
+import { base64UrlEncode } from "../src/config/fernet.ts";
 import type { CliIO } from "./_io.ts";
 import { parseCommandArgs } from "./_args.ts";
 

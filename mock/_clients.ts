@@ -1,6 +1,6 @@
 // Who may use the mock: any client (lenient, the default), or only registered
 // clients, authenticated and redirected as a real provider does.
-import { timingSafeEqual } from "../src/_compare.ts";
+import { timingSafeEqual } from "../src/crypto/compare.ts";
 import { invalidClient, OAuthError } from "./_http.ts";
 
 /**

@@ -1,5 +1,5 @@
 // Validation of the mock provider's options, once, in the factory.
-import { didYouMean } from "../src/_suggest.ts";
+import { didYouMean } from "../src/capabilities/suggest.ts";
 import type { MockClient } from "./_clients.ts";
 import { isValidEmail } from "./_email.ts";
 

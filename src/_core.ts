@@ -1,20 +1,20 @@
 // The state and request-time logic shared by OAuthManager and its routes.
 import type { Context } from "hono";
-import type { CapabilitySet } from "./capabilities.ts";
+import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { OAuthUser, TokenParent } from "./env.ts";
-import { errorResponse, unauthorized } from "./_http.ts";
-import { timingSafeEqual } from "./_compare.ts";
+import { errorResponse, unauthorized } from "./http/http.ts";
+import { timingSafeEqual } from "./crypto/compare.ts";
 import {
   OidcClient,
   ProviderMisconfigured,
   ProviderUnavailable,
   TokenRefused,
 } from "./oidc/client.ts";
-import { GrantEnded, Grants } from "./grants.ts";
-import { Revocations } from "./revocations.ts";
-import { Sealer } from "./seal.ts";
-import { SessionCookies, type SessionData } from "./session.ts";
-import { BearerTokens, InvalidToken } from "./tokens.ts";
+import { GrantEnded, Grants } from "./grants/grants.ts";
+import { Revocations } from "./credentials/revocations.ts";
+import { Sealer } from "./crypto/seal.ts";
+import { SessionCookies, type SessionData } from "./credentials/session.ts";
+import { BearerTokens, InvalidToken } from "./credentials/tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
 import { failureResponse, isStoreFailure } from "./_failures.ts";
 

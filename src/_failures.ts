@@ -4,8 +4,8 @@
 // 5xx is passed to `log` with its cause, so that nothing fails silently.
 import { errorCode } from "./stores/_atomic_write.ts";
 import { ConfigError, StoreLimitError, StoreUnavailable } from "./errors.ts";
-import { errorResponse } from "./_http.ts";
-import { ContendedGrant } from "./_grant_data.ts";
+import { errorResponse } from "./http/http.ts";
+import { ContendedGrant } from "./grants/grant_data.ts";
 
 /**
  * Whether `error` says that a store cannot be used (not a bug of ours): a

@@ -1,6 +1,6 @@
 // Validation of OAuthManager's options, once, at construction (TypeError naming the option).
-import { CapabilitySet } from "./capabilities.ts";
-import { base64UrlEncode } from "./_config_fernet.ts";
+import { CapabilitySet } from "./capabilities/capabilities.ts";
+import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
 import { emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";

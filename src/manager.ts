@@ -6,12 +6,12 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { type Caller, Core } from "./_core.ts";
-import { errorResponse, unauthorized } from "./_http.ts";
+import { errorResponse, unauthorized } from "./http/http.ts";
 import { validateOptions } from "./_manager_options.ts";
-import type { CapabilitySet } from "./capabilities.ts";
+import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { OAuthEnv } from "./env.ts";
 import type { OAuthManagerOptions } from "./options.ts";
-import { loadConfig, type LoadConfigOptions } from "./config.ts";
+import { loadConfig, type LoadConfigOptions } from "./config/config.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CapabilitySet, CapabilitySetOptions } from "./capabilities.ts";
+import type { CapabilitySet, CapabilitySetOptions } from "./capabilities/capabilities.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
 

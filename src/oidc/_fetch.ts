@@ -1,6 +1,6 @@
 // The fetch used for every call to the provider: short timeout, no redirect
 // following, bounded response size (SECURITY.md, "Outbound calls").
-import { readAtMost } from "../_body.ts";
+import { readAtMost } from "../http/body.ts";
 
 /** Largest response accepted from the provider. */
 export const MAX_RESPONSE_BYTES = 512 * 1024;

@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { Core } from "../_core.ts";
-import { errorResponse } from "../_http.ts";
+import { errorResponse } from "../http/http.ts";
 
 /**
  * A 403: for a browser navigation, a minimal page whose link repeats the

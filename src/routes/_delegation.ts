@@ -5,7 +5,7 @@
 // on an account only when it holds everything the account holds, and may hand
 // out or take away only capabilities it holds.
 import type { Core } from "../_core.ts";
-import { errorResponse } from "../_http.ts";
+import { errorResponse } from "../http/http.ts";
 import type { OAuthUser, TokenParent } from "../env.ts";
 
 const API_PREFIX = "api:";

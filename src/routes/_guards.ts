@@ -1,7 +1,7 @@
 // Checks shared by the management and token routes.
 import type { Context } from "hono";
 import type { Caller, Core } from "../_core.ts";
-import { errorResponse, isSameOriginRequest, readJsonObject, unauthorized } from "../_http.ts";
+import { errorResponse, isSameOriginRequest, readJsonObject, unauthorized } from "../http/http.ts";
 import type { OAuthUser } from "../env.ts";
 
 /** The capability that lets a caller manage others. */

@@ -4,20 +4,20 @@ import type { Context, Hono } from "hono";
 import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
-import { errorResponse, isSameOriginRequest, NO_STORE } from "../_http.ts";
-import { safeReturnPath } from "../_redirect.ts";
+import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
+import { safeReturnPath } from "../http/redirect.ts";
 import { LoginError } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
-import { SESSION_TTL } from "../session.ts";
+import { SESSION_TTL } from "../credentials/session.ts";
 import { serviceToken } from "./token_routes.ts";
 import { throughContext, wantsHtml } from "../pages/_html.ts";
-import { handOver, takeHandover } from "../_handover.ts";
+import { handOver, takeHandover } from "../login/handover.ts";
 import { continuePage, tokenPage } from "../pages/token_page.ts";
-import { USER_TOKEN_TTL } from "../tokens.ts";
-import { HeadlessLogins } from "../_headless_logins.ts";
-import { finishHeadless, headlessRoutes, startHeadless } from "./headless_routes.ts";
+import { USER_TOKEN_TTL } from "../credentials/tokens.ts";
+import { HeadlessLogins } from "../headless/headless_logins.ts";
+import { finishHeadless, headlessRoutes, startHeadless } from "../headless/headless_routes.ts";
 import { confirmationPage } from "./_confirm_page.ts";
-import { endSession, leaveSession, mintToken, usableGrant } from "./_user_tokens.ts";
+import { endSession, leaveSession, mintToken, usableGrant } from "../login/user_tokens.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
 const PROMPTS = ["login", "select_account", "consent"];

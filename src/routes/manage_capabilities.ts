@@ -4,9 +4,9 @@
 // overrides).
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
-import { CapabilityError, type CapabilityGuard } from "../capabilities.ts";
+import { CapabilityError, type CapabilityGuard } from "../capabilities/capabilities.ts";
 import { emailProblem } from "../_email.ts";
-import { errorResponse } from "../_http.ts";
+import { errorResponse } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { checkDelegation, DelegationRefused, delegationResponse } from "./_delegation.ts";
 import {

@@ -3,10 +3,10 @@
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
 import { emailProblem } from "../_email.ts";
-import { errorResponse, NO_STORE } from "../_http.ts";
+import { errorResponse, NO_STORE } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
-import { MAX_TOKEN_LIFETIME } from "../revocations.ts";
-import { randomId, Sealer, type SealPurpose } from "../seal.ts";
+import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
+import { randomId, Sealer, type SealPurpose } from "../crypto/seal.ts";
 import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
 import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {

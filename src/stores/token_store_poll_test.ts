@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { FileTokenStore } from "./token_store.ts";
-import { Revocations } from "../revocations.ts";
+import { Revocations } from "../credentials/revocations.ts";
 
 async function folder(): Promise<{ dir: string } & AsyncDisposable> {
   const dir = await mkdtemp(join(tmpdir(), "easy-oauth-tokens-"));

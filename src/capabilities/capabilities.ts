@@ -1,0 +1,438 @@
+/**
+ * Capabilities: a graph of named permissions where each implies others, and
+ * who holds which.
+ *
+ * @module
+ */
+import { emailProblem, quoteForMessage } from "../_email.ts";
+import { ADMIN, CapabilityGraph } from "./graph.ts";
+import type { CapabilityStore } from "../stores/capability_store.ts";
+import { storeFromOptions } from "../stores/_store_option.ts";
+
+/** Why `CapabilitySet` refused a change: the HTTP layer answers 400 with it. */
+export type CapabilityErrorCode = "unknown_capability" | "invalid_email";
+
+/**
+ * A bad email or capability name given to `CapabilitySet.set`, `add` or
+ * `remove`. `code` says which; the message is safe to show (the offending
+ * value is escaped and cut short).
+ *
+ * @example
+ * ```ts
+ * import { CapabilityError, CapabilitySet } from "@easy-oauth/hono";
+ *
+ * const capabilities = new CapabilitySet({ graph: { read: [] } });
+ * try {
+ *   await capabilities.add("ann@example.com", "reed");
+ * } catch (error) {
+ *   if (error instanceof CapabilityError) error.code; // "unknown_capability"
+ * }
+ * ```
+ */
+export class CapabilityError extends Error {
+  /** What was wrong. */
+  readonly code: CapabilityErrorCode;
+
+  /**
+   * Makes an error with a code for the HTTP layer.
+   *
+   * @param code What was wrong.
+   * @param message A sentence for humans.
+   */
+  constructor(code: CapabilityErrorCode, message: string) {
+    super(message);
+    this.name = "CapabilityError";
+    this.code = code;
+  }
+}
+
+/**
+ * What `new CapabilitySet(options)` takes: the Python package's
+ * `CapabilitySet` arguments, in camelCase.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilitySetOptions } from "@easy-oauth/hono";
+ *
+ * const options: CapabilitySetOptions = {
+ *   graph: { read: [], write: ["read"], user_management: [] },
+ *   userFile: "caps.yaml",
+ *   defaultCapabilities: ["read"],
+ * };
+ * ```
+ */
+export interface CapabilitySetOptions {
+  /** Each capability and the capabilities it implies (`write: ["read"]`). No cycles. */
+  graph: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Adds an `admin` capability that implies every other one (then `graph`
+   * may not define `admin`).
+   * @default {true}
+   */
+  autoAdmin?: boolean;
+  /**
+   * The YAML file of each user's capabilities, in the Python package's format
+   * (relative paths resolve against the current directory). Unknown
+   * capabilities in it are a `ConfigError`.
+   */
+  userFile?: string | URL;
+  /** Where users' capabilities are kept, instead of `userFile`. Neither: in memory. */
+  store?: CapabilityStore;
+  /** Capabilities granted by configuration (never written to the store), by email. */
+  userOverrides?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Capabilities of every authenticated user.
+   * @default {[]}
+   */
+  defaultCapabilities?: readonly string[];
+  /**
+   * Capabilities of unauthenticated requests (authenticated users hold them too).
+   * @default {[]}
+   */
+  guestCapabilities?: readonly string[];
+}
+
+/**
+ * What a guard of `CapabilitySet.set`, `add` or `remove` is shown: the
+ * account as stored before and after the change, read under the store's
+ * serialization (a transaction in a database).
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityChange } from "@easy-oauth/hono";
+ * const change: CapabilityChange = {
+ *   email: "ann@example.com",
+ *   current: ["read"],
+ *   next: ["read", "write"],
+ *   held: new Set(["read"]),
+ * };
+ * ```
+ */
+export interface CapabilityChange {
+  /** The account changed. */
+  readonly email: string;
+  /** Its stored capabilities before the change (`[]` when it has no entry). */
+  readonly current: readonly string[];
+  /** Its stored capabilities after the change. */
+  readonly next: readonly string[];
+  /** Everything it holds before the change: closures, overrides and defaults applied. */
+  readonly held: ReadonlySet<string>;
+}
+
+/**
+ * Checks a change under the store's serialization and throws to refuse it:
+ * then nothing is written and the error reaches the caller of `set`, `add`
+ * or `remove` unchanged.
+ *
+ * @example
+ * ```ts
+ * import { CapabilitySet, type CapabilityGuard } from "@easy-oauth/hono";
+ *
+ * const noAdmins: CapabilityGuard = (change) => {
+ *   if (change.held.has("admin")) throw new Error("admins are changed by hand");
+ * };
+ * const capabilities = new CapabilitySet({ graph: { read: [] } });
+ * await capabilities.add("ann@example.com", "read", noAdmins);
+ * ```
+ */
+export type CapabilityGuard = (change: CapabilityChange) => void;
+
+/** Bounds the per-account cache, which is keyed by whoever authenticates. */
+const MAX_CACHED_ACCOUNTS = 10_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The capabilities of an app and who holds them. Each capability implies
+ * others, transitively; the closures are computed once, at construction, so
+ * a check costs one lookup however large the graph.
+ *
+ * @example
+ * ```ts
+ * import { CapabilitySet } from "@easy-oauth/hono";
+ *
+ * const capabilities = new CapabilitySet({
+ *   graph: { read: [], write: ["read"], moderate: ["write"] },
+ *   defaultCapabilities: ["read"],
+ * });
+ * await capabilities.add("ann@example.com", "moderate");
+ * await capabilities.check("ann@example.com", "read"); // true
+ * await capabilities.check("bob@example.com", "write"); // false
+ * await capabilities.check(null, "read"); // false: guests hold nothing
+ * ```
+ */
+export class CapabilitySet {
+  /** Every capability, in graph order, `admin` last when `autoAdmin`. */
+  readonly names: readonly string[];
+  /** Where users' capabilities are kept. */
+  readonly store: CapabilityStore;
+  readonly #graph: CapabilityGraph;
+  readonly #guest: ReadonlySet<string>;
+  readonly #authenticated: ReadonlySet<string>;
+  readonly #overrides = new Map<string, ReadonlySet<string>>();
+  readonly #cache = new Map<string, ReadonlySet<string>>();
+  #cacheVersion = NaN;
+
+  /**
+   * Checks every option and computes the closures; reads no file.
+   *
+   * @param options See `CapabilitySetOptions`.
+   * @throws {TypeError} On a bad option, naming it and the capability: an
+   *   unknown capability, a cycle, a bad name, `admin` defined with `autoAdmin`.
+   */
+  constructor(options: CapabilitySetOptions) {
+    if (!isRecord(options)) throw new TypeError('"options" must be an object');
+    const { autoAdmin = true } = options;
+    if (typeof autoAdmin !== "boolean") throw new TypeError('"autoAdmin" must be a boolean');
+    const graph = this.#graph = new CapabilityGraph(options.graph, autoAdmin);
+    this.names = graph.names;
+    const guests = graph.list(options.guestCapabilities, "guestCapabilities");
+    const defaults = graph.list(options.defaultCapabilities, "defaultCapabilities");
+    this.#guest = graph.closureOf(guests);
+    this.#authenticated = graph.closureOf([...guests, ...defaults]);
+    this.#readOverrides(options.userOverrides);
+    this.store = storeFromOptions(options.userFile, options.store, graph);
+  }
+
+  #readOverrides(overrides: unknown): void {
+    if (overrides === undefined) return;
+    if (!isRecord(overrides)) {
+      throw new TypeError('"userOverrides" must be an object mapping emails to capabilities');
+    }
+    for (const [email, list] of Object.entries(overrides)) {
+      const problem = emailProblem(email);
+      if (problem) {
+        throw new TypeError(
+          `userOverrides: ${quoteForMessage(email)} is not an email (it ${problem})`,
+        );
+      }
+      const names = this.#graph.list(list, `userOverrides.${email}`);
+      this.#overrides.set(email, this.#graph.closureOf(names, this.#authenticated));
+    }
+  }
+
+  /**
+   * Whether a capability exists (for validating names before `check`).
+   *
+   * @param name A capability name.
+   * @returns Whether the set defines it.
+   */
+  has(name: string): boolean {
+    return this.#graph.has(name);
+  }
+
+  /**
+   * The closure of a capability: itself and everything it implies,
+   * transitively. Computed at construction (the same `Set` every time).
+   *
+   * @param capability A capability name.
+   * @returns The closure, including `capability`.
+   * @throws {TypeError} When the capability is unknown.
+   */
+  implied(capability: string): ReadonlySet<string> {
+    const closure = this.#graph.closures.get(capability);
+    if (closure === undefined) throw new TypeError(this.#graph.unknown(capability));
+    return closure;
+  }
+
+  /**
+   * The graph as given, plus `admin` (implying every other capability) when
+   * `autoAdmin`: what `/manage_capabilities/users` answers.
+   *
+   * @returns A fresh, JSON-ready copy.
+   */
+  graphJson(): Record<string, string[]> {
+    const { edges, autoAdmin } = this.#graph;
+    const entries: [string, string[]][] = [];
+    for (const [name, implies] of edges) entries.push([name, [...implies]]);
+    if (autoAdmin) entries.push([ADMIN, [...edges.keys()]]);
+    // fromEntries defines own properties, so a capability named "__proto__" stays data.
+    return Object.fromEntries(entries);
+  }
+
+  /**
+   * Whether a user holds a capability, through their stored capabilities,
+   * overrides, the default and the guest capabilities, and what they imply.
+   *
+   * @param email The user, or `null` for an unauthenticated request (a guest).
+   * @param capability A capability name.
+   * @returns Whether the capability is held.
+   * @throws {TypeError} When the capability is unknown.
+   */
+  check(email: string | null, capability: string): Promise<boolean> {
+    // Not async, and no effective set built: this runs on every protected request.
+    if (!this.#graph.has(capability)) {
+      return Promise.reject(new TypeError(this.#graph.unknown(capability)));
+    }
+    if (email === null) return Promise.resolve(this.#guest.has(capability));
+    if ((this.#overrides.get(email) ?? this.#authenticated).has(capability)) {
+      return Promise.resolve(true);
+    }
+    return this.#stored(email, capability);
+  }
+
+  /**
+   * `check` without a promise, when the answer is known right now: `undefined`
+   * when the store must be asked (see `CapabilityStore.peek`). For the request
+   * hot path; the capability must be known (`has`).
+   */
+  checkNow(email: string | null, capability: string): boolean | undefined {
+    if (email === null) return this.#guest.has(capability);
+    if ((this.#overrides.get(email) ?? this.#authenticated).has(capability)) return true;
+    const peeked = this.store.peek?.(email);
+    if (peeked === undefined) return undefined;
+    const closures = this.#graph.closures;
+    return peeked.value?.some((name) => closures.get(name)?.has(capability)) ?? false;
+  }
+
+  /** Whether a stored capability of `email` implies `capability`. */
+  async #stored(email: string, capability: string): Promise<boolean> {
+    const stored = await this.store.get(email);
+    const closures = this.#graph.closures;
+    return stored?.some((name) => closures.get(name)?.has(capability)) ?? false;
+  }
+
+  /**
+   * Every capability a user holds, closures applied.
+   *
+   * @param email The user, or `null` for a guest.
+   * @returns The capabilities (do not modify: the set may be cached and shared).
+   */
+  async effective(email: string | null): Promise<ReadonlySet<string>> {
+    if (email === null) return this.#guest;
+    const base = this.#overrides.get(email) ?? this.#authenticated;
+    const version = this.store.version;
+    const stored = await this.store.get(email);
+    if (stored === undefined || stored.length === 0) return base;
+    // Cache only what was read while the store did not change.
+    if (this.store.version !== version) return this.#graph.closureOf(stored, base);
+    if (version !== this.#cacheVersion) {
+      this.#cache.clear();
+      this.#cacheVersion = version;
+    }
+    let held = this.#cache.get(email);
+    if (held === undefined) {
+      held = this.#graph.closureOf(stored, base);
+      if (this.#cache.size >= MAX_CACHED_ACCOUNTS) this.#cache.clear();
+      this.#cache.set(email, held);
+    }
+    return held;
+  }
+
+  /**
+   * The capabilities stored for a user: not overrides nor defaults, and
+   * before implications are applied.
+   *
+   * @param email The user.
+   * @returns A copy of the stored list, `[]` when the user has no entry.
+   */
+  async get(email: string): Promise<string[]> {
+    return [...((await this.store.get(email)) ?? [])];
+  }
+
+  /**
+   * Every stored account.
+   *
+   * @returns Each email and its stored capabilities (copies), in store order.
+   */
+  async users(): Promise<Map<string, string[]>> {
+    const all = await this.store.all();
+    return new Map([...all].map(([email, list]) => [email, [...list]]));
+  }
+
+  /**
+   * Replaces a user's stored capabilities. Those already stored keep their
+   * place; new ones are appended; duplicates are dropped.
+   *
+   * @param email The user.
+   * @param capabilities The capabilities to store.
+   * @param guard Checks the change under the store's serialization; throws to refuse it.
+   * @returns The new stored list.
+   * @throws {CapabilityError} On a bad email or an unknown capability.
+   */
+  async set(
+    email: string,
+    capabilities: readonly string[],
+    guard?: CapabilityGuard,
+  ): Promise<string[]> {
+    this.#checkEmail(email);
+    if (!Array.isArray(capabilities)) throw new TypeError('"capabilities" must be a list');
+    const wanted = [...new Set(capabilities.map((name) => this.#checkName(name)))];
+    return await this.#update(email, (current = []) => {
+      const kept = [...new Set(current)].filter((name) => wanted.includes(name));
+      return [...kept, ...wanted.filter((name) => !kept.includes(name))];
+    }, guard);
+  }
+
+  /**
+   * Stores one more capability for a user (nothing changes if it is there).
+   *
+   * @param email The user.
+   * @param capability The capability to add.
+   * @param guard Checks the change under the store's serialization; throws to refuse it.
+   * @returns The new stored list.
+   * @throws {CapabilityError} On a bad email or an unknown capability.
+   */
+  async add(email: string, capability: string, guard?: CapabilityGuard): Promise<string[]> {
+    this.#checkEmail(email);
+    this.#checkName(capability);
+    return await this.#update(email, (current = []) => {
+      return current.includes(capability) ? current : [...current, capability];
+    }, guard);
+  }
+
+  /**
+   * Removes a stored capability from a user. Overrides and defaults are not
+   * stored, so they stay; an account left with none stays, as `[]`.
+   *
+   * @param email The user.
+   * @param capability The capability to remove.
+   * @param guard Checks the change under the store's serialization; throws to refuse it.
+   * @returns The new stored list.
+   * @throws {CapabilityError} On a bad email or an unknown capability.
+   */
+  async remove(email: string, capability: string, guard?: CapabilityGuard): Promise<string[]> {
+    this.#checkEmail(email);
+    this.#checkName(capability);
+    return await this.#update(email, (current) => {
+      return current?.filter((name) => name !== capability);
+    }, guard);
+  }
+
+  /** One read-check-write in the store: `guard` sees the change before it is written. */
+  async #update(
+    email: string,
+    fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
+    guard: CapabilityGuard | undefined,
+  ): Promise<string[]> {
+    const checked = guard === undefined ? fn : (current: readonly string[] | undefined) => {
+      const next = fn(current);
+      const base = this.#overrides.get(email) ?? this.#authenticated;
+      guard({
+        email,
+        current: current ?? [],
+        next: next ?? [],
+        held: this.#graph.closureOf(current ?? [], base),
+      });
+      return next;
+    };
+    return [...((await this.store.update(email, checked)) ?? [])];
+  }
+
+  #checkEmail(email: unknown): void {
+    const problem = emailProblem(email);
+    if (problem) {
+      throw new CapabilityError(
+        "invalid_email",
+        `${quoteForMessage(email)} is not a valid email (it ${problem})`,
+      );
+    }
+  }
+
+  #checkName(name: unknown): string {
+    if (typeof name === "string" && this.#graph.has(name)) return name;
+    throw new CapabilityError("unknown_capability", this.#graph.unknown(name));
+  }
+}

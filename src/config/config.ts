@@ -1,0 +1,71 @@
+/**
+ * Loading `OAuthManager` options from a configuration file in the format of
+ * the Python package easy-oauth (snake_case keys, serieux-encrypted secrets).
+ *
+ * @module
+ */
+import type { OAuthManagerOptions } from "../options.ts";
+import { analyzeConfig, problemsError } from "./load.ts";
+
+/**
+ * How `loadConfig` reads a configuration.
+ *
+ * @example
+ * ```ts
+ * import type { LoadConfigOptions } from "@easy-oauth/hono";
+ * const options: LoadConfigOptions = { password: "change_me!!1", baseDir: "./conf" };
+ * ```
+ */
+export interface LoadConfigOptions {
+  /**
+   * The password of the encrypted values (`~CRYPT~…`), the one serieux reads
+   * from `SERIEUX_PASSWORD`. Needed only when the configuration has some.
+   */
+  password?: string;
+  /**
+   * The folder that a relative `user_file` starts from.
+   * @default {the configuration file's folder, or the working directory for an object}
+   */
+  baseDir?: string;
+}
+
+/**
+ * Reads a configuration written for the Python package (a YAML or JSON file,
+ * or an object already parsed, e.g. a section of a larger configuration),
+ * opens its encrypted values and validates it.
+ *
+ * Keys are those of the Python package (`server_metadata_url`, `secret_key`,
+ * `client_id`, `client_secret`, `client_kwargs`, `capabilities` with `graph`,
+ * `auto_admin`, `user_file`, `user_overrides`, `default_capabilities`,
+ * `guest_capabilities`, `prefix`, `force_user`) plus `base_url` and
+ * `trusted_origins`; their camelCase names are accepted too.
+ *
+ * @param source A path, a `file:` URL, or a configuration object.
+ * @param options The password of encrypted values and the base folder.
+ * @returns The options for `new OAuthManager(…)`.
+ * @throws {ConfigError} For a missing, oversized or unparsable file and for
+ * every invalid key or value: its `path` is the first problem's, its message
+ * lists them all (`config.yaml: capabilities.graph.write: "reed" is not a
+ * capability (did you mean "read"?)`).
+ * @throws {TypeError} When `source` is neither a path, a `file:` URL nor an object.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "@easy-oauth/hono";
+ * const options = await loadConfig({
+ *   server_metadata_url: "http://127.0.0.1:29313/.well-known/openid-configuration",
+ *   secret_key: "a long random string, at least 32 characters",
+ *   client_id: "my-client",
+ *   capabilities: { graph: { read: [], write: ["read"] }, auto_admin: true },
+ * });
+ * options.clientId; // "my-client"
+ * ```
+ */
+export async function loadConfig(
+  source: string | URL | Readonly<Record<string, unknown>>,
+  options: LoadConfigOptions = {},
+): Promise<OAuthManagerOptions> {
+  const analysis = await analyzeConfig(source, options);
+  if (analysis.problems.length > 0) throw problemsError(analysis.problems, analysis.file);
+  return analysis.options!;
+}
