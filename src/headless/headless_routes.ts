@@ -1,17 +1,24 @@
-// Headless login for command-line tools: GET /login?headless=true starts a
-// pairing, a person confirms and logs in at login_url, the tool polls token_url.
-//
-// What binds it (the device flow's threats, RFC 8628 §5.3-5.4):
-// - token_url names the pairing by a public id; redeeming also needs the poll
-//   key, sent only to the tool that started it, in a cookie (never in a URL).
-// - login_url's code works once: whoever opens it first gets the one
-//   confirmation form (a one-time key in the page, not in a URL), so a copy of
-//   the URL seen later, in a log or over a shoulder, is useless.
-// - The confirmation page shows the user code the tool printed: a person sent
-//   someone else's link is told not to continue.
-// - The browser login that follows carries the pairing in its sealed,
-//   single-use login state: nobody else's callback can complete it.
-// - Everything is single-use and expires in five minutes.
+/**
+ * The headless login (the `headless/` folder: these routes, and the pairings
+ * in `headless_logins.ts`), below `routes/` and above `login/`.
+ *
+ * Headless login for command-line tools: GET /login?headless=true starts a
+ * pairing, a person confirms and logs in at login_url, the tool polls token_url.
+ *
+ * What binds it (the device flow's threats, RFC 8628 §5.3-5.4):
+ * - token_url names the pairing by a public id; redeeming also needs the poll
+ *   key, sent only to the tool that started it, in a cookie (never in a URL).
+ * - login_url's code works once: whoever opens it first gets the one
+ *   confirmation form (a one-time key in the page, not in a URL), so a copy of
+ *   the URL seen later, in a log or over a shoulder, is useless.
+ * - The confirmation page shows the user code the tool printed: a person sent
+ *   someone else's link is told not to continue.
+ * - The browser login that follows carries the pairing in its sealed,
+ *   single-use login state: nobody else's callback can complete it.
+ * - Everything is single-use and expires in five minutes.
+ *
+ * @module
+ */
 import type { Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Core } from "../_core.ts";
@@ -21,7 +28,7 @@ import type { OAuthEnv } from "../env.ts";
 import type { Identity } from "../oidc/client.ts";
 import { throughContext, wantsHtml } from "../pages/_html.ts";
 import { confirmPage, headlessDonePage } from "../pages/headless_page.ts";
-import { beginLogin } from "../routes/auth_routes.ts";
+import { beginLogin } from "../login/begin_login.ts";
 import { mintToken } from "../login/user_tokens.ts";
 
 /** How long a tool should wait between polls, in seconds. */

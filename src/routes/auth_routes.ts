@@ -1,7 +1,15 @@
-// GET /login, /auth, /token and /logout. Redirects back into the app answer 307, as the
-// Python package's Starlette does; only the one to the provider is a 302.
+/**
+ * The routes under the prefix (the `routes/` folder, the top of `src/`'s
+ * layers): login, callback, `/token` and logout here; service, revocation and
+ * API tokens in `token_routes.ts`; capability management in
+ * `manage_capabilities.ts`.
+ *
+ * GET /login, /auth, /token and /logout. Redirects back into the app answer 307, as the
+ * Python package's Starlette does; only the one to the provider is a 302.
+ *
+ * @module
+ */
 import type { Context, Hono } from "hono";
-import * as oauth from "oauth4webapi";
 import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
@@ -18,6 +26,7 @@ import { HeadlessLogins } from "../headless/headless_logins.ts";
 import { finishHeadless, headlessRoutes, startHeadless } from "../headless/headless_routes.ts";
 import { confirmationPage } from "./_confirm_page.ts";
 import { endSession, leaveSession, mintToken, usableGrant } from "../login/user_tokens.ts";
+import { beginLogin, redirectUri } from "../login/begin_login.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
 const PROMPTS = ["login", "select_account", "consent"];
@@ -92,55 +101,6 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
     loginHint,
     prompt,
   });
-}
-
-/** What {@link beginLogin} needs to know about a login. */
-export interface LoginRequest {
-  callback: "auth" | "token";
-  /** Whether to ask for a refresh token. */
-  offline: boolean;
-  /** A same-origin path to come back to. */
-  next: string;
-  loginHint?: string;
-  prompt?: string;
-  /** The headless login this one completes. */
-  headless?: string;
-}
-
-/** Sends the browser to the provider, with the login's state in a sealed cookie. */
-export async function beginLogin(core: Core, c: Context, request: LoginRequest): Promise<Response> {
-  const login = {
-    state: oauth.generateRandomState(),
-    nonce: oauth.generateRandomNonce(),
-    verifier: oauth.generateRandomCodeVerifier(),
-    next: request.next,
-    callback: request.callback,
-    ...(request.headless ? { headless: request.headless } : {}),
-  };
-  const extra = core.options.clientKwargs;
-  let url: URL;
-  try {
-    url = await core.oidc!.authorizationUrl({
-      redirectUri: redirectUri(core, c, request.callback),
-      state: login.state,
-      nonce: login.nonce,
-      codeVerifier: login.verifier,
-      extra: request.prompt ? { ...extra, prompt: request.prompt } : extra,
-      offline: request.offline,
-      loginHint: request.loginHint,
-    });
-  } catch (error) {
-    const failure = core.providerFailure(error, 503);
-    if (failure) return failure;
-    throw error;
-  }
-  await core.sessions.startLogin(c, login);
-  c.header("Cache-Control", "no-store");
-  return c.redirect(url.href, 302);
-}
-
-function redirectUri(core: Core, c: Context, callbackName: "auth" | "token"): string {
-  return core.origin(c) + core.path(`/${callbackName}`);
 }
 
 /** The provider came back: finish the login, start a new session. */
