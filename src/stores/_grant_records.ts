@@ -1,6 +1,33 @@
 // The rules every TokenStore applies to grant records, in one place: what a
-// valid record is, when one has expired, and the compare-and-set decision.
-import type { GrantRecord } from "./token_store.ts";
+// valid record is, when one has expired, and the compare-and-set decision;
+// and the record itself.
+
+/**
+ * One login's (grant's) state at the provider, kept on the server: issued
+ * user tokens refer to it by `id`, so that the provider's newest refresh token
+ * lives in one place (RFC 9700 §4.14: providers rotate them).
+ *
+ * @example
+ * ```ts
+ * import type { GrantRecord } from "@easy-oauth/hono";
+ * const record: GrantRecord = {
+ *   id: "k3J…", email: "ann@example.com", version: 1, expires_at: 1798761600,
+ *   data: { sealed: "eyJ…", tokens: [] },
+ * };
+ * ```
+ */
+export interface GrantRecord {
+  /** A random id that issued tokens refer to. */
+  id: string;
+  /** The account, for "revoke everything of this account". */
+  email: string;
+  /** 1 on creation, +1 on each write. */
+  version: number;
+  /** Seconds since the epoch; stores drop expired records (they read as absent). */
+  expires_at: number;
+  /** Opaque JSON for the manager (the sealed refresh token, sub, iss, a dead flag, …). */
+  data: Record<string, unknown>;
+}
 
 /** Ids are short printable strings (random ids, or `legacy-<jti>`). */
 const GRANT_ID = /^[A-Za-z0-9_.-]{1,128}$/;

@@ -8,7 +8,9 @@ import { withFileLock } from "./_file_lock.ts";
 import { atomicWrite, fileState, removeStaleTemps } from "./_atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 import type { TokenParent } from "../env.ts";
-import { checkGrant, copyGrant, expired, mayPut } from "./_grant_records.ts";
+import { checkGrant, copyGrant, expired, type GrantRecord, mayPut } from "./_grant_records.ts";
+
+export type { GrantRecord };
 import { ParsedFile } from "./_parsed_file.ts";
 
 /**
@@ -56,33 +58,6 @@ export interface TokenState {
   revoked_accounts: Record<string, number>;
   /** Issued API tokens by id. */
   api_tokens: Record<string, ApiTokenRecord>;
-}
-
-/**
- * One login's (grant's) state at the provider, kept on the server: issued
- * user tokens refer to it by `id`, so that the provider's newest refresh token
- * lives in one place (RFC 9700 §4.14: providers rotate them).
- *
- * @example
- * ```ts
- * import type { GrantRecord } from "@easy-oauth/hono";
- * const record: GrantRecord = {
- *   id: "k3J…", email: "ann@example.com", version: 1, expires_at: 1798761600,
- *   data: { sealed: "eyJ…", tokens: [] },
- * };
- * ```
- */
-export interface GrantRecord {
-  /** A random id that issued tokens refer to. */
-  id: string;
-  /** The account, for "revoke everything of this account". */
-  email: string;
-  /** 1 on creation, +1 on each write. */
-  version: number;
-  /** Seconds since the epoch; stores drop expired records (they read as absent). */
-  expires_at: number;
-  /** Opaque JSON for the manager (the sealed refresh token, sub, iss, a dead flag, …). */
-  data: Record<string, unknown>;
 }
 
 /**
