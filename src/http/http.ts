@@ -1,4 +1,12 @@
-// Small HTTP helpers: error responses, bounded JSON bodies, cross-site checks.
+/**
+ * The HTTP layer every route shares (the `http/` folder): JSON error responses
+ * `{"error", "detail"}`, bounded JSON bodies that refuse a key given twice
+ * (`_json_keys.ts`), a byte limit that holds for chunked bodies (`body.ts`), the
+ * cross-site checks of state-changing routes, and same-origin return paths
+ * (`redirect.ts`). It imports nothing of the module above `errors.ts`.
+ *
+ * @module
+ */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorBody, ErrorCode } from "../errors.ts";

@@ -1,4 +1,12 @@
-// Error pages for people: 400/401/403 answers as HTML when the client asks for it.
+/**
+ * The HTML pages for people (the `pages/` folder: error pages here, the token
+ * page, the headless pages, all rendered by the escaping renderer of
+ * `_html.ts`), imported by the routes; they import nothing of the module.
+ *
+ * Error pages for people: 400/401/403 answers as HTML when the client asks for it.
+ *
+ * @module
+ */
 import type { Context } from "hono";
 import { html, pageResponse, wantsHtml } from "./_html.ts";
 
