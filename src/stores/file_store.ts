@@ -5,15 +5,9 @@
  */
 import { resolve } from "node:path";
 import type { CapabilityStore } from "./capability_store.ts";
-import {
-  atomicWrite,
-  type FileState,
-  fileState,
-  type FsPath,
-  removeStaleTemps,
-} from "./_atomic_write.ts";
-import { type CapsFile, editCapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
-import { stateOf, textOf } from "./_caps_read.ts";
+import { atomicWrite, fileState, type FsPath } from "./_atomic_write.ts";
+import { editCapsFile } from "./_caps_file.ts";
+import { CapsCopy } from "./_caps_copy.ts";
 import { frozenUpdate, sameList } from "./_lists.ts";
 import { withFileLock } from "./_file_lock.ts";
 import { MAX_YAML_BYTES } from "../_yaml.ts";
@@ -87,23 +81,8 @@ export class FileCapabilityStore implements CapabilityStore {
   /** The file, as given (for messages). */
   readonly file: string;
   readonly #path: FsPath;
-  readonly #validate: ((users: Users) => void) | undefined;
-  readonly #reloadInterval: number;
-  readonly #clock: () => number;
-  readonly #onError: (error: Error) => void;
-  #users: Users | undefined;
-  #signature: string | null | undefined;
-  #failure: { signature: string | null; error: Error } | undefined;
-  /** False after a changed file failed to load: `peek` then leaves it to `get`. */
-  #healthy = false;
-  /** The file as last read or written, with its signature then: writes edit it without reading. */
-  #file: { signature: string | null; parsed: CapsFile } | undefined;
-  #checkedAt = -Infinity;
-  #refreshing: Promise<void> | undefined;
-  #generation = 0;
-  #version = 0;
+  readonly #copy: CapsCopy;
   #queue: Promise<unknown> = Promise.resolve();
-  #cleaned = false;
 
   /**
    * Checks the options; reads nothing yet.
@@ -135,15 +114,17 @@ export class FileCapabilityStore implements CapabilityStore {
     if (onError !== undefined && typeof onError !== "function") {
       throw new TypeError('"onError" must be a function');
     }
-    this.#validate = validate;
-    this.#reloadInterval = reloadInterval;
-    this.#clock = clock;
-    this.#onError = onError ?? ((error) => console.error(error.message));
+    this.#copy = new CapsCopy(this.#path, this.file, {
+      validate,
+      reloadInterval,
+      clock,
+      onError: onError ?? ((error) => console.error(error.message)),
+    });
   }
 
   /** Bumped by every write and every reload of a changed file. */
   get version(): number {
-    return this.#version;
+    return this.#copy.version;
   }
 
   /**
@@ -156,9 +137,9 @@ export class FileCapabilityStore implements CapabilityStore {
    */
   get(email: string): Promise<readonly string[] | undefined> {
     // No async frame on the hot path: most calls find a fresh copy.
-    const users = this.#fresh();
+    const users = this.#copy.fresh();
     if (users !== undefined) return Promise.resolve(users.get(email));
-    return this.#current().then((current) => current.get(email));
+    return this.#copy.current().then((current) => current.get(email));
   }
 
   /**
@@ -179,7 +160,7 @@ export class FileCapabilityStore implements CapabilityStore {
    * ```
    */
   peek(email: string): { readonly value: readonly string[] | undefined } | undefined {
-    const users = this.#healthy ? this.#fresh() : undefined;
+    const users = this.#copy.healthy ? this.#copy.fresh() : undefined;
     return users === undefined ? undefined : { value: users.get(email) };
   }
 
@@ -190,8 +171,8 @@ export class FileCapabilityStore implements CapabilityStore {
    * @throws {ConfigError} When the file could never be read.
    */
   all(): Promise<ReadonlyMap<string, readonly string[]>> {
-    const users = this.#fresh();
-    return users !== undefined ? Promise.resolve(users) : this.#current();
+    const users = this.#copy.fresh();
+    return users !== undefined ? Promise.resolve(users) : this.#copy.current();
   }
 
   /**
@@ -220,9 +201,9 @@ export class FileCapabilityStore implements CapabilityStore {
     email: string,
     fn: (current: readonly string[] | undefined) => readonly string[] | undefined,
   ): Promise<readonly string[] | undefined> {
-    const before = await this.#stat();
-    const parsed = await this.#load(before);
-    this.#accept(parsed.users, before?.signature ?? null);
+    const before = await this.#copy.stat();
+    const parsed = await this.#copy.load(before);
+    this.#copy.accept(parsed.users, before?.signature ?? null);
     const current = parsed.users.get(email);
     const next = frozenUpdate(fn(current));
     if (sameList(current, next)) return current;
@@ -238,91 +219,7 @@ export class FileCapabilityStore implements CapabilityStore {
       (state) => state !== null && state.ino === ino ? state.signature : undefined,
       () => undefined,
     );
-    this.#file = after === undefined ? undefined : { signature: after, parsed: edited };
-    this.#accept(edited.users, after);
+    this.#copy.wrote(edited, after);
     return next;
-  }
-
-  /** The accounts when the last check is recent enough to skip the next one. */
-  #fresh(): Users | undefined {
-    if (this.#users === undefined) return undefined;
-    const now = this.#clock();
-    const fresh = now >= this.#checkedAt && now - this.#checkedAt < this.#reloadInterval;
-    return fresh ? this.#users : undefined;
-  }
-
-  /** The accounts, re-read first when the file changed since the last check. */
-  async #current(): Promise<Users> {
-    this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
-    await this.#refreshing;
-    if (this.#users === undefined) throw this.#failure?.error ?? new Error("not loaded");
-    return this.#users;
-  }
-
-  async #refresh(): Promise<void> {
-    if (!this.#cleaned) {
-      this.#cleaned = true;
-      await removeStaleTemps(this.#path);
-    }
-    const generation = this.#generation;
-    let signature: string | null | undefined;
-    try {
-      const state = await this.#stat();
-      signature = state?.signature ?? null;
-      if (this.#users !== undefined && signature === this.#signature) {
-        this.#checkedAt = this.#clock();
-        return;
-      }
-      if (this.#users === undefined && this.#failure?.signature === signature) {
-        throw this.#failure.error;
-      }
-      const parsed = await this.#load(state);
-      // A write finished meanwhile: its copy is newer than what was read here.
-      if (generation === this.#generation) this.#accept(parsed.users, signature);
-    } catch (cause) {
-      if (generation !== this.#generation) return;
-      const error = cause instanceof Error ? cause : new Error(String(cause));
-      if (this.#users === undefined) {
-        if (signature !== undefined) this.#failure = { signature, error };
-        throw error;
-      }
-      this.#signature = signature;
-      this.#healthy = false;
-      this.#checkedAt = this.#clock();
-      this.#onError(error);
-    }
-  }
-
-  #stat(): Promise<FileState | null> {
-    return stateOf(this.#path, this.file);
-  }
-
-  /**
-   * Reads, parses and validates the file (`state` from a `stat()` made just
-   * before), unless the copy in memory has the same signature.
-   */
-  async #load(state: FileState | null): Promise<CapsFile> {
-    const signature = state?.signature ?? null;
-    if (this.#file !== undefined && this.#file.signature === signature) return this.#file.parsed;
-    const text = state === null ? "" : await textOf(this.#path, this.file);
-    const parsed = parseCapsFile(text, this.file);
-    this.#validate?.(parsed.users);
-    this.#file = { signature, parsed };
-    return parsed;
-  }
-
-  /** Makes `users` the current copy; a copy of an unchanged file keeps the old one (and the caches built on it). */
-  #accept(users: Users, signature: string | null | undefined): void {
-    this.#generation++;
-    const unchanged = this.#users !== undefined && signature !== undefined &&
-      signature === this.#signature;
-    if (!unchanged) {
-      this.#users = users;
-      this.#version++;
-    }
-    this.#signature = signature;
-    this.#failure = undefined;
-    this.#healthy = true;
-    this.#checkedAt = this.#clock();
   }
 }
