@@ -3,7 +3,7 @@
 // with the path of the offending key.
 import { resolve } from "node:path";
 import type { ForcedUser, OAuthManagerOptions } from "../options.ts";
-import type { CapabilitySetOptions } from "../capabilities/capabilities.ts";
+import type { CapabilitySetOptions } from "../capabilities/options.ts";
 import { ADMIN, graphProblems, unknownCapability } from "../capabilities/graph.ts";
 import { emailProblem } from "../_email.ts";
 import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "../crypto/seal.ts";
