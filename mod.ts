@@ -35,14 +35,10 @@ export type { ForcedUser, OAuthManagerOptions } from "./src/options.ts";
 export { loadConfig, type LoadConfigOptions } from "./src/config/config.ts";
 export { decryptValue, encryptValue, isEncrypted } from "./src/config/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind, TokenParent } from "./src/env.ts";
-export {
-  type CapabilityChange,
-  CapabilityError,
-  type CapabilityErrorCode,
-  type CapabilityGuard,
-  CapabilitySet,
-  type CapabilitySetOptions,
-} from "./src/capabilities/capabilities.ts";
+export { CapabilitySet } from "./src/capabilities/capabilities.ts";
+export { CapabilityError, type CapabilityErrorCode } from "./src/capabilities/capability_error.ts";
+export type { CapabilityChange, CapabilityGuard } from "./src/capabilities/guard.ts";
+export type { CapabilitySetOptions } from "./src/capabilities/options.ts";
 export type { CapabilityStore } from "./src/stores/capability_store.ts";
 export { MemoryCapabilityStore } from "./src/stores/memory_store.ts";
 export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stores/file_store.ts";

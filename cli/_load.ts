@@ -1,7 +1,8 @@
 // Loading a configuration for a command: validated, secrets opened when a
 // password is at hand, every problem reported at once.
 import { analyzeConfig, type ConfigAnalysis, problemsError } from "../src/config/load.ts";
-import { CapabilitySet, type CapabilitySetOptions } from "../src/capabilities/capabilities.ts";
+import { CapabilitySet } from "../src/capabilities/capabilities.ts";
+import type { CapabilitySetOptions } from "../src/capabilities/options.ts";
 import { CommandError } from "./_io.ts";
 
 /**

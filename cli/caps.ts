@@ -1,7 +1,8 @@
 // `easy-oauth caps list|add|remove|set`: edits the capability file offline,
 // with the server's validation and atomic writes (CapabilitySet on the
 // configuration's user_file).
-import { CapabilityError, type CapabilitySet } from "../src/capabilities/capabilities.ts";
+import type { CapabilitySet } from "../src/capabilities/capabilities.ts";
+import { CapabilityError } from "../src/capabilities/capability_error.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { CapabilitySet, CapabilitySetOptions } from "./capabilities/capabilities.ts";
+import type { CapabilitySet } from "./capabilities/capabilities.ts";
+import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
 

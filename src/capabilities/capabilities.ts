@@ -4,145 +4,13 @@
  *
  * @module
  */
-import { emailProblem, quoteForMessage } from "../_email.ts";
+import { AccountCache } from "./_account_cache.ts";
+import { checkEmail, checkName, isRecord, readOverrides } from "./_argument_checks.ts";
 import { ADMIN, CapabilityGraph } from "./graph.ts";
+import type { CapabilityGuard } from "./guard.ts";
+import type { CapabilitySetOptions } from "./options.ts";
 import type { CapabilityStore } from "../stores/capability_store.ts";
 import { storeFromOptions } from "../stores/_store_option.ts";
-
-/** Why `CapabilitySet` refused a change: the HTTP layer answers 400 with it. */
-export type CapabilityErrorCode = "unknown_capability" | "invalid_email";
-
-/**
- * A bad email or capability name given to `CapabilitySet.set`, `add` or
- * `remove`. `code` says which; the message is safe to show (the offending
- * value is escaped and cut short).
- *
- * @example
- * ```ts
- * import { CapabilityError, CapabilitySet } from "@easy-oauth/hono";
- *
- * const capabilities = new CapabilitySet({ graph: { read: [] } });
- * try {
- *   await capabilities.add("ann@example.com", "reed");
- * } catch (error) {
- *   if (error instanceof CapabilityError) error.code; // "unknown_capability"
- * }
- * ```
- */
-export class CapabilityError extends Error {
-  /** What was wrong. */
-  readonly code: CapabilityErrorCode;
-
-  /**
-   * Makes an error with a code for the HTTP layer.
-   *
-   * @param code What was wrong.
-   * @param message A sentence for humans.
-   */
-  constructor(code: CapabilityErrorCode, message: string) {
-    super(message);
-    this.name = "CapabilityError";
-    this.code = code;
-  }
-}
-
-/**
- * What `new CapabilitySet(options)` takes: the Python package's
- * `CapabilitySet` arguments, in camelCase.
- *
- * @example
- * ```ts
- * import type { CapabilitySetOptions } from "@easy-oauth/hono";
- *
- * const options: CapabilitySetOptions = {
- *   graph: { read: [], write: ["read"], user_management: [] },
- *   userFile: "caps.yaml",
- *   defaultCapabilities: ["read"],
- * };
- * ```
- */
-export interface CapabilitySetOptions {
-  /** Each capability and the capabilities it implies (`write: ["read"]`). No cycles. */
-  graph: Readonly<Record<string, readonly string[]>>;
-  /**
-   * Adds an `admin` capability that implies every other one (then `graph`
-   * may not define `admin`).
-   * @default {true}
-   */
-  autoAdmin?: boolean;
-  /**
-   * The YAML file of each user's capabilities, in the Python package's format
-   * (relative paths resolve against the current directory). Unknown
-   * capabilities in it are a `ConfigError`.
-   */
-  userFile?: string | URL;
-  /** Where users' capabilities are kept, instead of `userFile`. Neither: in memory. */
-  store?: CapabilityStore;
-  /** Capabilities granted by configuration (never written to the store), by email. */
-  userOverrides?: Readonly<Record<string, readonly string[]>>;
-  /**
-   * Capabilities of every authenticated user.
-   * @default {[]}
-   */
-  defaultCapabilities?: readonly string[];
-  /**
-   * Capabilities of unauthenticated requests (authenticated users hold them too).
-   * @default {[]}
-   */
-  guestCapabilities?: readonly string[];
-}
-
-/**
- * What a guard of `CapabilitySet.set`, `add` or `remove` is shown: the
- * account as stored before and after the change, read under the store's
- * serialization (a transaction in a database).
- *
- * @example
- * ```ts
- * import type { CapabilityChange } from "@easy-oauth/hono";
- * const change: CapabilityChange = {
- *   email: "ann@example.com",
- *   current: ["read"],
- *   next: ["read", "write"],
- *   held: new Set(["read"]),
- * };
- * ```
- */
-export interface CapabilityChange {
-  /** The account changed. */
-  readonly email: string;
-  /** Its stored capabilities before the change (`[]` when it has no entry). */
-  readonly current: readonly string[];
-  /** Its stored capabilities after the change. */
-  readonly next: readonly string[];
-  /** Everything it holds before the change: closures, overrides and defaults applied. */
-  readonly held: ReadonlySet<string>;
-}
-
-/**
- * Checks a change under the store's serialization and throws to refuse it:
- * then nothing is written and the error reaches the caller of `set`, `add`
- * or `remove` unchanged.
- *
- * @example
- * ```ts
- * import { CapabilitySet, type CapabilityGuard } from "@easy-oauth/hono";
- *
- * const noAdmins: CapabilityGuard = (change) => {
- *   if (change.held.has("admin")) throw new Error("admins are changed by hand");
- * };
- * const capabilities = new CapabilitySet({ graph: { read: [] } });
- * await capabilities.add("ann@example.com", "read", noAdmins);
- * ```
- */
-export type CapabilityGuard = (change: CapabilityChange) => void;
-
-/** Bounds the per-account cache, which is keyed by whoever authenticates. */
-const MAX_CACHED_ACCOUNTS = 10_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * The capabilities of an app and who holds them. Each capability implies
@@ -171,9 +39,8 @@ export class CapabilitySet {
   readonly #graph: CapabilityGraph;
   readonly #guest: ReadonlySet<string>;
   readonly #authenticated: ReadonlySet<string>;
-  readonly #overrides = new Map<string, ReadonlySet<string>>();
-  readonly #cache = new Map<string, ReadonlySet<string>>();
-  #cacheVersion = NaN;
+  readonly #overrides: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly #cache = new AccountCache();
 
   /**
    * Checks every option and computes the closures; reads no file.
@@ -192,25 +59,8 @@ export class CapabilitySet {
     const defaults = graph.list(options.defaultCapabilities, "defaultCapabilities");
     this.#guest = graph.closureOf(guests);
     this.#authenticated = graph.closureOf([...guests, ...defaults]);
-    this.#readOverrides(options.userOverrides);
+    this.#overrides = readOverrides(graph, options.userOverrides, this.#authenticated);
     this.store = storeFromOptions(options.userFile, options.store, graph);
-  }
-
-  #readOverrides(overrides: unknown): void {
-    if (overrides === undefined) return;
-    if (!isRecord(overrides)) {
-      throw new TypeError('"userOverrides" must be an object mapping emails to capabilities');
-    }
-    for (const [email, list] of Object.entries(overrides)) {
-      const problem = emailProblem(email);
-      if (problem) {
-        throw new TypeError(
-          `userOverrides: ${quoteForMessage(email)} is not an email (it ${problem})`,
-        );
-      }
-      const names = this.#graph.list(list, `userOverrides.${email}`);
-      this.#overrides.set(email, this.#graph.closureOf(names, this.#authenticated));
-    }
   }
 
   /**
@@ -308,17 +158,7 @@ export class CapabilitySet {
     if (stored === undefined || stored.length === 0) return base;
     // Cache only what was read while the store did not change.
     if (this.store.version !== version) return this.#graph.closureOf(stored, base);
-    if (version !== this.#cacheVersion) {
-      this.#cache.clear();
-      this.#cacheVersion = version;
-    }
-    let held = this.#cache.get(email);
-    if (held === undefined) {
-      held = this.#graph.closureOf(stored, base);
-      if (this.#cache.size >= MAX_CACHED_ACCOUNTS) this.#cache.clear();
-      this.#cache.set(email, held);
-    }
-    return held;
+    return this.#cache.get(version, email, () => this.#graph.closureOf(stored, base));
   }
 
   /**
@@ -357,9 +197,9 @@ export class CapabilitySet {
     capabilities: readonly string[],
     guard?: CapabilityGuard,
   ): Promise<string[]> {
-    this.#checkEmail(email);
+    checkEmail(email);
     if (!Array.isArray(capabilities)) throw new TypeError('"capabilities" must be a list');
-    const wanted = [...new Set(capabilities.map((name) => this.#checkName(name)))];
+    const wanted = [...new Set(capabilities.map((name) => checkName(this.#graph, name)))];
     return await this.#update(email, (current = []) => {
       const kept = [...new Set(current)].filter((name) => wanted.includes(name));
       return [...kept, ...wanted.filter((name) => !kept.includes(name))];
@@ -376,8 +216,8 @@ export class CapabilitySet {
    * @throws {CapabilityError} On a bad email or an unknown capability.
    */
   async add(email: string, capability: string, guard?: CapabilityGuard): Promise<string[]> {
-    this.#checkEmail(email);
-    this.#checkName(capability);
+    checkEmail(email);
+    checkName(this.#graph, capability);
     return await this.#update(email, (current = []) => {
       return current.includes(capability) ? current : [...current, capability];
     }, guard);
@@ -394,8 +234,8 @@ export class CapabilitySet {
    * @throws {CapabilityError} On a bad email or an unknown capability.
    */
   async remove(email: string, capability: string, guard?: CapabilityGuard): Promise<string[]> {
-    this.#checkEmail(email);
-    this.#checkName(capability);
+    checkEmail(email);
+    checkName(this.#graph, capability);
     return await this.#update(email, (current) => {
       return current?.filter((name) => name !== capability);
     }, guard);
@@ -419,20 +259,5 @@ export class CapabilitySet {
       return next;
     };
     return [...((await this.store.update(email, checked)) ?? [])];
-  }
-
-  #checkEmail(email: unknown): void {
-    const problem = emailProblem(email);
-    if (problem) {
-      throw new CapabilityError(
-        "invalid_email",
-        `${quoteForMessage(email)} is not a valid email (it ${problem})`,
-      );
-    }
-  }
-
-  #checkName(name: unknown): string {
-    if (typeof name === "string" && this.#graph.has(name)) return name;
-    throw new CapabilityError("unknown_capability", this.#graph.unknown(name));
   }
 }

@@ -4,7 +4,8 @@
 // overrides).
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
-import { CapabilityError, type CapabilityGuard } from "../capabilities/capabilities.ts";
+import { CapabilityError } from "../capabilities/capability_error.ts";
+import type { CapabilityGuard } from "../capabilities/guard.ts";
 import { emailProblem } from "../_email.ts";
 import { errorResponse } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
