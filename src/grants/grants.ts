@@ -9,11 +9,13 @@
  * @module
  */
 import { ExpiringCache } from "../_cache.ts";
-import { type Identity, type OidcClient, TokenRefused } from "../oidc/client.ts";
+import type { Identity, OidcClient } from "../oidc/client.ts";
 import { randomId, type Sealer } from "../crypto/seal.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
 import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./grant_data.ts";
-import { leaseGrant } from "./_lease.ts";
+import { type GrantContext, openSecrets, refreshGrant } from "./_refresh.ts";
+
+export { GrantEnded } from "./_refresh.ts";
 
 /** A live grant, as `mint` and `/logout` see it. */
 export interface GrantView {
@@ -30,13 +32,6 @@ export const MAX_TOKENS_PER_ACCOUNT = 100;
  * the token bound, so that logins holding tokens are never the ones let go.
  */
 export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
-/** Thrown when a grant is gone, dead or unusable: the token holding it is invalid. */
-export class GrantEnded extends Error {
-  constructor(message = "The login behind this token has ended; get a new token.") {
-    super(message);
-    this.name = "GrantEnded";
-  }
-}
 
 /** The grants of one manager. */
 export class Grants {
@@ -44,6 +39,7 @@ export class Grants {
   readonly #sealer: Sealer;
   readonly #clock: () => number;
   readonly #oidc: OidcClient;
+  readonly #context: GrantContext;
   readonly #validated: ExpiringCache<{ identity: Identity; until: number }>;
   readonly #inflight = new Map<string, Promise<{ identity: Identity; until: number }>>();
 
@@ -52,6 +48,7 @@ export class Grants {
     this.#sealer = sealer;
     this.#clock = clock;
     this.#oidc = oidc;
+    this.#context = { store, sealer, clock, oidc };
     this.#validated = new ExpiringCache(10_000, clock);
   }
 
@@ -128,7 +125,7 @@ export class Grants {
   async live(id: string): Promise<GrantView | undefined> {
     const record = await this.#store.getGrant(id);
     if (!record || (record.data as GrantData).dead) return undefined;
-    const secrets = await this.#secrets(record);
+    const secrets = await openSecrets(this.#sealer, record);
     return { id, email: record.email, hasRefreshToken: secrets?.rt !== undefined };
   }
 
@@ -179,63 +176,13 @@ export class Grants {
     if (known) return Promise.resolve(known);
     let pending = this.#inflight.get(id);
     if (!pending) {
-      pending = this.#refresh(id).then((answer) => {
+      pending = refreshGrant(this.#context, id).then((answer) => {
         this.#validated.set(id, answer, answer.until);
         return answer;
       }).finally(() => this.#inflight.delete(id));
       this.#inflight.set(id, pending);
     }
     return pending;
-  }
-
-  /**
-   * One validation of a grant, shared by the processes that use the store:
-   * a fresh `checked` is used as is; else this process takes the grant's
-   * lease (compare-and-set), refreshes, and stores the rotated refresh token
-   * and the answer, while the others wait for it.
-   */
-  async #refresh(id: string): Promise<{ identity: Identity; until: number }> {
-    const step = await leaseGrant(this.#store, id, this.#clock);
-    if (!step) throw new GrantEnded();
-    return "answer" in step ? step.answer : await this.#refreshLeased(step.leased);
-  }
-
-  async #refreshLeased(record: GrantRecord): Promise<{ identity: Identity; until: number }> {
-    const data = record.data as GrantData;
-    const secrets = await this.#secrets(record);
-    let result;
-    try {
-      if (!secrets?.rt) throw new GrantEnded();
-      result = await this.#oidc.refresh(secrets.rt, { iss: data.iss, sub: data.sub });
-    } catch (error) {
-      const refused = error instanceof TokenRefused || error instanceof GrantEnded;
-      await changeGrant(
-        this.#store,
-        record.id,
-        ({ lease: _, ...rest }) => ({ ...rest, ...(refused ? { dead: true } : {}) }),
-      );
-      throw error;
-    }
-    const rotated = result.refreshToken && result.refreshToken !== secrets.rt
-      ? await this.#sealer.seal("refresh_token", {
-        gid: record.id,
-        ...secrets,
-        rt: result.refreshToken,
-      })
-      : undefined;
-    const checked = checkedOf(result.identity, result.expiresAt);
-    let ended = true;
-    await changeGrant(this.#store, record.id, ({ lease: _, ...rest }) => {
-      ended = rest.dead === true;
-      return ended ? undefined : { ...rest, ...(rotated ? { sealed: rotated } : {}), checked };
-    });
-    if (ended) {
-      // Revoked (or gone) while the provider answered: the rotated refresh
-      // token is not stored, so it is revoked now, lest it stay live there.
-      if (rotated) await this.#oidc.revoke(result.refreshToken!).catch(() => false);
-      throw new GrantEnded();
-    }
-    return { identity: result.identity, until: result.expiresAt };
   }
 
   /**
@@ -285,12 +232,12 @@ export class Grants {
   /** The ID token of a grant, for `id_token_hint` at logout. */
   async idToken(id: string): Promise<string | undefined> {
     const record = await this.#store.getGrant(id);
-    return record && (await this.#secrets(record))?.idt;
+    return record && (await openSecrets(this.#sealer, record))?.idt;
   }
 
   async #revokeAtProvider(record: GrantRecord): Promise<boolean> {
     this.#validated.delete(record.id);
-    const rt = (await this.#secrets(record))?.rt;
+    const rt = (await openSecrets(this.#sealer, record))?.rt;
     // The local state stands whatever the provider says; its answer is reported.
     return rt === undefined ? false : await this.#oidc.revoke(rt).catch(() => false);
   }
@@ -302,16 +249,6 @@ export class Grants {
       id,
       (data) => (data.dead ? undefined : { ...data, dead: true }),
     );
-  }
-
-  async #secrets(record: GrantRecord): Promise<Secrets | undefined> {
-    const sealed = (record.data as GrantData).sealed;
-    const opened = typeof sealed === "string"
-      ? await this.#sealer.open<Secrets & { gid?: string }>("refresh_token", sealed)
-      : null;
-    // Bound to its record: a sealed value copied into another record does not open there.
-    if (!opened || opened.gid !== record.id) return undefined;
-    return { rt: opened.rt, idt: opened.idt };
   }
 
   #seconds(): number {
