@@ -5,6 +5,7 @@ import type { OAuthUser } from "./env.ts";
 import { emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
+import { domainProblem, type LoginPolicy, tenantProblem } from "./oidc/_allowed.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
@@ -18,6 +19,8 @@ export interface ValidatedOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
+  /** `allowedDomains` and `allowedTenants`, lower-cased. */
+  policy: LoginPolicy;
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
@@ -120,6 +123,31 @@ function authMethod(options: OAuthManagerOptions): TokenEndpointAuthMethod | und
   return method as TokenEndpointAuthMethod;
 }
 
+/** A non-empty list whose entries `problem` accepts, lower-cased; `undefined` when not given. */
+function allowList(
+  option: string,
+  value: unknown,
+  problem: (entry: unknown) => string | null,
+): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail(option, "must be a list of strings");
+  if (value.length === 0) fail(option, "must list at least one entry (or be left out)");
+  value.forEach((entry, i) => {
+    const found = problem(entry);
+    if (found) fail(`${option}[${i}]`, found);
+  });
+  return value.map((entry: string) => entry.toLowerCase());
+}
+
+function policy(options: OAuthManagerOptions): LoginPolicy {
+  const allowedDomains = allowList("allowedDomains", options.allowedDomains, domainProblem);
+  const allowedTenants = allowList("allowedTenants", options.allowedTenants, tenantProblem);
+  return {
+    ...(allowedDomains ? { allowedDomains } : {}),
+    ...(allowedTenants ? { allowedTenants } : {}),
+  };
+}
+
 function prefix(value: unknown): string {
   if (value === undefined || value === "") return "";
   if (typeof value !== "string") fail("prefix", "must be a string");
@@ -191,6 +219,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     tokenEndpointAuthMethod: authMethod(options),
     clientKwargs: clientKwargs(options.clientKwargs),
     providerLogout: options.providerLogout === true,
+    policy: policy(options),
     capabilities,
     prefix: prefix(options.prefix),
     forceUser,

@@ -88,6 +88,23 @@ export interface OAuthManagerOptions {
    * @default {false}
    */
   providerLogout?: boolean;
+  /**
+   * Who may log in, by the domain of their email (`["example.com"]`, exact
+   * domains, no subdomains): checked at each login and each refresh, on top
+   * of the capabilities. With Google, an ID token's `hd` (the Google
+   * Workspace domain, which the login screen only takes as a hint) must be
+   * listed too when it is there.
+   * @default {every domain}
+   */
+  allowedDomains?: readonly string[];
+  /**
+   * Which Microsoft Entra ID tenants may log in, by tenant id (the `tid` of
+   * their tokens), for an app registered as multi-tenant
+   * (`https://login.microsoftonline.com/common/v2.0/…`, `/organizations/…`):
+   * checked at each login and each refresh.
+   * @default {every tenant}
+   */
+  allowedTenants?: readonly string[];
   /** The capabilities and who holds them. */
   capabilities: CapabilitySet | CapabilitySetOptions;
   /**
