@@ -69,13 +69,13 @@ export async function emulateGoogle(): Promise<
   Emulation & { metadataUrl: string; spelling: string }
 > {
   const metadataUrl = `${GOOGLE_ISSUER}/.well-known/openid-configuration`;
-  const google = Object.assign(
+  const google: Emulation & { metadataUrl: string; spelling: string } = Object.assign(
     await emulate({
       metadataUrl,
       discovery: GOOGLE_DISCOVERY,
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
-      issuerOf: () => google.spelling,
+      issuerOf: (): string => google.spelling,
     }),
     { metadataUrl, spelling: GOOGLE_ISSUER },
   );
