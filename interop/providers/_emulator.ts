@@ -42,6 +42,10 @@ export interface Emulation {
   userinfoAlg?: string;
   /** Signs userinfo JWTs with this key instead of the provider's (a forgery). */
   userinfoKey?: CryptoKey;
+  /** Edits the claims of the next signed userinfo answers. */
+  editUserinfo: (claims: JWTPayload) => JWTPayload;
+  /** Keys HS* signatures with this instead of the client secret (a forgery). */
+  macSecret?: string;
   /** Puts the email in userinfo only (OIDC Core §5.4). */
   emailInUserinfoOnly: boolean;
   /** Signs a JWT as the provider does. */
@@ -76,7 +80,9 @@ export async function emulate(setup: EmulationSetup): Promise<Emulation> {
 
   async function sign(claims: JWTPayload, alg = emulation.alg, key?: CryptoKey): Promise<string> {
     const jwt = new SignJWT(claims).setProtectedHeader({ alg, typ: "JWT", kid: `key-${alg}` });
-    if (alg.startsWith("HS")) return await jwt.sign(new TextEncoder().encode(setup.clientSecret));
+    if (alg.startsWith("HS")) {
+      return await jwt.sign(new TextEncoder().encode(emulation.macSecret ?? setup.clientSecret));
+    }
     return await jwt.sign(key ?? keys.get(alg)!.privateKey);
   }
 
@@ -147,7 +153,11 @@ export async function emulate(setup: EmulationSetup): Promise<Emulation> {
     }
     const claims = { sub: person.sub, email: person.email, ...person.claims };
     if (!emulation.userinfoAlg) return Response.json(claims);
-    const signed = { ...claims, iss: setup.issuerOf(person), aud: setup.clientId };
+    const signed = emulation.editUserinfo({
+      ...claims,
+      iss: setup.issuerOf(person),
+      aud: setup.clientId,
+    });
     return new Response(await sign(signed, emulation.userinfoAlg, emulation.userinfoKey), {
       headers: { "content-type": "application/jwt" },
     });
@@ -156,6 +166,7 @@ export async function emulate(setup: EmulationSetup): Promise<Emulation> {
   const emulation: Emulation = {
     alg: "RS256",
     edit: (claims) => claims,
+    editUserinfo: (claims) => claims,
     emailInUserinfoOnly: false,
     people,
     sign: (claims, alg) => sign(claims, alg),

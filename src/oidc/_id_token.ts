@@ -44,7 +44,7 @@ const FORCED_RELOAD_INTERVAL_MS = 5_000;
 /** The algorithms of a discovery list (`id_token_signing_alg_values_supported`, …) that OIDC allows. */
 export function allowedAlgorithms(listed: unknown): string[] {
   if (!Array.isArray(listed)) return [...UNLISTED];
-  return OIDC_ALGORITHMS.filter((alg) => listed.includes(alg));
+  return [...new Set(listed.filter((alg) => OIDC_ALGORITHMS.includes(alg)))];
 }
 
 /** A token refused for a reason that may be logged (it holds no token, only names and values of claims). */
