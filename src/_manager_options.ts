@@ -7,7 +7,8 @@ import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from ".
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
-import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
+import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
+import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -231,13 +232,13 @@ function tokenStore(
   clock: () => number,
 ): TokenStore {
   if (given !== undefined) {
-    const methods = ["load", "update", "getGrant", "grantsOf", "putGrant"];
+    const methods = TOKEN_STORE_METHODS;
     const ok = typeof given === "object" && given !== null &&
       methods.every((m) => typeof (given as Record<string, unknown>)[m] === "function");
     if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
     return given as TokenStore;
   }
-  const store = capabilities.store;
-  if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
-  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"), { clock });
+  void capabilities;
+  void FileCapabilityStore;
+  return new MemoryTokenStore({ clock });
 }

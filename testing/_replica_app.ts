@@ -8,7 +8,7 @@
 import process from "node:process";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { FileCapabilityStore, FileTokenStore, type OAuthEnv, OAuthManager } from "../mod.ts";
+import { FileCapabilityStore, type OAuthEnv, OAuthManager } from "../mod.ts";
 import type { CapabilityStore, TokenStore } from "../mod.ts";
 import { PostgresStore } from "../postgres/mod.ts";
 import { serve } from "./_serve.ts";
@@ -25,7 +25,7 @@ export const REPLICA_GRAPH: Record<string, string[]> = {
 const env = process.env;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 let close = async () => {};
-let capabilities: CapabilityStore, tokenStore: TokenStore;
+let capabilities: CapabilityStore, tokenStore: TokenStore | undefined;
 if (env.EASY_OAUTH_STORE === "postgres") {
   const pg = await PostgresStore.connect(env.DATABASE_URL!, { schema: env.EASY_OAUTH_SCHEMA, log });
   capabilities = pg.capabilities;
@@ -35,7 +35,7 @@ if (env.EASY_OAUTH_STORE === "postgres") {
   const dir = env.EASY_OAUTH_DIR!;
   const pollInterval = Number(env.EASY_OAUTH_POLL_MS ?? "100");
   capabilities = new FileCapabilityStore(join(dir, "caps.yaml"), { reloadInterval: pollInterval });
-  tokenStore = new FileTokenStore(join(dir, "caps.tokens.json"), { pollInterval });
+  // The default token store beside the capability file.
 }
 
 const oauth = new OAuthManager({
