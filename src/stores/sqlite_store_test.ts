@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "./sqlite_store.ts";
@@ -37,6 +37,16 @@ describe("SqliteStore", () => {
     assert.throws(() => new SqliteStore("x.db", { checkInterval: -1 }), /"checkInterval"/);
     assert.throws(() => new SqliteStore("x.db", { logRetention: 0 }), /"logRetention"/);
     assert.throws(() => new SqliteStore("x.db", { importFrom: "" }), /"importFrom"/);
+  });
+
+  it("makes its database file readable by the app's user only", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    using store = new SqliteStore(file);
+    await store.revokeId("x", Date.now() + 60_000);
+    for (const name of ["caps.db", "caps.db-wal", "caps.db-shm"]) {
+      assert.equal((await stat(join(f.dir, name))).mode & 0o777, 0o600, name);
+    }
   });
 
   it("answers a file that is not a database with StoreUnavailable naming the file", async () => {
