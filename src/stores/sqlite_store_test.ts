@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { SqliteStore } from "./sqlite_store.ts";
 import { tokenStoreConformance } from "./_token_store_conformance.ts";
 import { StoreUnavailable } from "../errors.ts";
+import { DatabaseSync } from "node:sqlite";
 
 async function folder(): Promise<{ dir: string } & AsyncDisposable> {
   const dir = await mkdtemp(join(tmpdir(), "easy-oauth-sqlite-"));
@@ -47,6 +48,41 @@ describe("SqliteStore", () => {
     for (const name of ["caps.db", "caps.db-wal", "caps.db-shm"]) {
       assert.equal((await stat(join(f.dir, name))).mode & 0o777, 0o600, name);
     }
+  });
+
+  it("waits, without blocking the event loop, for another process's write lock", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    using store = new SqliteStore(file);
+    await store.revokeId("first", Date.now() + 60_000);
+    const other = new DatabaseSync(file);
+    other.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const write = store.revokeId("second", Date.now() + 60_000);
+    // Released from a timer: a store that waited synchronously would never let it run.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    other.exec("COMMIT");
+    other.close();
+    await write;
+    clearInterval(timer);
+    assert.ok(ticks > 0, "the event loop ran meanwhile");
+    const ids = (await store.changesSince()).changes.map((c) => c.kind === "revoke_id" && c.id);
+    assert.deepEqual(ids.sort(), ["first", "second"]);
+  });
+
+  it("refuses a database written by a newer version, naming the file", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    const newer = new DatabaseSync(file);
+    newer.exec("PRAGMA user_version = 99");
+    newer.close();
+    using store = new SqliteStore(file);
+    await assert.rejects(store.changesSince(), (error) => {
+      assert.ok(error instanceof StoreUnavailable);
+      assert.match(error.message, /caps\.db.*newer than this code/);
+      return true;
+    });
   });
 
   it("answers a file that is not a database with StoreUnavailable naming the file", async () => {
