@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { type OAuthEnv, OAuthManager } from "../../mod.ts";
 import { GRAPH, SECRET, startExample } from "../../testing/_fixtures.ts";
 import { MemoryTokenStore } from "../stores/memory_token_store.ts";
+import { StoreUnavailable } from "../errors.ts";
 
 /** A `fetch` that counts the calls to the token endpoint. */
 function counting(): { fetch: typeof fetch; tokenCalls: () => number } {
@@ -79,5 +80,29 @@ describe("a replayed login cookie", () => {
     assert.equal(first.tokenCalls() + second.tokenCalls(), 1);
     assert.ok(replayed.status >= 300 && replayed.status < 400, `answered ${replayed.status}`);
     assert.deepEqual([used.status, again.status], [400, 400]);
+  });
+});
+
+describe("a login callback when the token store cannot record the used state", () => {
+  it("answers a logged 503 and calls no token endpoint", async () => {
+    const counter = counting();
+    let down = false;
+    let now = Date.now;
+    const store = new class extends MemoryTokenStore {
+      override useOnce(key: string, until: number): Promise<boolean> {
+        return down
+          ? Promise.reject(new StoreUnavailable("the used login states cannot be written"))
+          : super.useOnce(key, until);
+      }
+    }({ clock: () => now() });
+    await using ex = await startExample({ fetch: counter.fetch, tokenStore: store });
+    now = ex.clock.read;
+    const { url, cookie } = await callback(ex);
+    down = true;
+    const res = await fetch(url, { headers: { cookie }, redirect: "manual" });
+    await res.body?.cancel();
+    assert.equal(res.status, 503);
+    assert.equal(counter.tokenCalls(), 0);
+    assert.ok(ex.logs.some((line) => /used login states cannot be written/.test(line)));
   });
 });
