@@ -36,6 +36,8 @@ export class MemoryTokenStore implements TokenStore {
   readonly #accounts = new Map<string, { before: number; until: number }>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
   readonly #grants = new Map<string, GrantRecord>();
+  /** Grant ids by account, so that `grantsOf` costs what the account has. */
+  readonly #byEmail = new Map<string, Set<string>>();
   readonly #used = new Map<string, number>();
   readonly #log: { revision: number; at: number; change: TokenChange }[] = [];
   #revision = 0;
@@ -133,11 +135,14 @@ export class MemoryTokenStore implements TokenStore {
   /** Every unexpired record of `email`. */
   grantsOf(email: string): Promise<GrantRecord[]> {
     const now = this.#clock();
-    return Promise.resolve(
-      [...this.#grants.values()].filter((r) => r.email === email && !expired(r, now)).map(
-        copyGrant,
-      ),
-    );
+    const records: GrantRecord[] = [];
+    for (const id of this.#byEmail.get(email) ?? []) {
+      const record = this.#grants.get(id);
+      if (record && record.email === email && !expired(record, now)) {
+        records.push(copyGrant(record));
+      }
+    }
+    return Promise.resolve(records);
   }
 
   /** Compare-and-set of one record (see `TokenStore.putGrant`). */
@@ -151,10 +156,24 @@ export class MemoryTokenStore implements TokenStore {
     if (!mayPut(this.#grants.get(record.id), record, expectedVersion, now)) {
       return Promise.resolve(false);
     }
-    if (expired(record, now)) this.#grants.delete(record.id);
-    else this.#grants.set(record.id, copyGrant(record));
+    this.#dropGrant(record.id);
+    if (!expired(record, now)) {
+      this.#grants.set(record.id, copyGrant(record));
+      let ids = this.#byEmail.get(record.email);
+      if (!ids) this.#byEmail.set(record.email, ids = new Set());
+      ids.add(record.id);
+    }
     this.#sweep(now);
     return Promise.resolve(true);
+  }
+
+  #dropGrant(id: string): void {
+    const record = this.#grants.get(id);
+    if (!record) return;
+    this.#grants.delete(id);
+    const ids = this.#byEmail.get(record.email);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#byEmail.delete(record.email);
   }
 
   #append(change: TokenChange): void {
@@ -183,7 +202,7 @@ export class MemoryTokenStore implements TokenStore {
     for (const [id, t] of this.#apiTokens) {
       if (t.expires_at * 1000 <= now) this.#apiTokens.delete(id);
     }
-    for (const [id, r] of this.#grants) if (expired(r, now)) this.#grants.delete(id);
+    for (const [id, r] of this.#grants) if (expired(r, now)) this.#dropGrant(id);
     for (const [key, until] of this.#used) if (until <= now) this.#used.delete(key);
   }
 
