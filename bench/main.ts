@@ -24,6 +24,8 @@ import { bunVersion, findLoadTool, type HttpResult, httpThroughput } from "./htt
 import { inProcess } from "./in_process.ts";
 import { missed, type Section, table } from "./_report.ts";
 import { testerClients } from "./tester_clients.ts";
+import { storage } from "./storage.ts";
+import { storageSection } from "./_storage_figures.ts";
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
 
@@ -42,6 +44,14 @@ const SETTINGS = {
   },
   tester: { clients: 100, runs: 3 },
   peers: { rounds: 30, batch: 200, warmup: 500 },
+  storage: {
+    sizes: [1_000, 10_000, 100_000],
+    writes: 200,
+    catchUps: 50,
+    loginSeconds: 10,
+    loginConcurrency: 8,
+    propagations: 100,
+  },
   replicas: {
     rounds: 40,
     batch: 500,
@@ -98,6 +108,8 @@ async function run() {
   const peers: PeerResult | { skipped: string } = await withDatabase(
     (url) => betterAuthPeer(url, SETTINGS.peers),
   );
+  step("the token store (SQLite) at 1k, 10k and 100k records…");
+  const stored = await storage(SETTINGS.storage);
   const sections: Section[] = [
     ...inProcessSections(inProc),
     httpSection(http, tool.name),
@@ -105,8 +117,9 @@ async function run() {
     testerSection(tester),
     replicasSection(shared, SETTINGS.replicas.pollMs),
     peerSection(peers),
+    storageSection(stored),
   ];
-  const raw = { inProcess: inProc, http, scale, tester, replicas: shared, peers };
+  const raw = { inProcess: inProc, http, scale, tester, replicas: shared, peers, storage: stored };
   return { sections, raw, bun, tool, started };
 }
 

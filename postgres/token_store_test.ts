@@ -1,4 +1,6 @@
 // PostgresTokenStore against what every TokenStore must do with grant records.
+// The change-log cases are off until the store keeps a log of its own (issue
+// 17, part B): meanwhile it answers every read with its whole state.
 import process from "node:process";
 import { tokenStoreConformance } from "../src/stores/_token_store_conformance.ts";
 import { PostgresStore } from "./mod.ts";
@@ -19,5 +21,5 @@ if (process.env.DATABASE_URL) {
         await dropSchema(schema);
       },
     };
-  });
+  }, { log: false });
 }
