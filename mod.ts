@@ -51,6 +51,8 @@ export type {
   TokenStoreOptions,
 } from "./src/stores/token_store.ts";
 export { MemoryTokenStore } from "./src/stores/memory_token_store.ts";
+export { SqliteStore, type SqliteStoreOptions } from "./src/stores/sqlite_store.ts";
+export { SqliteCapabilityStore } from "./src/stores/sqlite_capability_store.ts";
 export type { TokenEndpointAuthMethod } from "./src/oidc/_client_auth.ts";
 export {
   ConfigError,

@@ -9,6 +9,7 @@ import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import { SqliteStore } from "./stores/sqlite_store.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -200,7 +201,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
+    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now, log),
     log,
   };
 }
@@ -225,11 +226,16 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   };
 }
 
-/** The given store, else a file beside the capability file (`caps.yaml` → `caps.tokens.json`), else memory. */
+/**
+ * The given store, else a SQLite file beside the capability file (`caps.yaml`
+ * → `caps.db`, importing the `caps.tokens.json` of earlier versions once),
+ * else memory.
+ */
 function tokenStore(
   given: unknown,
   capabilities: CapabilitySet,
   clock: () => number,
+  log: (message: string) => void,
 ): TokenStore {
   if (given !== undefined) {
     const methods = TOKEN_STORE_METHODS;
@@ -238,7 +244,8 @@ function tokenStore(
     if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
     return given as TokenStore;
   }
-  void capabilities;
-  void FileCapabilityStore;
-  return new MemoryTokenStore({ clock });
+  const store = capabilities.store;
+  if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
+  const base = store.file.replace(/(\.ya?ml)?$/i, "");
+  return new SqliteStore(`${base}.db`, { clock, importFrom: `${base}.tokens.json`, log });
 }

@@ -126,8 +126,11 @@ export interface OAuthManagerOptions {
    */
   fetch?: typeof fetch;
   /**
-   * Where revocations and issued API tokens are kept.
-   * @default {a `FileTokenStore` beside `userFile` (`caps.yaml` → `caps.tokens.json`), else memory}
+   * Where revocations, issued API tokens, logins (grant records) and used
+   * login states are kept. A `caps.tokens.json` of earlier versions beside
+   * `userFile` is imported into the default once (and kept as
+   * `caps.tokens.json.imported`).
+   * @default {a `SqliteStore` beside `userFile` (`caps.yaml` → `caps.db`), else a `MemoryTokenStore`}
    */
   tokenStore?: TokenStore;
   /**

@@ -7,7 +7,14 @@
  *
  * @module
  */
-import type { ApiTokenRecord, TokenChange, TokenStore } from "../stores/token_store.ts";
+import {
+  type ApiTokenRecord,
+  MAX_TOKEN_LIFETIME,
+  type TokenChange,
+  type TokenStore,
+} from "../stores/token_store.ts";
+
+export { MAX_TOKEN_LIFETIME };
 
 /** What a revocation check needs to know of a token or session. */
 export interface RevocationProbe {
@@ -20,9 +27,6 @@ export interface RevocationProbe {
   /** The accounts that made this token: revoking one's tokens revokes those it made until then. */
   readonly createdBy?: readonly string[];
 }
-
-/** The longest any token lives (seconds): account revocations are kept that long. */
-export const MAX_TOKEN_LIFETIME = 365 * 24 * 3600;
 
 /** Milliseconds before a store that failed to load is read again (wall-clock time, not the app's clock). */
 const RETRY_MS = 1_000;

@@ -127,6 +127,7 @@ export interface TokenStore {
    * A number that changes whenever the store may hold entries this process
    * has not read (its own writes, another process's commit, a notification):
    * read on every request, so it must be cheap (no I/O beyond a local check).
+   * It may stay unchanged until the store was first read.
    * A hint only: the entries themselves always come from `changesSince`.
    */
   readonly hint: number;
@@ -186,6 +187,9 @@ export interface TokenStoreOptions {
    */
   logRetention?: number;
 }
+
+/** The longest any token lives (seconds): account revocations are kept that long. */
+export const MAX_TOKEN_LIFETIME = 365 * 24 * 3600;
 
 /** The default of `TokenStoreOptions.logRetention`. */
 export const LOG_RETENTION = 86_400_000;
