@@ -108,6 +108,13 @@ describe("the README's snippets", () => {
       prompt: () => Promise.resolve(undefined),
     });
     assert.equal(status, 0, out);
+    // Its token database is made beside caps.yaml on first use.
+    const made = ["caps.db", "caps.db-wal", "caps.db-shm"].map((n) => join(README_DIR, n));
+    await using _ = {
+      [Symbol.asyncDispose]: async () => {
+        for (const file of made) await rm(file, { force: true });
+      },
+    };
     const loaded = await run("from_config.ts", {}, README_DIR);
     assert.equal(loaded.code, 0, loaded.stderr);
     assert.equal(loaded.stdout.trim(), "true true");
