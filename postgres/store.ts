@@ -40,7 +40,8 @@ export interface PostgresStoreOptions {
 /** What `connect` adds to the options of `fromClient`. */
 export interface PostgresConnectOptions extends PostgresStoreOptions {
   /**
-   * Connections in the pool used for writes (reads never touch the database).
+   * Connections in the pool, for writes and for reading the log after a change (requests are
+   * checked from memory).
    * @default {4}
    */
   max?: number;
