@@ -25,6 +25,8 @@ import { bunVersion, findLoadTool, type HttpResult, httpThroughput } from "./htt
 import { inProcess } from "./in_process.ts";
 import { missed, type Section, table } from "./_report.ts";
 import { testerClients } from "./tester_clients.ts";
+import { storage } from "./storage.ts";
+import { storageSection } from "./_storage_figures.ts";
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
 
@@ -43,6 +45,14 @@ const SETTINGS = {
   },
   tester: { clients: 100, runs: 3 },
   peers: { rounds: 30, batch: 200, warmup: 500 },
+  storage: {
+    sizes: [1_000, 10_000, 100_000],
+    writes: 200,
+    catchUps: 50,
+    loginSeconds: 10,
+    loginConcurrency: 8,
+    propagations: 100,
+  },
   replicas: {
     rounds: 40,
     batch: 500,
@@ -104,14 +114,17 @@ async function run() {
   const peers: PeerResult | { skipped: string } = await withDatabase(
     (url) => betterAuthPeer(url, SETTINGS.peers),
   );
+  step("the token store (SQLite) at 1k, 10k and 100k records…");
+  const stored = await storage(SETTINGS.storage);
   const sections: Section[] = [
     ...inProcessSections(inProc),
     httpSection(http, tool.name),
     scaleSection(scale),
     testerSection(tester),
     replicasSection(shared, SETTINGS.replicas.pollMs),
-    postgresLogSection(pgLog),
     peerSection(peers),
+    storageSection(stored),
+    postgresLogSection(pgLog),
   ];
   const raw = {
     inProcess: inProc,
@@ -121,6 +134,7 @@ async function run() {
     replicas: shared,
     postgresLog: pgLog,
     peers,
+    storage: stored,
   };
   return { sections, raw, bun, tool, started };
 }

@@ -1,4 +1,4 @@
-// Section "PostgreSQL at scale": what a write and a catch-up cost when the
+// Section 8, "PostgreSQL at scale": what a write and a catch-up cost when the
 // database already holds many records. Each size gets a schema of its own,
 // filled in bulk (revoked ids with their log entries, grant records); then
 // minting (the grant record a login writes) and revoking are timed, and a
@@ -128,7 +128,7 @@ const count = (n: number) => n >= 1000 ? `${n / 1000}k` : String(n);
 
 /** The section's figures, each with its target. */
 export function postgresLogSection(r: PostgresLogResult | { skipped: string }): Section {
-  const title = "7. PostgreSQL at scale: writes and catch-up with many existing records";
+  const title = "8. PostgreSQL at scale: writes and catch-up with many existing records";
   if ("skipped" in r) {
     return {
       title,

@@ -19,6 +19,8 @@ import { inProcess } from "./in_process.ts";
 import { compare } from "./_measure.ts";
 import { type Figure, table } from "./_report.ts";
 import { testerClients } from "./tester_clients.ts";
+import { storage } from "./storage.ts";
+import { storageSection } from "./_storage_figures.ts";
 
 function assertFinite(figures: readonly Figure[]): void {
   for (const figure of figures) {
@@ -71,6 +73,20 @@ describe("the benchmarks", () => {
     assertFinite(figures);
     assert.equal(scale.addRuns, 2);
     assert.equal(tester.clients, 3);
+  });
+
+  it("measure the token store on small sizes, across two processes too", async () => {
+    const result = await storage({
+      sizes: [20, 200],
+      writes: 5,
+      catchUps: 3,
+      loginSeconds: 1,
+      loginConcurrency: 2,
+      propagations: 2,
+    });
+    assertFinite(storageSection(result).figures);
+    assert.equal(result.propagation.n, 2);
+    assert.equal(result.writes.length, 2);
   });
 
   const noDatabase = !process.env.DATABASE_URL &&
