@@ -19,6 +19,7 @@ import {
 } from "./_figures.ts";
 import { withDatabase } from "./_database.ts";
 import { replicas, type ReplicasResult } from "./replicas.ts";
+import { postgresLog, type PostgresLogResult, postgresLogSection } from "./postgres_log.ts";
 import { betterAuthPeer, type PeerResult } from "./better_auth.ts";
 import { bunVersion, findLoadTool, type HttpResult, httpThroughput } from "./http.ts";
 import { inProcess } from "./in_process.ts";
@@ -60,6 +61,7 @@ const SETTINGS = {
     writeSeconds: 3,
     pollMs: 100,
   },
+  postgresLog: { sizes: [1_000, 10_000, 100_000], ops: 100 },
 };
 
 function step(message: string): void {
@@ -104,6 +106,10 @@ async function run() {
   const shared: ReplicasResult | { skipped: string } = await withDatabase(
     (url) => replicas(url, SETTINGS.replicas),
   );
+  step("PostgreSQL at 1k, 10k and 100k records…");
+  const pgLog: PostgresLogResult | { skipped: string } = await withDatabase(
+    (url) => postgresLog(url, SETTINGS.postgresLog),
+  );
   step("better-auth beside our session check…");
   const peers: PeerResult | { skipped: string } = await withDatabase(
     (url) => betterAuthPeer(url, SETTINGS.peers),
@@ -118,8 +124,18 @@ async function run() {
     replicasSection(shared, SETTINGS.replicas.pollMs),
     peerSection(peers),
     storageSection(stored),
+    postgresLogSection(pgLog),
   ];
-  const raw = { inProcess: inProc, http, scale, tester, replicas: shared, peers, storage: stored };
+  const raw = {
+    inProcess: inProc,
+    http,
+    scale,
+    tester,
+    replicas: shared,
+    postgresLog: pgLog,
+    peers,
+    storage: stored,
+  };
   return { sections, raw, bun, tool, started };
 }
 

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import process from "node:process";
 import { capabilityScale } from "./capability_scale.ts";
 import { replicas } from "./replicas.ts";
+import { postgresLog, postgresLogSection } from "./postgres_log.ts";
 import {
   inProcessSections,
   peerSection,
@@ -102,6 +103,12 @@ describe("the benchmarks", () => {
     assertFinite(replicasSection(result, 50).figures);
     assert.equal(result.propagation.postgres.n, 3);
     assert.equal(result.propagation.files.n, 3);
+  });
+
+  it("measure PostgreSQL writes and catch-up at two sizes", { skip: noDatabase }, async () => {
+    const result = await postgresLog(process.env.DATABASE_URL!, { sizes: [100, 1000], ops: 3 });
+    assertFinite(postgresLogSection(result).figures);
+    assert.deepEqual(result.sizes.map((s) => s.size), [100, 1000]);
   });
 
   it(
