@@ -43,7 +43,7 @@ export interface ForcedUser {
  * import type { OAuthManagerOptions } from "@easy-oauth/hono";
  * const options: OAuthManagerOptions = {
  *   serverMetadataUrl: "http://127.0.0.1:29313/.well-known/openid-configuration",
- *   secretKey: "a long random string, at least 32 characters",
+ *   secretKey: "<SECRET_KEY: the output of easy-oauth secret>",
  *   clientId: "my-client",
  *   clientSecret: "my-secret",
  *   capabilities: { graph: { read: [], write: ["read"] } },
