@@ -69,12 +69,24 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
     if (headless !== "true") {
       return errorResponse(400, "invalid_request", '"headless" must be "true".');
     }
+    // A command-line tool sends neither Origin nor Sec-Fetch-Site; a browser sent by another site does.
+    if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
+      return errorResponse(
+        403,
+        "cross_site_request",
+        "Another site cannot start a headless login; run the command-line tool.",
+      );
+    }
     return startHeadless(core, c, pairings);
   }
   const callbackName = c.req.query("redirect") ?? "auth";
   if (callbackName !== "auth" && callbackName !== "token") {
     return errorResponse(400, "invalid_request", '"redirect" must be "auth" or "token".');
   }
+  // Its callback mints: the rule of GET /token (another site's navigation
+  // mints nothing without a confirmation on this origin).
+  const sameOrigin = isSameOriginRequest(c, core.trustedOrigins(c));
+  if (callbackName === "token" && !sameOrigin) return confirmationPage(core, c, "/login");
   const offline = c.req.query("offline_token");
   if (offline !== undefined && offline !== "true" && offline !== "false") {
     return errorResponse(400, "invalid_request", '"offline_token" must be "true" or "false".');
@@ -89,7 +101,7 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   }
   // A link on another site must not end the session (a forced logout): then
   // the session stays until this login's callback replaces it.
-  if (isSameOriginRequest(c, core.trustedOrigins(c))) {
+  if (sameOrigin) {
     await leaveSession(core, c);
     core.sessions.clear(c);
   }
