@@ -6,6 +6,9 @@ import { emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
+import type { Context } from "hono";
+import { peerAddress } from "./http/client_address.ts";
+import { USER_TOKEN_TTL } from "./credentials/tokens.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
 
@@ -28,8 +31,13 @@ export interface ValidatedOptions {
   fetch: typeof fetch;
   clockTolerance: number;
   tokenStore: TokenStore;
+  headlessTokenLifetime: number;
+  clientAddress: (c: Context) => string | undefined;
   log: (message: string) => void;
 }
+
+/** The default lifetime of a token minted through a headless login, in seconds (30 days). */
+export const HEADLESS_TOKEN_LIFETIME = 30 * 24 * 3600;
 
 /** Parameters the manager sets itself: `clientKwargs` may not override them. */
 const RESERVED = new Set([
@@ -170,6 +178,16 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.providerLogout !== undefined && typeof options.providerLogout !== "boolean") {
     fail("providerLogout", "must be a boolean");
   }
+  const headlessLifetime = options.headlessTokenLifetime ?? HEADLESS_TOKEN_LIFETIME;
+  if (
+    typeof headlessLifetime !== "number" || !Number.isInteger(headlessLifetime) ||
+    headlessLifetime < 60 || headlessLifetime > USER_TOKEN_TTL
+  ) {
+    fail("headlessTokenLifetime", `must be a whole number of seconds from 60 to ${USER_TOKEN_TTL}`);
+  }
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== "function") {
+    fail("clientAddress", "must be a function");
+  }
   let secretKey = options.secretKey;
   if (secretKey === undefined) {
     if (!forceUser) fail("secretKey", "is required (or set forceUser)");
@@ -200,6 +218,8 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
     tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
+    headlessTokenLifetime: headlessLifetime,
+    clientAddress: options.clientAddress ?? peerAddress,
     log,
   };
 }

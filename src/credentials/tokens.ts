@@ -91,12 +91,14 @@ export class BearerTokens {
 
   /**
    * Seals a user token that refers to grant `gid`, under its own id `jti`
-   * (never the session's: revoking one token or logging out touches no other).
+   * (never the session's: revoking one token or logging out touches no other),
+   * for `ttl` seconds.
    */
   issueUserToken(
     identity: { email: string; sub: string; iss: string; name?: string },
     gid: string,
     jti: string,
+    ttl: number = USER_TOKEN_TTL,
   ): Promise<string> {
     const claims: UserTokenClaims = {
       email: identity.email,
@@ -106,7 +108,7 @@ export class BearerTokens {
       gid,
       jti,
     };
-    return this.#sealer.seal("user_token", claims, { ttl: USER_TOKEN_TTL });
+    return this.#sealer.seal("user_token", claims, { ttl });
   }
 
   /**
