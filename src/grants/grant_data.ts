@@ -16,6 +16,8 @@ export interface GrantData extends Record<string, unknown> {
   tokens: string[];
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
   dead?: boolean;
+  /** The provider refused it (`invalid_grant`): whatever it was made for ends too. */
+  refused?: boolean;
   /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */
   checked?: { until: number; email: string; name?: string };
   /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */

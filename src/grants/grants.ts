@@ -9,11 +9,11 @@
  * @module
  */
 import { ExpiringCache } from "../_cache.ts";
-import type { Identity, OidcClient } from "../oidc/client.ts";
+import { type Identity, type OidcClient, TokenRefused } from "../oidc/client.ts";
 import { randomId, type Sealer } from "../crypto/seal.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
 import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./grant_data.ts";
-import { type GrantContext, openSecrets, refreshGrant } from "./_refresh.ts";
+import { type GrantContext, GrantEnded, openSecrets, refreshGrant } from "./_refresh.ts";
 
 export { GrantEnded } from "./_refresh.ts";
 
@@ -183,6 +183,34 @@ export class Grants {
       this.#inflight.set(id, pending);
     }
     return pending;
+  }
+
+  /**
+   * Whether what a grant was made for (a session, a token made from a token
+   * or a session) still holds, checked as user tokens are (same cadence, same
+   * outage rules): `{ until }` (epoch ms) when the provider says so, "ended"
+   * when the provider ended it, "unchecked" when there is nothing to ask (no
+   * refresh token, a record let go or forgotten).
+   * @throws {ProviderUnavailable} When the provider cannot be asked.
+   */
+  async check(id: string): Promise<{ until: number } | "ended" | "unchecked"> {
+    const known = this.#validated.get(id);
+    if (known) return { until: known.until };
+    const record = await this.#store.getGrant(id);
+    const data = record?.data as GrantData | undefined;
+    if (data?.refused) return "ended";
+    if (!record || data?.dead || !(await openSecrets(this.#sealer, record))?.rt) {
+      return "unchecked";
+    }
+    try {
+      return { until: (await this.validate(id)).until };
+    } catch (error) {
+      if (error instanceof GrantEnded || error instanceof TokenRefused) {
+        const after = (await this.#store.getGrant(id))?.data as GrantData | undefined;
+        return after?.refused || error instanceof TokenRefused ? "ended" : "unchecked";
+      }
+      throw error;
+    }
   }
 
   /**

@@ -56,10 +56,12 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const beyond = await actingRefusal(core, caller.user, `A service token for ${account}`, snapshot);
   if (beyond) return beyond;
   const { ttl, claims } = lineage(core, caller.user, MAX_TOKEN_LIFETIME);
+  const gr = await core.grantsBehind(c, caller);
   const token = await core.sealer.seal("service_token", {
     email: account,
     caps: [...snapshot],
     ...claims,
+    ...(gr.length > 0 ? { gr } : {}),
   }, { ttl });
   const capabilities = await core.caps.get(account);
   return c.json({ service_token: token, user: account, capabilities }, 200, NO_STORE);
@@ -180,12 +182,15 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   const id = randomId();
   const now = Math.floor(core.clock() / 1000);
   const { ttl, claims, parents } = lineage(core, caller.user, expiresIn);
+  // The logins it is made under: it ends when the provider ends one of them.
+  const gr = await core.grantsBehind(c, caller);
   const token = await core.sealer.seal("api_token", {
     jti: id,
     email: `api:${name}`,
     name,
     caps: [...closure],
     ...claims,
+    ...(gr.length > 0 ? { gr } : {}),
   }, { ttl });
   const record: ApiTokenRecord = {
     id,
