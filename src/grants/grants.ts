@@ -129,6 +129,14 @@ export class Grants {
     return { id, email: record.email, hasRefreshToken: secrets?.rt !== undefined };
   }
 
+  /** The live user tokens of `email` (ids, with their grant and its end, epoch seconds). */
+  async tokensOf(email: string): Promise<{ id: string; grant: string; until: number }[]> {
+    const grants = await this.#store.grantsOf(email);
+    return grants.filter((r) => !(r.data as GrantData).dead).flatMap((r) =>
+      (r.data as GrantData).tokens.map((id) => ({ id, grant: r.id, until: r.expires_at }))
+    );
+  }
+
   /** How many live tokens `email` holds from `/token`, over all its grants. */
   async tokenCount(email: string): Promise<number> {
     const grants = await this.#store.grantsOf(email);

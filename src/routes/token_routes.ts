@@ -8,6 +8,7 @@ import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
 import { randomId, Sealer, type SealPurpose } from "../crypto/seal.ts";
 import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
+import { notAPerson, ownTokenRoutes, revokeOwnById } from "./own_tokens.ts";
 import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {
   authenticated,
@@ -28,6 +29,7 @@ const REVOCABLE: ReadonlySet<SealPurpose> = new Set(["user_token", "service_toke
 /** Adds `/token/revoke` and `/token/api` (under the prefix). */
 export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.post("/token/revoke", (c) => revoke(core, c));
+  ownTokenRoutes(core, app);
   app.post("/token/api", (c) => createApiToken(core, c));
   app.get("/token/api", async (c) => {
     const caller = await authenticated(core, c);
@@ -70,15 +72,19 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
 async function revoke(core: Core, c: Context): Promise<Response> {
   const caller = await authenticated(core, c);
   if (caller instanceof Response) return caller;
-  const body = await strictBody(c, ["token", "user"]);
+  const body = await strictBody(c, ["token", "user", "id"]);
   if (body instanceof Response) return body;
-  if ((body.token === undefined) === (body.user === undefined)) {
-    return errorResponse(400, "invalid_request", 'Send either "token" or "user".');
+  const given = [body.token, body.user, body.id].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    return errorResponse(400, "invalid_request", 'Send one of "token", "user" or "id".');
   }
   const crossSite = crossSiteRefusal(core, c, caller);
   if (crossSite) return crossSite;
+  if (body.id !== undefined) return await revokeOwnById(core, c, caller, body.id);
   if (body.user !== undefined) {
-    const refused = await needManagement(core, caller);
+    // A person may revoke every token of her own account; other accounts need user_management.
+    const own = body.user === caller.user.email && notAPerson(caller) === undefined;
+    const refused = own ? undefined : await needManagement(core, caller);
     if (refused) return refused;
     const user = body.user;
     const account = typeof user === "string" &&
