@@ -8,6 +8,7 @@ import { TokenRefused } from "./oidc/client.ts";
 import { providerFailure } from "./oidc/provider_failure.ts";
 import { GrantEnded, type Grants } from "./grants/grants.ts";
 import { ExpiringCache } from "./_cache.ts";
+import { canonicalEmail } from "./_email.ts";
 import type { Revocations } from "./credentials/revocations.ts";
 import type { SessionCookies, SessionData } from "./credentials/session.ts";
 import { type BearerTokens, InvalidToken } from "./credentials/tokens.ts";
@@ -234,7 +235,7 @@ export class Callers {
     let user = this.#sessionUsers.get(session);
     if (user === undefined) {
       user = {
-        email: session.email,
+        email: canonicalEmail(session.email),
         kind: "user",
         sub: session.sub,
         iss: session.iss,

@@ -2,7 +2,7 @@
 import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
-import { emailProblem } from "./_email.ts";
+import { canonicalEmail, emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
@@ -236,7 +236,7 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   if (typeof sub !== "string" || sub === "") fail("forceUser.sub", "must be a non-empty string");
   if (name !== undefined && typeof name !== "string") fail("forceUser.name", "must be a string");
   return {
-    email: email as string,
+    email: canonicalEmail(email as string),
     kind: "forced",
     sub,
     ...(name === undefined ? {} : { name }),

@@ -7,6 +7,7 @@
  * @module
  */
 import { ExpiringCache } from "../_cache.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { OAuthUser } from "../env.ts";
 import type { Grants } from "../grants/grants.ts";
 import type { Revocations } from "./revocations.ts";
@@ -84,7 +85,12 @@ export class BearerTokens {
       const gid = await grantOf(grants, claims, this.#clock);
       const { identity, until } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
-      const user: OAuthUser = { ...identity, kind: "user", tokenId: jti };
+      const user: OAuthUser = {
+        ...identity,
+        email: canonicalEmail(identity.email),
+        kind: "user",
+        tokenId: jti,
+      };
       return { user, until };
     });
   }

@@ -11,6 +11,7 @@
 import { ExpiringCache } from "../_cache.ts";
 import { type Identity, type OidcClient, TokenRefused } from "../oidc/client.ts";
 import { randomId, type Sealer } from "../crypto/seal.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
 import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./grant_data.ts";
 import { type GrantContext, GrantEnded, openSecrets, refreshGrant } from "./_refresh.ts";
@@ -73,15 +74,16 @@ export class Grants {
       tokens: refs.tokens,
       ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
     };
+    const email = canonicalEmail(identity.email);
     const record: GrantRecord = {
       id,
-      email: identity.email,
+      email,
       version: 1,
       expires_at: this.#seconds() + lifetime,
       data,
     };
-    await serialized(this.#store, `account:${identity.email}`, async () => {
-      await this.#makeRoom(identity.email);
+    await serialized(this.#store, `account:${email}`, async () => {
+      await this.#makeRoom(email);
       if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
         throw new Error("the token store refused a new grant record");
       }
@@ -131,7 +133,7 @@ export class Grants {
 
   /** The live user tokens of `email` (ids, with their grant and its end, epoch seconds). */
   async tokensOf(email: string): Promise<{ id: string; grant: string; until: number }[]> {
-    const grants = await this.#store.grantsOf(email);
+    const grants = await this.#store.grantsOf(canonicalEmail(email));
     return grants.filter((r) => !(r.data as GrantData).dead).flatMap((r) =>
       (r.data as GrantData).tokens.map((id) => ({ id, grant: r.id, until: r.expires_at }))
     );
@@ -139,7 +141,7 @@ export class Grants {
 
   /** How many live tokens `email` holds from `/token`, over all its grants. */
   async tokenCount(email: string): Promise<number> {
-    const grants = await this.#store.grantsOf(email);
+    const grants = await this.#store.grantsOf(canonicalEmail(email));
     return grants.reduce(
       (n, r) => n + ((r.data as GrantData).dead ? 0 : (r.data as GrantData).tokens.length),
       0,
@@ -158,7 +160,7 @@ export class Grants {
     tokenId: string,
     lifetime: number,
   ): Promise<"added" | "full" | "ended"> {
-    return serialized(this.#store, `account:${email}`, async () => {
+    return serialized(this.#store, `account:${canonicalEmail(email)}`, async () => {
       if (await this.tokenCount(email) >= MAX_TOKENS_PER_ACCOUNT) return "full";
       const until = this.#seconds() + lifetime;
       const record = await changeGrant(this.#store, id, (data) => {
@@ -258,7 +260,7 @@ export class Grants {
 
   /** Revokes every grant of an account at the provider and marks them dead. */
   async revokeAccount(email: string): Promise<void> {
-    for (const record of await this.#store.grantsOf(email)) {
+    for (const record of await this.#store.grantsOf(canonicalEmail(email))) {
       if ((record.data as GrantData).dead) continue;
       const after = await this.#kill(record.id);
       if (after) await this.#revokeAtProvider(after);

@@ -15,6 +15,7 @@ import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
 import { safeReturnPath } from "../http/redirect.ts";
 import { LoginError } from "../oidc/client.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../credentials/session.ts";
 import { serviceToken } from "./token_routes.ts";
@@ -140,7 +141,9 @@ async function callback(
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { identity, refreshToken, idToken } = result;
+    const { refreshToken, idToken } = result;
+    // One form of an email everywhere (sessions, grants, tokens, revocations).
+    const identity = { ...result.identity, email: canonicalEmail(result.identity.email) };
     if (login.headless) {
       // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
       return await finishHeadless(core, c, pairings, login.headless, identity, {

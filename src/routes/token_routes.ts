@@ -2,7 +2,7 @@
 // capability-scoped API tokens (POST and GET /token/api).
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
-import { emailProblem } from "../_email.ts";
+import { canonicalEmail, emailProblem } from "../_email.ts";
 import { errorResponse, NO_STORE } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
@@ -44,7 +44,7 @@ export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
 export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const caller = await authenticated(core, c);
   if (caller instanceof Response) return caller;
-  const account = c.req.query("user") ?? "";
+  const account = canonicalEmail(c.req.query("user") ?? "");
   if (!account.endsWith("@service") || emailProblem(account)) {
     return errorResponse(
       400,
@@ -83,10 +83,12 @@ async function revoke(core: Core, c: Context): Promise<Response> {
   if (body.id !== undefined) return await revokeOwnById(core, c, caller, body.id);
   if (body.user !== undefined) {
     // A person may revoke every token of her own account; other accounts need user_management.
-    const own = body.user === caller.user.email && notAPerson(caller) === undefined;
+    const own = typeof body.user === "string" &&
+      canonicalEmail(body.user) === canonicalEmail(caller.user.email) &&
+      notAPerson(caller) === undefined;
     const refused = own ? undefined : await needManagement(core, caller);
     if (refused) return refused;
-    const user = body.user;
+    const user = typeof body.user === "string" ? canonicalEmail(body.user) : body.user;
     const account = typeof user === "string" &&
       (emailProblem(user) === null || (user.startsWith("api:") && API_NAME.test(user.slice(4))));
     if (!account) {
@@ -152,7 +154,8 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   const { caller, body } = request;
   let name: string, capabilities: string[];
   try {
-    name = stringField(body, "name");
+    // API names are account names (`api:<name>`): one form, lowercase.
+    name = stringField(body, "name").toLowerCase();
     capabilities = listField(body, "capabilities");
   } catch (error) {
     if (error instanceof FieldError) return errorResponse(400, "invalid_request", error.message);
