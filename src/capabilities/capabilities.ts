@@ -181,16 +181,14 @@ export class CapabilitySet {
   }
 
   /**
-   * The store's key for an account: emails are compared in their canonical
-   * form (lowercased, see `canonicalEmail`), so an entry written
-   * `Ann@Example.com` in an existing file is the account `ann@example.com`;
+   * The store's key for an account, emails compared lowercased: an entry
+   * `Ann@Example.com` of an existing file is the account `ann@example.com`;
    * `undefined` when the store changed since the keys were last read.
    */
   #keyNow(email: string): string | undefined {
     const canonical = canonicalEmail(email);
-    const keys = this.#keys;
-    if (keys === undefined || keys.version !== this.store.version) return undefined;
-    return keys.mixed.get(canonical) ?? canonical;
+    if (this.#keys?.version !== this.store.version) return undefined;
+    return this.#keys.mixed.get(canonical) ?? canonical;
   }
 
   async #key(email: string): Promise<string> {
