@@ -10,7 +10,7 @@
  *
  * const oauth = new OAuthManager({
  *   serverMetadataUrl: "https://accounts.google.com/.well-known/openid-configuration",
- *   secretKey: "change me: a long random string of 32+ characters",
+ *   secretKey: "<SECRET_KEY: the output of easy-oauth secret>",
  *   clientId: "CLIENT_ID",
  *   clientSecret: "CLIENT_SECRET",
  *   clientKwargs: { scope: "openid email", prompt: "select_account" },

@@ -8,7 +8,7 @@ import { type OAuthEnv, OAuthManager, type TokenStore } from "../mod.ts";
 import { AppTester, OAuthMock } from "../testing/mod.ts";
 
 /** The secret of the bench managers (and of `@hono/oidc-auth`'s sessions). */
-export const SECRET = "bench secret: at least thirty-two characters long";
+export const SECRET = "iLTzGM87UUvaXx0yrNQ0tZrgEuJfKDNv1BXPjLrSVUk";
 
 /** `read` is held through `write` (stored), `browse` by guests, `admin` by root. */
 export const GRAPH = { read: [], write: ["read"], browse: [], user_management: [] };

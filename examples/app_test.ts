@@ -32,7 +32,10 @@ describe("the example app", () => {
   it("answers 400, never 5xx, to a hostile POST /switch_user body", async () => {
     const provider = createMockProvider();
     const oauth = new OAuthManager(
-      exampleOptions("http://127.0.0.1:9/.well-known/openid-configuration", "x".repeat(40)),
+      exampleOptions(
+        "http://127.0.0.1:9/.well-known/openid-configuration",
+        "FSFi0JVwvwaVhox2ZlS7IvQkXWoNwLeWZuBQGQgiC7k",
+      ),
     );
     const app = createApp(oauth, { switchUser: (email) => provider.setEmail(email) });
     const cases: [string, string][] = [

@@ -38,7 +38,7 @@ async function snippets(): Promise<{ file: string | undefined; lang: string; cod
 function useProvider(metadataUrl: string): void {
   Object.assign(process.env, {
     SERVER_METADATA_URL: metadataUrl,
-    SECRET_KEY: "a secret of at least thirty-two characters",
+    SECRET_KEY: "SlE65m_hjhu_RuLiquYgO9F69I1MrrehV6TDly7SSyc",
     CLIENT_ID: "readme-app",
     CLIENT_SECRET: "readme-secret",
   });

@@ -2,11 +2,14 @@
 import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
-import { emailProblem } from "./_email.ts";
+import { canonicalEmail, emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import { domainProblem, type LoginPolicy, tenantProblem } from "./oidc/_allowed.ts";
 import type { OAuthManagerOptions } from "./options.ts";
+import type { Context } from "hono";
+import { peerAddress } from "./http/client_address.ts";
+import { USER_TOKEN_TTL } from "./credentials/tokens.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
@@ -33,8 +36,13 @@ export interface ValidatedOptions {
   fetch: typeof fetch;
   clockTolerance: number;
   tokenStore: TokenStore;
+  headlessTokenLifetime: number;
+  clientAddress: (c: Context) => string | undefined;
   log: (message: string) => void;
 }
+
+/** The default lifetime of a token minted through a headless login, in seconds (30 days). */
+export const HEADLESS_TOKEN_LIFETIME = 30 * 24 * 3600;
 
 /** Parameters the manager sets itself: `clientKwargs` may not override them. */
 const RESERVED = new Set([
@@ -200,6 +208,16 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.providerLogout !== undefined && typeof options.providerLogout !== "boolean") {
     fail("providerLogout", "must be a boolean");
   }
+  const headlessLifetime = options.headlessTokenLifetime ?? HEADLESS_TOKEN_LIFETIME;
+  if (
+    typeof headlessLifetime !== "number" || !Number.isInteger(headlessLifetime) ||
+    headlessLifetime < 60 || headlessLifetime > USER_TOKEN_TTL
+  ) {
+    fail("headlessTokenLifetime", `must be a whole number of seconds from 60 to ${USER_TOKEN_TTL}`);
+  }
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== "function") {
+    fail("clientAddress", "must be a function");
+  }
   let secretKey = options.secretKey;
   if (secretKey === undefined) {
     if (!forceUser) fail("secretKey", "is required (or set forceUser)");
@@ -231,6 +249,8 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
     tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now, log),
+    headlessTokenLifetime: headlessLifetime,
+    clientAddress: options.clientAddress ?? peerAddress,
     log,
   };
 }
@@ -247,7 +267,7 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   if (typeof sub !== "string" || sub === "") fail("forceUser.sub", "must be a non-empty string");
   if (name !== undefined && typeof name !== "string") fail("forceUser.name", "must be a string");
   return {
-    email: email as string,
+    email: canonicalEmail(email as string),
     kind: "forced",
     sub,
     ...(name === undefined ? {} : { name }),

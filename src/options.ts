@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Context } from "hono";
 import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
@@ -43,7 +44,7 @@ export interface ForcedUser {
  * import type { OAuthManagerOptions } from "@easy-oauth/hono";
  * const options: OAuthManagerOptions = {
  *   serverMetadataUrl: "http://127.0.0.1:29313/.well-known/openid-configuration",
- *   secretKey: "a long random string, at least 32 characters",
+ *   secretKey: "<SECRET_KEY: the output of easy-oauth secret>",
  *   clientId: "my-client",
  *   clientSecret: "my-secret",
  *   capabilities: { graph: { read: [], write: ["read"] } },
@@ -150,6 +151,20 @@ export interface OAuthManagerOptions {
    * @default {a `SqliteStore` beside `userFile` (`caps.yaml` → `caps.db`), else a `MemoryTokenStore`}
    */
   tokenStore?: TokenStore;
+  /**
+   * Lifetime, in seconds, of a token minted through a headless login
+   * (`easy-oauth login`): shorter than that of a token from `/token`, since
+   * the person confirmed it on a page opened from a link.
+   * @default {2592000 (30 days)}
+   */
+  headlessTokenLifetime?: number;
+  /**
+   * The client's address, for the bounds on headless login starts and for the
+   * page that confirms one. Behind a proxy, read it from the header the proxy
+   * sets (and only when the proxy sets it).
+   * @default {the peer address that Deno.serve, Bun.serve or @hono/node-server gives Hono in c.env}
+   */
+  clientAddress?: (c: Context) => string | undefined;
   /**
    * Where refusals and events are logged (never tokens or secrets).
    * @default {console.warn}

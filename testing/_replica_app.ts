@@ -47,7 +47,7 @@ if (env.EASY_OAUTH_STORE === "postgres") {
 
 const oauth = new OAuthManager({
   serverMetadataUrl: env.EASY_OAUTH_METADATA!,
-  secretKey: "replica secret: at least thirty-two characters long",
+  secretKey: "T3t4yQvkhYg31o0Cv_Dt_okZySTAiyqHUhc9deJxQQ4",
   clientId: "replica-client",
   clientSecret: "replica-secret",
   capabilities: {

@@ -52,7 +52,7 @@ export interface Fetchable {
  * await using mock = await OAuthMock.start({ port: 0 });
  * const oauth = new OAuthManager({
  *   serverMetadataUrl: mock.metadataUrl,
- *   secretKey: "a test secret of at least thirty-two characters",
+ *   secretKey: "nyhCSijUg7k_8fxdREV_ZOEHuZGRzc0Nrv1zpc78CZU",
  *   clientId: "test",
  *   capabilities: { graph: { read: [] }, defaultCapabilities: ["read"] },
  * });

@@ -2,7 +2,7 @@
 // key and force_user (the capabilities section has its own file).
 import type { ForcedUser } from "../options.ts";
 import { emailProblem } from "../_email.ts";
-import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "../crypto/seal.ts";
+import { secretKeyProblem } from "../crypto/seal.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../oidc/_client_auth.ts";
 import { domainProblem, tenantProblem } from "../oidc/_allowed.ts";
 import {
@@ -59,18 +59,15 @@ export function readSecretKey(
   return problems.list.length === before && !value.includes(UNCHECKED) ? value : undefined;
 }
 
-/** The length the sealer demands, checked here too so that the error names the key. */
+/** The strength the sealer demands, checked here too so that the error names the key. */
 function checkSecretLength<T extends string | typeof UNCHECKED>(
   value: T,
   path: ConfigPath,
   problems: Problems,
 ): T | undefined {
-  if (value === UNCHECKED || value.length >= MIN_SECRET_LENGTH) return value;
-  problems.add(
-    path,
-    `must be at least ${MIN_SECRET_LENGTH} characters long, not ${value.length} ` +
-      `(generate one with: ${SECRET_COMMAND})`,
-  );
+  const problem = value === UNCHECKED ? undefined : secretKeyProblem(value);
+  if (problem === undefined) return value;
+  problems.add(path, problem);
   return undefined;
 }
 

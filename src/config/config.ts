@@ -56,7 +56,7 @@ export interface LoadConfigOptions {
  * import { loadConfig } from "@easy-oauth/hono";
  * const options = await loadConfig({
  *   server_metadata_url: "http://127.0.0.1:29313/.well-known/openid-configuration",
- *   secret_key: "a long random string, at least 32 characters",
+ *   secret_key: "<SECRET_KEY: the output of easy-oauth secret>",
  *   client_id: "my-client",
  *   capabilities: { graph: { read: [], write: ["read"] }, auto_admin: true },
  * });
