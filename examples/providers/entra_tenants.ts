@@ -6,7 +6,7 @@ const oauth = new OAuthManager({
   // `organizations`: work and school accounts of any tenant; `common` adds personal accounts
   serverMetadataUrl:
     "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration",
-  secretKey: process.env.SECRET_KEY ?? "a secret of at least thirty-two characters",
+  secretKey: process.env.SECRET_KEY ?? "rj5T7ncM_3lz9EqQNS4s_b8uutoVnIWgPcb7_RNarE4",
   clientId: process.env.CLIENT_ID ?? "<application (client) id>",
   clientSecret: process.env.CLIENT_SECRET,
   clientKwargs: { scope: "openid email profile" },

@@ -29,7 +29,7 @@ export function harness(
     serverMetadataUrl: emulation.metadataUrl,
     clientId: client.id,
     clientSecret: client.secret,
-    secretKey: "provider emulation secret: thirty-two characters at least",
+    secretKey: "vaRdQLF9Cfb_Lrp5FmulWqdvhEHYDhHcjhw7biPHO0Q",
     clientKwargs: { scope: "openid email profile" },
     capabilities: { graph: { read: [] } },
     fetch: emulation.fetch,
