@@ -6,13 +6,7 @@
  */
 import * as oauth from "oauth4webapi";
 import type { JWTPayload } from "jose";
-import {
-  type Identity,
-  identityOf,
-  ProviderUnavailable,
-  TokenRefused,
-  withUserinfo,
-} from "./_checks.ts";
+import { type Identity, identityOf, ProviderUnavailable, withUserinfo } from "./_checks.ts";
 import { classifyUserinfoResponse } from "./_classify.ts";
 import type { Provider } from "./_provider.ts";
 
@@ -27,8 +21,14 @@ export interface TokenResult {
   expiresAt: number;
 }
 
-/** What a flow makes of an answer it refuses (the OAuth error code, when the provider sent one). */
-export type Refused = (message: string, code?: string) => Error;
+/**
+ * What a flow makes of an answer it refuses: the OAuth error code, when the
+ * provider sent one, and whether the provider's word ends the grant.
+ */
+export type Refused = (message: string, code?: string, ended?: boolean) => Error;
+
+/** The code given to `Refused` when userinfo names another subject (OIDC Core §5.3.2): the grant ends. */
+export const SUBJECT_MISMATCH = "subject_mismatch";
 
 /**
  * The identity of a token answer: the ID token's claims, completed by
@@ -98,7 +98,10 @@ async function userinfo(
         error instanceof oauth.OperationProcessingError &&
         error.code === oauth.JSON_ATTRIBUTE_COMPARISON
       ) {
-        throw new TokenRefused("userinfo names another subject than the token's");
+        throw refused(
+          "The identity provider's userinfo names another person than its ID token.",
+          SUBJECT_MISMATCH,
+        );
       }
       throw refused("The identity provider's userinfo answer is invalid.");
     },

@@ -16,7 +16,7 @@ import {
   ProviderUnavailable,
   TokenRefused,
 } from "./_checks.ts";
-import { classifyTokenResponse } from "./_classify.ts";
+import { classifyTokenResponse, OfflineNotAllowed } from "./_classify.ts";
 import type { TokenEndpointAuthMethod } from "./_client_auth.ts";
 import {
   type AuthorizationParams,
@@ -25,7 +25,7 @@ import {
   endSessionUrl,
 } from "./_front_channel.ts";
 import { CLOCK_TOLERANCE, type OidcClientOptions, Provider } from "./_provider.ts";
-import { type Refused, type TokenResult, tokenResult } from "./_token_answer.ts";
+import { type Refused, SUBJECT_MISMATCH, type TokenResult, tokenResult } from "./_token_answer.ts";
 
 export {
   CLOCK_TOLERANCE,
@@ -33,6 +33,7 @@ export {
   type Identity,
   isLoopback,
   LoginError,
+  OfflineNotAllowed,
   type OidcClientOptions,
   ProviderMisconfigured,
   ProviderUnavailable,
@@ -118,15 +119,17 @@ export class OidcClient {
   ): Promise<TokenResult> {
     const as = await this.metadata();
     const client = this.#provider.client();
-    // Only the provider's word kills a grant: invalid_grant, or another
-    // subject or issuer. Any other OAuth error blames our registration, and an
-    // answer we cannot read (token answer, ID token, key set, userinfo) is an
-    // outage: the grant stays, and the next use tries again.
-    const refused: Refused = (message, code) =>
-      code === "invalid_grant"
+    // Only the provider's word kills a grant: an error that ends it (see
+    // TOKEN_ERRORS in _classify.ts), or another subject or issuer. Any other
+    // refusal blames our request, and an answer we cannot read (token answer,
+    // ID token, key set, userinfo) is an outage: the grant stays, and the
+    // next use tries again.
+    const refused: Refused = (message, _code, ended) =>
+      ended
         ? new TokenRefused(message)
         : new ProviderMisconfigured(`the token endpoint refused a refresh: ${message}`);
-    const unreadable: Refused = (message) => new ProviderUnavailable(message);
+    const unreadable: Refused = (message, code) =>
+      code === SUBJECT_MISMATCH ? new TokenRefused(message) : new ProviderUnavailable(message);
     const response = await oauth.refreshTokenGrantRequest(
       as,
       client,
@@ -134,7 +137,10 @@ export class OidcClient {
       refreshToken,
       this.#provider.requestOptions(),
     );
-    await classifyTokenResponse(response, "token endpoint", refused);
+    await classifyTokenResponse(response, "token endpoint", refused).catch((error) => {
+      // Offline access withdrawn from the person (Keycloak): the grant is over.
+      throw error instanceof OfflineNotAllowed ? new TokenRefused(error.message) : error;
+    });
     const tokens = await oauth.processRefreshTokenResponse(as, client, response).catch(() => {
       throw unreadable("the token endpoint's answer to a refresh is invalid");
     });

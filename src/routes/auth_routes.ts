@@ -14,7 +14,7 @@ import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
 import { safeReturnPath } from "../http/redirect.ts";
-import { LoginError } from "../oidc/client.ts";
+import { LoginError, OfflineNotAllowed } from "../oidc/client.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../credentials/session.ts";
 import { serviceToken } from "./token_routes.ts";
@@ -190,6 +190,11 @@ async function callback(
     if (error instanceof LoginError) {
       if (login.headless) pairings.fail(login.headless, error.code, error.message);
       return errorResponse(400, error.code, error.message);
+    }
+    if (error instanceof OfflineNotAllowed) {
+      core.log("the identity provider does not allow offline access to this login; answered 403");
+      if (login.headless) pairings.fail(login.headless, "offline_not_allowed", error.message);
+      return errorResponse(403, "offline_not_allowed", error.message);
     }
     const failure = core.providerFailure(error, 502);
     if (failure) return failure;
