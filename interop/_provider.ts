@@ -15,6 +15,11 @@ export interface ProviderSetup {
   rotateAlways?: boolean;
   /** Access-token lifetime in seconds: how long the app may rely on a refresh. */
   accessTokenTtl?: number;
+  /**
+   * Issue a refresh token to every login, with or without `offline_access`,
+   * as Keycloak does (bound to the provider's session).
+   */
+  refreshWithoutOffline?: boolean;
 }
 
 /** A running provider. */
@@ -77,6 +82,7 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       RefreshToken: 86_400 * 14,
     },
     ...(setup.rotateAlways ? { rotateRefreshToken: true } : {}),
+    ...(setup.refreshWithoutOffline ? { issueRefreshToken: () => true } : {}),
   };
 }
 

@@ -180,6 +180,8 @@ async function grantOf(
     {
       sessionUntil: 0,
       tokens: [claims.jti],
+      // Minted at /token: an offline login's, which a back-channel logout leaves.
+      offline: true,
     },
     lifetime,
     gid,

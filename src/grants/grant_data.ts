@@ -14,6 +14,17 @@ export interface GrantData extends Record<string, unknown> {
   session_until: number;
   /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
   tokens: string[];
+  /**
+   * The login asked for offline access (`offline_access`, Google's
+   * `access_type=offline`): only such a grant mints tokens at `/token`, as a
+   * refresh token some providers issue to any login (Keycloak) is bound to the
+   * provider's session and dies with it.
+   */
+  offline?: boolean;
+  /** The provider's session id (the ID token's `sid`), for a back-channel logout naming it. */
+  sid?: string;
+  /** When the login happened (seconds since the epoch). */
+  since?: number;
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
   dead?: boolean;
   /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */

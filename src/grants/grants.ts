@@ -22,6 +22,8 @@ export interface GrantView {
   id: string;
   email: string;
   hasRefreshToken: boolean;
+  /** Whether it came from an offline login (see `GrantData.offline`). */
+  offline: boolean;
 }
 
 /** Most live tokens an account may hold from `/token` at once. */
@@ -60,7 +62,13 @@ export class Grants {
   async create(
     identity: Identity,
     secrets: Secrets,
-    refs: { sessionUntil: number; tokens: string[]; checkedUntil?: number },
+    refs: {
+      sessionUntil: number;
+      tokens: string[];
+      checkedUntil?: number;
+      offline?: boolean;
+      sid?: string;
+    },
     lifetime: number,
     id: string = randomId(),
   ): Promise<string> {
@@ -71,6 +79,9 @@ export class Grants {
       ...(identity.name ? { name: identity.name } : {}),
       session_until: refs.sessionUntil,
       tokens: refs.tokens,
+      since: this.#seconds(),
+      ...(refs.offline ? { offline: true } : {}),
+      ...(refs.sid ? { sid: refs.sid } : {}),
       ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
     };
     const record: GrantRecord = {
@@ -126,7 +137,12 @@ export class Grants {
     const record = await this.#store.getGrant(id);
     if (!record || (record.data as GrantData).dead) return undefined;
     const secrets = await openSecrets(this.#sealer, record);
-    return { id, email: record.email, hasRefreshToken: secrets?.rt !== undefined };
+    return {
+      id,
+      email: record.email,
+      hasRefreshToken: secrets?.rt !== undefined,
+      offline: (record.data as GrantData).offline === true,
+    };
   }
 
   /** How many live tokens `email` holds from `/token`, over all its grants. */

@@ -17,6 +17,8 @@ export interface TokenResult {
   refreshToken?: string;
   /** The ID token, for `id_token_hint` at logout. */
   idToken?: string;
+  /** The provider's session id (the ID token's `sid`), for back-channel logout. */
+  sid?: string;
   /** Until when (epoch ms) the answer may be relied upon (the access token's lifetime). */
   expiresAt: number;
 }
@@ -59,6 +61,7 @@ export async function tokenResult(
     identity: identityOf(claims, refused),
     refreshToken: response.refresh_token,
     ...(response.id_token ? { idToken: response.id_token } : {}),
+    ...(typeof claims?.sid === "string" && claims.sid.length <= 255 ? { sid: claims.sid } : {}),
     expiresAt: provider.options.clock() + lifetime * 1000,
   };
 }

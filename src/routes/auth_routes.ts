@@ -128,7 +128,7 @@ async function callback(
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { identity, refreshToken, idToken } = result;
+    const { identity, refreshToken, idToken, sid } = result;
     if (login.headless) {
       // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
       return await finishHeadless(core, c, pairings, login.headless, identity, {
@@ -148,6 +148,9 @@ async function callback(
           sessionUntil: core.clock() + SESSION_TTL * 1000,
           tokens: [],
           checkedUntil: result.expiresAt,
+          // Login states made before the flag: /token's callback always asked offline.
+          offline: login.offline ?? callbackName === "token",
+          sid,
         },
         // Minted tokens extend it; a login nobody took a token from ends with its session.
         SESSION_TTL,
@@ -159,6 +162,7 @@ async function callback(
       iss: identity.iss,
       ...(identity.name ? { name: identity.name } : {}),
       ...(gid ? { gid } : {}),
+      ...(sid ? { sid } : {}),
     });
     if (!started) {
       core.log(`the identity of ${identity.email} is too large for a session cookie`);
