@@ -57,6 +57,10 @@ export class Core {
         fetch: options.fetch,
         clock: this.clock,
         clockTolerance: options.clockTolerance,
+      }, {
+        wanted: options.providerLogout,
+        url: options.providerLogoutUrl,
+        log: (message) => this.log(message),
       });
       this.grants = new Grants(options.tokenStore, this.sealer, this.clock, this.oidc);
       this.tokens.registerUserTokens(this.grants);

@@ -3,7 +3,12 @@ import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
 import { emailProblem } from "./_email.ts";
-import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
+import {
+  CLOCK_TOLERANCE,
+  expectedIssuer,
+  isLoopback,
+  type TokenEndpointAuthMethod,
+} from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
@@ -18,6 +23,7 @@ export interface ValidatedOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
+  providerLogoutUrl?: string;
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
@@ -170,6 +176,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.providerLogout !== undefined && typeof options.providerLogout !== "boolean") {
     fail("providerLogout", "must be a boolean");
   }
+  const logoutUrl = providerLogoutUrl(options.providerLogoutUrl);
   let secretKey = options.secretKey;
   if (secretKey === undefined) {
     if (!forceUser) fail("secretKey", "is required (or set forceUser)");
@@ -191,6 +198,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     tokenEndpointAuthMethod: authMethod(options),
     clientKwargs: clientKwargs(options.clientKwargs),
     providerLogout: options.providerLogout === true,
+    ...(logoutUrl ? { providerLogoutUrl: logoutUrl } : {}),
     capabilities,
     prefix: prefix(options.prefix),
     forceUser,
@@ -202,6 +210,21 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
     log,
   };
+}
+
+/** An https URL (http on loopback only), without fragment. */
+function providerLogoutUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !URL.canParse(value)) {
+    fail("providerLogoutUrl", "must be an absolute URL");
+  }
+  const url = new URL(value);
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url));
+  if (!secure) fail("providerLogoutUrl", "must use https (http is allowed on loopback only)");
+  if (url.hash || url.username || url.password) {
+    fail("providerLogoutUrl", "must have no fragment and no credentials");
+  }
+  return url.href;
 }
 
 /** The user of `forceUser` mode: `sub` defaults to the email, every claim is kept. */

@@ -29,6 +29,7 @@ export const TOP_FIELDS = {
   trustedOrigins: "trusted_origins",
   tokenEndpointAuthMethod: "token_endpoint_auth_method",
   providerLogout: "provider_logout",
+  providerLogoutUrl: "provider_logout_url",
 } as const;
 
 export function readSecretKey(

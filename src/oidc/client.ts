@@ -42,17 +42,42 @@ export {
   type TokenResult,
 };
 
+/** How the client logs the provider out (`providerLogout`). */
+export interface LogoutSettings {
+  /** Whether `/logout` logs out at the provider too. */
+  wanted: boolean;
+  /** The logout URL when discovery lists no `end_session_endpoint`. */
+  url?: string;
+  /** Told once, at the first discovery, when `wanted` but no logout endpoint is known. */
+  log: (message: string) => void;
+}
+
 /** An OpenID Connect client for one provider and one registered client. */
 export class OidcClient {
   readonly #provider: Provider;
+  readonly #logout: LogoutSettings | undefined;
+  #checkedLogout = false;
 
-  constructor(options: OidcClientOptions) {
+  constructor(options: OidcClientOptions, logout?: LogoutSettings) {
     this.#provider = new Provider(options);
+    this.#logout = logout;
   }
 
   /** The provider's metadata, fetched on first use and kept; a failure is retried after a pause. */
-  metadata(): Promise<oauth.AuthorizationServer> {
-    return this.#provider.metadata();
+  async metadata(): Promise<oauth.AuthorizationServer> {
+    const as = await this.#provider.metadata();
+    if (!this.#checkedLogout) {
+      this.#checkedLogout = true;
+      const logout = this.#logout;
+      if (logout?.wanted && !as.end_session_endpoint && !logout.url) {
+        logout.log(
+          "providerLogout is on, but the identity provider's discovery document lists no " +
+            "end_session_endpoint: /logout ends the app's session only; set providerLogoutUrl " +
+            "to the provider's logout URL (Auth0: https://TENANT.auth0.com/v2/logout)",
+        );
+      }
+    }
+    return as;
   }
 
   /** Builds the authorization request URL (PKCE S256, state, nonce). */
@@ -178,6 +203,11 @@ export class OidcClient {
    * `end_session_endpoint`.
    */
   async endSessionUrl(params: EndSessionParams): Promise<URL | undefined> {
-    return endSessionUrl(await this.metadata(), this.#provider.options.clientId, params);
+    return endSessionUrl(
+      await this.metadata(),
+      this.#provider.options.clientId,
+      params,
+      this.#logout?.url,
+    );
   }
 }
