@@ -20,6 +20,11 @@ export interface ProviderSetup {
    * as Keycloak does (bound to the provider's session).
    */
   refreshWithoutOffline?: boolean;
+  /**
+   * Register the app's `/backchannel_logout` (OpenID Connect Back-Channel
+   * Logout 1.0), with `sid` in logout tokens, under this prefix of the app.
+   */
+  backchannelLogout?: { prefix: string };
 }
 
 /** A running provider. */
@@ -40,6 +45,8 @@ const EVENTS = [
   "grant.revoked",
   "grant.success",
   "end_session.success",
+  "backchannel.success",
+  "backchannel.error",
   "server_error",
 ];
 
@@ -58,6 +65,12 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       post_logout_redirect_uris: [`${app}/`],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
+      ...(setup.backchannelLogout
+        ? {
+          backchannel_logout_uri: `${app}${setup.backchannelLogout.prefix}/backchannel_logout`,
+          backchannel_logout_session_required: true,
+        }
+        : {}),
     }],
     jwks: { keys },
     // Any login is an account whose email is the login (the dev form takes any).
@@ -71,6 +84,7 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: setup.backchannelLogout !== undefined },
     },
     // Set explicitly (the defaults print notices); ID tokens outlive the app's clock jumps.
     ttl: {

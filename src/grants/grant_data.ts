@@ -2,6 +2,34 @@
 // loop through which every change of a record goes.
 import type { Identity } from "../oidc/client.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
+import type { LoginRef } from "./provider_logout.ts";
+
+/** A live grant, as `mint` and `/logout` see it. */
+export interface GrantView {
+  id: string;
+  email: string;
+  hasRefreshToken: boolean;
+  /** Whether it came from an offline login (see `GrantData.offline`). */
+  offline: boolean;
+}
+
+/** Most live tokens an account may hold from `/token` at once. */
+export const MAX_TOKENS_PER_ACCOUNT = 100;
+/**
+ * Most grant records an account may have: past it, a new login lets go of
+ * the account's dead records and its oldest logins no token refers to. Above
+ * the token bound, so that logins holding tokens are never the ones let go.
+ */
+export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
+
+/** What `Grants.validate` answers: who holds the grant, until when, and the plain login it is (if so). */
+export interface Validated {
+  identity: Identity;
+  /** Epoch ms. */
+  until: number;
+  /** Set for a plain (not offline) login, which a back-channel logout ends. */
+  login?: LoginRef;
+}
 
 /** What the manager keeps in `GrantRecord.data`. */
 export interface GrantData extends Record<string, unknown> {
@@ -31,6 +59,16 @@ export interface GrantData extends Record<string, unknown> {
   checked?: { until: number; email: string; name?: string };
   /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
   lease?: number;
+}
+
+/**
+ * The plain login a record is, which a back-channel logout ends; `undefined`
+ * for an offline login's (Back-Channel Logout 1.0 §2.7).
+ */
+export function loginOf(data: GrantData): LoginRef | undefined {
+  if (data.offline) return undefined;
+  const login: LoginRef = { iss: data.iss, sub: data.sub, since: data.since ?? 0 };
+  return data.sid ? { ...login, sid: data.sid } : login;
 }
 
 /** What a grant's sealed part holds. */

@@ -25,14 +25,17 @@ import {
   endSessionUrl,
 } from "./_front_channel.ts";
 import { CLOCK_TOLERANCE, type OidcClientOptions, Provider } from "./_provider.ts";
+import { InvalidLogoutToken, type LogoutClaims, LogoutTokenVerifier } from "./_logout_token.ts";
 import { type Refused, SUBJECT_MISMATCH, type TokenResult, tokenResult } from "./_token_answer.ts";
 
 export {
   CLOCK_TOLERANCE,
   expectedIssuer,
   type Identity,
+  InvalidLogoutToken,
   isLoopback,
   LoginError,
+  type LogoutClaims,
   OfflineNotAllowed,
   type OidcClientOptions,
   ProviderMisconfigured,
@@ -57,6 +60,7 @@ export class OidcClient {
   readonly #provider: Provider;
   readonly #logout: LogoutSettings | undefined;
   #checkedLogout = false;
+  #logoutVerifier?: LogoutTokenVerifier;
 
   constructor(options: OidcClientOptions, logout?: LogoutSettings) {
     this.#provider = new Provider(options);
@@ -209,5 +213,24 @@ export class OidcClient {
       params,
       this.#logout?.url,
     );
+  }
+
+  /**
+   * The claims of a valid logout token (OpenID Connect Back-Channel Logout
+   * 1.0 §2.6): signed by the provider's keys, for this client, recent, with
+   * the logout event, no `nonce`, and a `sid` or a `sub`.
+   * @throws {InvalidLogoutToken} Saying which rule it breaks.
+   * @throws {ProviderUnavailable} When the provider's keys cannot be read.
+   */
+  async verifyLogoutToken(token: string): Promise<LogoutClaims> {
+    const as = await this.metadata();
+    if (!as.jwks_uri) throw new ProviderUnavailable("no jwks_uri");
+    this.#logoutVerifier ??= new LogoutTokenVerifier(as.jwks_uri, this.#provider.fetch);
+    return await this.#logoutVerifier.verify(token, {
+      issuer: as.issuer,
+      audience: this.#provider.options.clientId,
+      now: this.#provider.options.clock(),
+      clockTolerance: this.#provider.tolerance,
+    });
   }
 }

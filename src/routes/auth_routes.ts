@@ -27,6 +27,7 @@ import { finishHeadless, headlessRoutes, startHeadless } from "../headless/headl
 import { confirmationPage } from "./_confirm_page.ts";
 import { endSession, leaveSession, mintToken, usableGrant } from "../login/user_tokens.ts";
 import { beginLogin, redirectUri } from "../login/begin_login.ts";
+import { backchannelLogoutRoute } from "./backchannel_logout.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
 const PROMPTS = ["login", "select_account", "consent"];
@@ -40,6 +41,7 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   headlessRoutes(core, app, pairings);
   app.get("/logout", (c) => logout(core, c, 307));
   app.post("/logout", (c) => logout(core, c, 303));
+  backchannelLogoutRoute(core, app);
 }
 
 /**
