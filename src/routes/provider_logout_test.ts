@@ -70,3 +70,20 @@ describe("providerLogout at a provider without end_session_endpoint", () => {
     });
   }
 });
+
+describe("the offline login's prompt", () => {
+  it("replaces a prompt configured in clientKwargs with prompt=consent, for the offline login only", async () => {
+    await using ex = await startExample({
+      clientKwargs: { scope: "openid email", prompt: "select_account" },
+    });
+    const promptAt = async (path: string) => {
+      const res = await fetch(`${ex.tester.url}${path}`, { redirect: "manual" });
+      await res.body?.cancel();
+      return new URL(res.headers.get("location")!).searchParams.get("prompt");
+    };
+    assert.equal(await promptAt("/login"), "select_account");
+    assert.equal(await promptAt("/login?offline_token=true"), "consent");
+    assert.equal(await promptAt("/login?redirect=token"), "consent");
+  });
+});
+
