@@ -86,4 +86,3 @@ describe("the offline login's prompt", () => {
     assert.equal(await promptAt("/login?redirect=token"), "consent");
   });
 });
-
