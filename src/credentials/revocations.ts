@@ -6,6 +6,7 @@
  * @module
  */
 import type { ApiTokenRecord, TokenState, TokenStore } from "../stores/token_store.ts";
+import { SESSION_TTL } from "./session.ts";
 
 /** What a revocation check needs to know of a token or session. */
 export interface RevocationProbe {
@@ -177,10 +178,14 @@ export class Revocations {
     }
     const records = Object.values(s.api_tokens);
     for (const [email, before] of Object.entries(s.revoked_accounts)) {
-      // An API name's revocation ends with the last of its tokens that it revokes.
+      // An API name's revocation ends with the last of its tokens that it
+      // revokes; a back-channel logout's (keys "logout …") with the sessions
+      // it ends: by then the provider has refused the plain logins' refresh
+      // tokens too.
       const outlived = email.startsWith("api:")
         ? !records.some((t) => `api:${t.name}` === email && t.created_at <= before)
-        : (before + MAX_TOKEN_LIFETIME) * 1000 <= now;
+        : (before + (email.startsWith("logout ") ? SESSION_TTL : MAX_TOKEN_LIFETIME)) * 1000 <=
+          now;
       if (outlived) delete s.revoked_accounts[email];
     }
   }

@@ -8,6 +8,7 @@ import { Revocations } from "../credentials/revocations.ts";
 import { BearerTokens, InvalidToken } from "../credentials/tokens.ts";
 import { MemoryTokenStore } from "../stores/token_store.ts";
 import { TestClock } from "../../testing/_fixtures.ts";
+import { SESSION_TTL } from "../credentials/session.ts";
 
 const ISS = "https://idp.example.com";
 const ANN = { email: "ann@example.com", sub: "sub-ann", iss: ISS };
@@ -109,5 +110,21 @@ describe("back-channel logout of grants and of the tokens minted from them", () 
     assert.ok(probes.some((p) => p.email === logoutKey("sub-without-sid", ISS, ANN.sub)));
     // No account name has a space: a logout key never revokes an account.
     assert.match(logoutKey("sid", ISS, "x"), /\s/);
+  });
+});
+
+describe("the revocations a back-channel logout leaves", () => {
+  it("are dropped once the sessions they end have expired, while account revocations stay", async () => {
+    const clock = new TestClock();
+    const store = new MemoryTokenStore({ clock: clock.read });
+    const revocations = new Revocations(store, clock.read);
+    const key = logoutKey("sid", ISS, "sid-1");
+    await revocations.revokeAccount(key);
+    await revocations.revokeAccount(ANN.email);
+    clock.advance(SESSION_TTL + 1);
+    await revocations.revokeId("any", clock.now + 1000); // a write prunes
+    const state = await store.load();
+    assert.equal(state.revoked_accounts[key], undefined);
+    assert.notEqual(state.revoked_accounts[ANN.email], undefined);
   });
 });
