@@ -39,6 +39,7 @@ export class Core {
       this.sealer,
       this.clock,
       (c) => this.#secure(c),
+      options.tokenStore,
     );
     this.revocations = new Revocations(options.tokenStore, this.clock, (error) =>
       this.log(
@@ -58,6 +59,8 @@ export class Core {
         fetch: options.fetch,
         clock: this.clock,
         clockTolerance: options.clockTolerance,
+        policy: options.policy,
+        log: (message) => this.log(message),
       }, {
         wanted: options.providerLogout,
         url: options.providerLogoutUrl,

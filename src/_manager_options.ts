@@ -10,9 +10,12 @@ import {
   type TokenEndpointAuthMethod,
 } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
+import { domainProblem, type LoginPolicy, tenantProblem } from "./oidc/_allowed.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
-import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
+import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
+import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import { SqliteStore } from "./stores/sqlite_store.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -24,6 +27,8 @@ export interface ValidatedOptions {
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
   providerLogoutUrl?: string;
+  /** `allowedDomains` and `allowedTenants`, lower-cased. */
+  policy: LoginPolicy;
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
@@ -126,6 +131,31 @@ function authMethod(options: OAuthManagerOptions): TokenEndpointAuthMethod | und
   return method as TokenEndpointAuthMethod;
 }
 
+/** A non-empty list whose entries `problem` accepts, lower-cased; `undefined` when not given. */
+function allowList(
+  option: string,
+  value: unknown,
+  problem: (entry: unknown) => string | null,
+): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail(option, "must be a list of strings");
+  if (value.length === 0) fail(option, "must list at least one entry (or be left out)");
+  value.forEach((entry, i) => {
+    const found = problem(entry);
+    if (found) fail(`${option}[${i}]`, found);
+  });
+  return value.map((entry: string) => entry.toLowerCase());
+}
+
+function policy(options: OAuthManagerOptions): LoginPolicy {
+  const allowedDomains = allowList("allowedDomains", options.allowedDomains, domainProblem);
+  const allowedTenants = allowList("allowedTenants", options.allowedTenants, tenantProblem);
+  return {
+    ...(allowedDomains ? { allowedDomains } : {}),
+    ...(allowedTenants ? { allowedTenants } : {}),
+  };
+}
+
 function prefix(value: unknown): string {
   if (value === undefined || value === "") return "";
   if (typeof value !== "string") fail("prefix", "must be a string");
@@ -199,6 +229,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     clientKwargs: clientKwargs(options.clientKwargs),
     providerLogout: options.providerLogout === true,
     ...(logoutUrl ? { providerLogoutUrl: logoutUrl } : {}),
+    policy: policy(options),
     capabilities,
     prefix: prefix(options.prefix),
     forceUser,
@@ -207,7 +238,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
+    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now, log),
     log,
   };
 }
@@ -247,14 +278,19 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   };
 }
 
-/** The given store, else a file beside the capability file (`caps.yaml` → `caps.tokens.json`), else memory. */
+/**
+ * The given store, else a SQLite file beside the capability file (`caps.yaml`
+ * → `caps.db`, importing the `caps.tokens.json` of earlier versions once),
+ * else memory.
+ */
 function tokenStore(
   given: unknown,
   capabilities: CapabilitySet,
   clock: () => number,
+  log: (message: string) => void,
 ): TokenStore {
   if (given !== undefined) {
-    const methods = ["load", "update", "getGrant", "grantsOf", "putGrant"];
+    const methods = TOKEN_STORE_METHODS;
     const ok = typeof given === "object" && given !== null &&
       methods.every((m) => typeof (given as Record<string, unknown>)[m] === "function");
     if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
@@ -262,5 +298,6 @@ function tokenStore(
   }
   const store = capabilities.store;
   if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
-  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"), { clock });
+  const base = store.file.replace(/(\.ya?ml)?$/i, "");
+  return new SqliteStore(`${base}.db`, { clock, importFrom: `${base}.tokens.json`, log });
 }

@@ -98,6 +98,23 @@ export interface OAuthManagerOptions {
    * @default {none: the discovery document's `end_session_endpoint`}
    */
   providerLogoutUrl?: string;
+  /**
+   * Who may log in, by the domain of their email (`["example.com"]`, exact
+   * domains, no subdomains): checked at each login and each refresh, on top
+   * of the capabilities. With Google, an ID token's `hd` (the Google
+   * Workspace domain, which the login screen only takes as a hint) must be
+   * listed too when it is there.
+   * @default {every domain}
+   */
+  allowedDomains?: readonly string[];
+  /**
+   * Which Microsoft Entra ID tenants may log in, by tenant id (the `tid` of
+   * their tokens), for an app registered as multi-tenant
+   * (`https://login.microsoftonline.com/common/v2.0/…`, `/organizations/…`):
+   * checked at each login and each refresh.
+   * @default {every tenant}
+   */
+  allowedTenants?: readonly string[];
   /** The capabilities and who holds them. */
   capabilities: CapabilitySet | CapabilitySetOptions;
   /**
@@ -136,8 +153,11 @@ export interface OAuthManagerOptions {
    */
   fetch?: typeof fetch;
   /**
-   * Where revocations and issued API tokens are kept.
-   * @default {a `FileTokenStore` beside `userFile` (`caps.yaml` → `caps.tokens.json`), else memory}
+   * Where revocations, issued API tokens, logins (grant records) and used
+   * login states are kept. A `caps.tokens.json` of earlier versions beside
+   * `userFile` is imported into the default once (and kept as
+   * `caps.tokens.json.imported`).
+   * @default {a `SqliteStore` beside `userFile` (`caps.yaml` → `caps.db`), else a `MemoryTokenStore`}
    */
   tokenStore?: TokenStore;
   /**

@@ -4,6 +4,7 @@ import type { ForcedUser } from "../options.ts";
 import { emailProblem } from "../_email.ts";
 import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "../crypto/seal.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../oidc/_client_auth.ts";
+import { domainProblem, tenantProblem } from "../oidc/_allowed.ts";
 import {
   checkHttpUrl,
   checkString,
@@ -30,6 +31,8 @@ export const TOP_FIELDS = {
   tokenEndpointAuthMethod: "token_endpoint_auth_method",
   providerLogout: "provider_logout",
   providerLogoutUrl: "provider_logout_url",
+  allowedDomains: "allowed_domains",
+  allowedTenants: "allowed_tenants",
 } as const;
 
 export function readSecretKey(
@@ -164,4 +167,22 @@ export function readForceUser(
     if (claims[name] !== undefined) checkString(claims[name], [...entry.path, name], problems);
   }
   return problems.list.length === before ? { ...claims, email: email as string } : undefined;
+}
+
+/** `allowed_domains` (email domains) or `allowed_tenants` (Entra ID tenant ids): a non-empty list. */
+export function readAllowList(
+  entry: Entry | undefined,
+  kind: "domains" | "tenants",
+  problems: Problems,
+): string[] | undefined {
+  if (!entry) return undefined;
+  const list = checkStringList(entry.value, entry.path, problems);
+  if (!list) return undefined;
+  if (list.length === 0) problems.add(entry.path, "must list at least one entry (or be left out)");
+  const before = problems.list.length;
+  list.forEach((item, i) => {
+    const problem = (kind === "domains" ? domainProblem : tenantProblem)(item);
+    if (problem) problems.add([...entry.path, i], problem);
+  });
+  return problems.list.length === before ? list : undefined;
 }

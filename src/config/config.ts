@@ -37,8 +37,10 @@ export interface LoadConfigOptions {
  * Keys are those of the Python package (`server_metadata_url`, `secret_key`,
  * `client_id`, `client_secret`, `client_kwargs`, `capabilities` with `graph`,
  * `auto_admin`, `user_file`, `user_overrides`, `default_capabilities`,
- * `guest_capabilities`, `prefix`, `force_user`) plus `base_url` and
- * `trusted_origins`; their camelCase names are accepted too.
+ * `guest_capabilities`, `prefix`, `force_user`) plus `base_url`,
+ * `trusted_origins`, `token_endpoint_auth_method`, `provider_logout`,
+ * `allowed_domains` and `allowed_tenants`; their camelCase names are
+ * accepted too.
  *
  * @param source A path, a `file:` URL, or a configuration object.
  * @param options The password of encrypted values and the base folder.

@@ -17,6 +17,7 @@ import {
   TokenRefused,
 } from "./_checks.ts";
 import { classifyTokenResponse, OfflineNotAllowed } from "./_classify.ts";
+import { type LoginPolicy, NotAllowed } from "./_allowed.ts";
 import type { TokenEndpointAuthMethod } from "./_client_auth.ts";
 import {
   type AuthorizationParams,
@@ -35,7 +36,9 @@ export {
   InvalidLogoutToken,
   isLoopback,
   LoginError,
+  type LoginPolicy,
   type LogoutClaims,
+  NotAllowed,
   OfflineNotAllowed,
   type OidcClientOptions,
   ProviderMisconfigured,
@@ -134,7 +137,10 @@ export class OidcClient {
     }).catch(() => {
       throw refused("The identity provider's token answer is invalid.");
     });
-    return await tokenResult(this.#provider, tokens, refused);
+    return await tokenResult(this.#provider, tokens, refused).catch((error) => {
+      // allowedDomains or allowedTenants: the provider vouched, the app says no.
+      throw error instanceof NotAllowed ? new LoginError("access_denied", error.message) : error;
+    });
   }
 
   /**
