@@ -7,23 +7,26 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { FileTokenStore, type OAuthEnv, OAuthManager } from "../mod.ts";
+import { type OAuthEnv, OAuthManager, SqliteStore } from "../mod.ts";
 import { startInterop } from "./_setup.ts";
 
 describe("back-channel logout from oidc-provider", () => {
   it("ends the app's session on every replica when the person logs out at the provider", async () => {
     const dir = await mkdtemp(join(tmpdir(), "interop-bcl-"));
-    const file = join(dir, "tokens.json");
+    const file = join(dir, "caps.db");
     try {
+      // Two replicas, each with its own connection to one token database.
+      using first = new SqliteStore(file, { checkInterval: 0 });
+      using second = new SqliteStore(file, { checkInterval: 0 });
       await using op = await startInterop({
-        tokenStore: new FileTokenStore(file, { pollInterval: 0 }),
+        tokenStore: first,
         provider: { backchannelLogout: { prefix: "" } },
       });
       const browser = op.browser("ann@example.com");
       assert.equal((await browser.get(`${op.app}/login?next=/me`)).status, 200);
       const replica = new OAuthManager({
         ...op.options,
-        tokenStore: new FileTokenStore(file, { pollInterval: 0 }),
+        tokenStore: second,
       });
       const other = replica.install(new Hono<OAuthEnv>());
       other.get("/me", replica.requireUser(), (c) => c.json({ email: c.var.email }));

@@ -6,7 +6,7 @@ import { OidcClient } from "../oidc/client.ts";
 import { Sealer } from "../crypto/seal.ts";
 import { Revocations } from "../credentials/revocations.ts";
 import { BearerTokens, InvalidToken } from "../credentials/tokens.ts";
-import { MemoryTokenStore } from "../stores/token_store.ts";
+import { MemoryTokenStore } from "../stores/memory_token_store.ts";
 import { TestClock } from "../../testing/_fixtures.ts";
 import { SESSION_TTL } from "../credentials/session.ts";
 
@@ -119,12 +119,28 @@ describe("the revocations a back-channel logout leaves", () => {
     const store = new MemoryTokenStore({ clock: clock.read });
     const revocations = new Revocations(store, clock.read);
     const key = logoutKey("sid", ISS, "sid-1");
+    const at = Math.floor(clock.now / 1000);
     await revocations.revokeAccount(key);
     await revocations.revokeAccount(ANN.email);
+    // The store is told when to forget it: with the sessions it ends.
+    const { changes } = await store.changesSince();
+    const row = changes.find((c) => c.kind === "revoke_account" && c.email === key);
+    assert.deepEqual(row, {
+      kind: "revoke_account",
+      email: key,
+      before: at,
+      until: (at + SESSION_TTL) * 1000,
+    });
+    assert.ok(revocations.isRevoked({ email: key, issuedAt: at }));
+
     clock.advance(SESSION_TTL + 1);
-    await revocations.revokeId("any", clock.now + 1000); // a write prunes
-    const state = await store.load();
-    assert.equal(state.revoked_accounts[key], undefined);
-    assert.notEqual(state.revoked_accounts[ANN.email], undefined);
+    const later = new Revocations(store, clock.read);
+    await later.ready();
+    assert.equal(later.isRevoked({ email: key, issuedAt: at }), false);
+    assert.ok(later.isRevoked({ email: ANN.email, issuedAt: at }));
+    const kept = (await store.changesSince()).changes.flatMap((c) =>
+      c.kind === "revoke_account" ? [c.email] : []
+    );
+    assert.deepEqual(kept, [ANN.email]);
   });
 });
