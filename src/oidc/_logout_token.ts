@@ -1,16 +1,13 @@
 // The logout token of OpenID Connect Back-Channel Logout 1.0 §2.4, validated
-// as §2.6 says: signed by a key of the provider's JWKS, the issuer exactly,
-// this client in `aud`, a recent `iat`, the back-channel logout event, no
-// `nonce` (an ID token is not a logout token), and a `sid` or a `sub`.
-import {
-  createRemoteJWKSet,
-  customFetch,
-  errors,
-  type JWTPayload,
-  jwtVerify,
-  type JWTVerifyGetKey,
-} from "jose";
+// as §2.6 says: signed by a key of the provider's JWKS, the issuer as for ID
+// tokens (exactly, but for Entra ID's multi-tenant template filled in with the
+// token's `tid` and Google's two spellings: see `_issuer.ts`), this client in
+// `aud`, a recent `iat`, the back-channel logout event, no `nonce` (an ID token
+// is not a logout token), and a `sid` or a `sub`.
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose";
 import { ProviderUnavailable } from "./_checks.ts";
+import { issuerProblem } from "./_id_token.ts";
+import { canonicalIssuer, isTenantTemplate, keyMaySign } from "./_issuer.ts";
 
 /** The `events` member that makes a JWT a logout token (§2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
@@ -56,6 +53,7 @@ export class InvalidLogoutToken extends Error {
 
 /** What a verification needs besides the token. */
 export interface LogoutExpectations {
+  /** The issuer discovery states (a template for Entra ID's multi-tenant endpoints). */
   issuer: string;
   audience: string;
   /** Epoch ms. */
@@ -66,7 +64,7 @@ export interface LogoutExpectations {
 
 /** Verifies logout tokens against the provider's key set. */
 export class LogoutTokenVerifier {
-  readonly #jwks: JWTVerifyGetKey & { reload(): Promise<void> };
+  readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(jwksUri: string, fetcher: typeof fetch) {
     this.#jwks = createRemoteJWKSet(new URL(jwksUri), {
@@ -82,10 +80,10 @@ export class LogoutTokenVerifier {
    */
   async verify(token: string, expected: LogoutExpectations): Promise<LogoutClaims> {
     let payload: JWTPayload;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, this.#jwks, {
+      ({ payload, protectedHeader: { kid } } = await jwtVerify(token, this.#jwks, {
         algorithms: ALGORITHMS,
-        issuer: expected.issuer,
         audience: expected.audience,
         currentDate: new Date(expected.now),
         clockTolerance: expected.clockTolerance,
@@ -103,7 +101,18 @@ export class LogoutTokenVerifier {
       }
       throw new InvalidLogoutToken(`its signature or claims are invalid (${joseCode(error)})`);
     }
-    return claimsOf(payload, expected);
+    const problem = issuerProblem(expected.issuer, payload);
+    if (problem) throw new InvalidLogoutToken(problem);
+    const iss = payload.iss as string;
+    if (isTenantTemplate(expected.issuer)) {
+      // Entra ID tags each key with the issuer it signs for.
+      const jwk = this.#jwks.jwks()?.keys.find((k) => k.kid === kid);
+      if (!jwk || !keyMaySign((jwk as { issuer?: unknown }).issuer, iss, payload.tid)) {
+        throw new InvalidLogoutToken("the key that signed it is not one of its issuer");
+      }
+    }
+    // The issuer in its one spelling, as logins record it.
+    return claimsOf({ ...payload, iss: canonicalIssuer(iss) }, expected);
   }
 }
 
