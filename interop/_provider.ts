@@ -15,6 +15,16 @@ export interface ProviderSetup {
   rotateAlways?: boolean;
   /** Access-token lifetime in seconds: how long the app may rely on a refresh. */
   accessTokenTtl?: number;
+  /**
+   * Issue a refresh token to every login, with or without `offline_access`,
+   * as Keycloak does (bound to the provider's session).
+   */
+  refreshWithoutOffline?: boolean;
+  /**
+   * Register the app's `/backchannel_logout` (OpenID Connect Back-Channel
+   * Logout 1.0), with `sid` in logout tokens, under this prefix of the app.
+   */
+  backchannelLogout?: { prefix: string };
   /** The client's `id_token_signed_response_alg` (ES512, HS256 with the client secret, …). */
   idTokenAlg?: string;
   /** The client's `userinfo_signed_response_alg`: userinfo answered as a signed JWT. */
@@ -42,6 +52,8 @@ const EVENTS = [
   "grant.revoked",
   "grant.success",
   "end_session.success",
+  "backchannel.success",
+  "backchannel.error",
   "server_error",
 ];
 
@@ -60,6 +72,12 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       post_logout_redirect_uris: [`${app}/`],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
+      ...(setup.backchannelLogout
+        ? {
+          backchannel_logout_uri: `${app}${setup.backchannelLogout.prefix}/backchannel_logout`,
+          backchannel_logout_session_required: true,
+        }
+        : {}),
       ...(setup.idTokenAlg ? { id_token_signed_response_alg: setup.idTokenAlg } : {}),
       ...(setup.userinfoAlg ? { userinfo_signed_response_alg: setup.userinfoAlg } : {}),
     }],
@@ -79,6 +97,7 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: setup.backchannelLogout !== undefined },
       jwtUserinfo: { enabled: setup.userinfoAlg !== undefined },
     },
     // Set explicitly (the defaults print notices); ID tokens outlive the app's clock jumps.
@@ -91,6 +110,7 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       RefreshToken: 86_400 * 14,
     },
     ...(setup.rotateAlways ? { rotateRefreshToken: true } : {}),
+    ...(setup.refreshWithoutOffline ? { issueRefreshToken: () => true } : {}),
   };
 }
 

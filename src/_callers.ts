@@ -9,6 +9,7 @@ import { providerFailure } from "./oidc/provider_failure.ts";
 import { GrantEnded, type Grants } from "./grants/grants.ts";
 import { ExpiringCache } from "./_cache.ts";
 import { canonicalEmail } from "./_email.ts";
+import { loggedOut, logoutProbes } from "./grants/provider_logout.ts";
 import type { Revocations } from "./credentials/revocations.ts";
 import type { SessionCookies, SessionData } from "./credentials/session.ts";
 import { type BearerTokens, InvalidToken } from "./credentials/tokens.ts";
@@ -57,6 +58,8 @@ export class Callers {
   // For the odd frozen Request.
   readonly #frozen = new WeakMap<Request, Caller | Response>();
   readonly #sessionUsers = new WeakMap<SessionData, OAuthUser>();
+  /** The probes of a back-channel logout of each opened session's login. */
+  readonly #sessionLogins = new WeakMap<SessionData, { email: string; issuedAt: number }[]>();
   /** The 503s answered because the revocation list cannot be read. */
   readonly #storeDown = new WeakSet<Response>();
   /** Every request's caller in `forceUser` mode. */
@@ -246,6 +249,18 @@ export class Callers {
       this.#sessionUsers.set(session, user);
     }
     if (this.#revocations.isRevoked(user)) return { user: null, via: "none" };
+    let probes = this.#sessionLogins.get(session);
+    if (probes === undefined) {
+      probes = logoutProbes({
+        iss: session.iss,
+        sub: session.sub,
+        sid: session.sid,
+        since: session.iat,
+      });
+      this.#sessionLogins.set(session, probes);
+    }
+    // The provider ended this login (a back-channel logout, seen by every replica).
+    if (loggedOut(this.#revocations, probes)) return { user: null, via: "none" };
     return { user, via: "cookie" };
   }
 

@@ -5,6 +5,7 @@ import type { OAuthUser } from "./env.ts";
 import { OidcClient } from "./oidc/client.ts";
 import { providerFailure } from "./oidc/provider_failure.ts";
 import { GrantEnded, Grants } from "./grants/grants.ts";
+import { loggedOut, logoutProbes } from "./grants/provider_logout.ts";
 import { Revocations } from "./credentials/revocations.ts";
 import { Sealer } from "./crypto/seal.ts";
 import { SessionCookies } from "./credentials/session.ts";
@@ -60,8 +61,18 @@ export class Core {
         clockTolerance: options.clockTolerance,
         policy: options.policy,
         log: (message) => this.log(message),
+      }, {
+        wanted: options.providerLogout,
+        url: options.providerLogoutUrl,
+        log: (message) => this.log(message),
       });
-      this.grants = new Grants(options.tokenStore, this.sealer, this.clock, this.oidc);
+      this.grants = new Grants(
+        options.tokenStore,
+        this.sealer,
+        this.clock,
+        this.oidc,
+        (login) => loggedOut(this.revocations, logoutProbes(login)),
+      );
       this.tokens.registerUserTokens(this.grants);
     }
     this.#callers = new Callers({

@@ -3,7 +3,12 @@ import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
 import { canonicalEmail, emailProblem } from "./_email.ts";
-import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
+import {
+  CLOCK_TOLERANCE,
+  expectedIssuer,
+  isLoopback,
+  type TokenEndpointAuthMethod,
+} from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import { domainProblem, type LoginPolicy, tenantProblem } from "./oidc/_allowed.ts";
 import type { OAuthManagerOptions } from "./options.ts";
@@ -24,6 +29,7 @@ export interface ValidatedOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
+  providerLogoutUrl?: string;
   /** `allowedDomains` and `allowedTenants`, lower-cased. */
   policy: LoginPolicy;
   capabilities: CapabilitySet;
@@ -218,6 +224,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.clientAddress !== undefined && typeof options.clientAddress !== "function") {
     fail("clientAddress", "must be a function");
   }
+  const logoutUrl = providerLogoutUrl(options.providerLogoutUrl);
   let secretKey = options.secretKey;
   if (secretKey === undefined) {
     if (!forceUser) fail("secretKey", "is required (or set forceUser)");
@@ -239,6 +246,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     tokenEndpointAuthMethod: authMethod(options),
     clientKwargs: clientKwargs(options.clientKwargs),
     providerLogout: options.providerLogout === true,
+    ...(logoutUrl ? { providerLogoutUrl: logoutUrl } : {}),
     policy: policy(options),
     capabilities,
     prefix: prefix(options.prefix),
@@ -253,6 +261,21 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     clientAddress: options.clientAddress ?? peerAddress,
     log,
   };
+}
+
+/** An https URL (http on loopback only), without fragment. */
+function providerLogoutUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !URL.canParse(value)) {
+    fail("providerLogoutUrl", "must be an absolute URL");
+  }
+  const url = new URL(value);
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url));
+  if (!secure) fail("providerLogoutUrl", "must use https (http is allowed on loopback only)");
+  if (url.hash || url.username || url.password) {
+    fail("providerLogoutUrl", "must have no fragment and no credentials");
+  }
+  return url.href;
 }
 
 /** The user of `forceUser` mode: `sub` defaults to the email, every claim is kept. */

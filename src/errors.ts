@@ -28,6 +28,7 @@ export type ErrorCode =
   | "login_failed"
   | "provider_unavailable"
   | "provider_misconfigured"
+  | "offline_not_allowed"
   | "too_many_tokens"
   | "too_many_requests"
   | "store_unavailable"

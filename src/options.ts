@@ -90,6 +90,16 @@ export interface OAuthManagerOptions {
    */
   providerLogout?: boolean;
   /**
+   * The provider's logout URL, for `providerLogout` when its discovery
+   * document lists no `end_session_endpoint`: Auth0 tenants made before
+   * 14 November 2023 have only `https://TENANT.auth0.com/v2/logout`. The
+   * browser is sent there with `client_id`, `id_token_hint` and the return URL
+   * both as `post_logout_redirect_uri` and as Auth0's `returnTo`. An
+   * `end_session_endpoint` in discovery is used instead when there is one.
+   * @default {none: the discovery document's `end_session_endpoint`}
+   */
+  providerLogoutUrl?: string;
+  /**
    * Who may log in, by the domain of their email (`["example.com"]`, exact
    * domains, no subdomains): checked at each login and each refresh, on top
    * of the capabilities. With Google, an ID token's `hd` (the Google

@@ -11,6 +11,12 @@ export interface Forger {
   set(fn: (claims: JWTPayload) => JWTPayload, signingKey?: CryptoKey): void;
   /** Replaces the token endpoint's answer (return `undefined` to keep it). */
   answer(fn: (body: Record<string, unknown>) => Response | undefined): void;
+  /** A JWT of `claims` signed as the provider's ID tokens are (or with `signingKey`, `header`). */
+  sign(
+    claims: JWTPayload,
+    signingKey?: CryptoKey,
+    header?: Record<string, unknown>,
+  ): Promise<string>;
 }
 
 function payloadOf(jwt: string): JWTPayload {
@@ -48,5 +54,9 @@ export async function forger(): Promise<Forger> {
     answer(fn) {
       replace = fn;
     },
+    sign: (claims, signingKey = privateKey, header = {}) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "RS256", kid: "forger", ...header })
+        .sign(signingKey),
   };
 }

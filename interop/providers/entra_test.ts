@@ -2,7 +2,7 @@
 // endpoints, written from Microsoft's documentation (see entra.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LoginError, TokenRefused } from "../../src/oidc/client.ts";
+import { InvalidLogoutToken, LoginError, TokenRefused } from "../../src/oidc/client.ts";
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -116,5 +116,59 @@ describe("against Entra ID's multi-tenant endpoints", () => {
     assert.match((await spoofed.json()).detail, /not verified by its tenant/);
     const verified = await app.login(entraPerson(CONTOSO, "ann@contoso.com", { xms_edov: true }));
     assert.equal(verified.status, 307);
+  });
+
+  it("checks a logout token's issuer as an ID token's: the template filled in with its own tid", async () => {
+    // Entra ID documents no back-channel logout; were one sent through a
+    // multi-tenant endpoint, its iss would name its tenant, as ID tokens do.
+    const entra = await emulateEntra("organizations");
+    const rp = clientOf(entra, CLIENT);
+    const login = await loginThrough(rp, entra, entraPerson(CONTOSO, "ann@contoso.com"));
+    const logout = (claims: Record<string, unknown>) =>
+      entra.sign({
+        iss: `${LOGIN}/${CONTOSO}/v2.0`,
+        tid: CONTOSO,
+        aud: CLIENT_ID,
+        iat: Math.floor(Date.now() / 1000),
+        jti: crypto.randomUUID(),
+        sub: login.identity.sub,
+        events: { "http://schemas.openid.net/event/backchannel-logout": {} },
+        ...claims,
+      });
+    const claims = await rp.verifyLogoutToken(await logout({}));
+    // The issuer the login recorded, so that the logout finds its logins.
+    assert.equal(claims.iss, login.identity.iss);
+    for (
+      const wrong of [
+        { iss: `${LOGIN}/${FABRIKAM}/v2.0` },
+        { tid: FABRIKAM },
+        { tid: undefined },
+        { iss: `${LOGIN}/{tenantid}/v2.0` },
+      ]
+    ) {
+      await assert.rejects(
+        rp.verifyLogoutToken(await logout(wrong)),
+        (error: Error) =>
+          error instanceof InvalidLogoutToken && /its issuer is/.test(error.message),
+        JSON.stringify(wrong),
+      );
+    }
+    const tagged = await emulateEntra("organizations", `${LOGIN}/${FABRIKAM}/v2.0`);
+    const other = clientOf(tagged, CLIENT);
+    await assert.rejects(
+      other.verifyLogoutToken(
+        await tagged.sign({
+          iss: `${LOGIN}/${CONTOSO}/v2.0`,
+          tid: CONTOSO,
+          aud: CLIENT_ID,
+          iat: Math.floor(Date.now() / 1000),
+          jti: crypto.randomUUID(),
+          sub: "sub",
+          events: { "http://schemas.openid.net/event/backchannel-logout": {} },
+        }),
+      ),
+      (error: Error) =>
+        error instanceof InvalidLogoutToken && /key that signed it/.test(error.message),
+    );
   });
 });

@@ -72,6 +72,10 @@ export function validateConfig(
   if (method) set("tokenEndpointAuthMethod", checkAuthMethod(method.value, method.path, problems));
   const logout = field(top, "providerLogout", []);
   if (logout) set("providerLogout", checkBoolean(logout.value, logout.path, problems));
+  const logoutUrl = field(top, "providerLogoutUrl", []);
+  if (logoutUrl) {
+    set("providerLogoutUrl", checkHttpUrl(logoutUrl.value, logoutUrl.path, problems));
+  }
   const baseUrl = field(top, "baseUrl", []);
   if (baseUrl) set("baseUrl", checkHttpUrl(baseUrl.value, baseUrl.path, problems));
   set("trustedOrigins", readOrigins(field(top, "trustedOrigins", []), problems));

@@ -30,6 +30,7 @@ export const TOP_FIELDS = {
   trustedOrigins: "trusted_origins",
   tokenEndpointAuthMethod: "token_endpoint_auth_method",
   providerLogout: "provider_logout",
+  providerLogoutUrl: "provider_logout_url",
   allowedDomains: "allowed_domains",
   allowedTenants: "allowed_tenants",
 } as const;

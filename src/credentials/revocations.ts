@@ -13,6 +13,7 @@ import {
   type TokenChange,
   type TokenStore,
 } from "../stores/token_store.ts";
+import { SESSION_TTL } from "./session.ts";
 
 export { MAX_TOKEN_LIFETIME };
 
@@ -147,12 +148,21 @@ export class Revocations {
     await this.#pull();
   }
 
-  /** Revokes everything issued to `email` until now. */
+  /**
+   * Revokes everything issued to `email` until now. The store forgets the
+   * revocation once nothing it revokes can be alive: an account's with its
+   * longest-lived tokens, an API name's with the last of its tokens, and a
+   * back-channel logout's (keys "logout …", see `grants/provider_logout.ts`)
+   * with the sessions it ends, by which time the provider has refused the
+   * plain logins' refresh tokens too.
+   */
   async revokeAccount(email: string): Promise<void> {
     await this.ready();
     const now = Math.floor(this.#clock() / 1000);
     let until = (now + MAX_TOKEN_LIFETIME) * 1000;
-    if (email.startsWith("api:")) {
+    if (email.startsWith("logout ")) {
+      until = (now + SESSION_TTL) * 1000;
+    } else if (email.startsWith("api:")) {
       // An API name's revocation ends with the last of its tokens that it revokes.
       const name = email.slice(4);
       const ends = [...this.#apiTokens.values()].filter((t) =>

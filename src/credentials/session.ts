@@ -19,6 +19,8 @@ export interface SessionData {
   name?: string;
   /** The login's grant record, when it kept a refresh token or an ID token. */
   gid?: string;
+  /** The provider's session id (the ID token's `sid`), which a back-channel logout may name. */
+  sid?: string;
   /** Sessions made before grants held the provider's refresh token here (read, never written). */
   rt?: string;
   /** The session's id, for logout. */
@@ -38,6 +40,8 @@ export interface LoginState {
   next: string;
   /** The callback route's name. */
   callback: "auth" | "token";
+  /** Whether it asked the provider for offline access (a refresh token that outlives its session). */
+  offline?: boolean;
   /** The headless login this browser login completes, if any. */
   headless?: string;
 }

@@ -46,9 +46,13 @@ export function legacyGrantId(id: string): string {
   return `legacy-${id}`.slice(0, 128);
 }
 
-/** Opens a token of one purpose and tells who holds it (or throws). */
+/**
+ * Opens a token of one purpose and tells who holds it (or throws), until
+ * when, and, for a token whose login the provider may end at any time (a
+ * back-channel logout), whether it still stands.
+ */
 export type TokenOpener = (claims: SealedClaims & Record<string, unknown>) => Promise<
-  { user: OAuthUser; until: number }
+  { user: OAuthUser; until: number; stands?: () => boolean }
 >;
 
 /** Resolves bearer tokens to callers. */
@@ -59,6 +63,8 @@ export class BearerTokens {
   readonly #openers = new Map<SealPurpose, TokenOpener>();
   readonly #cache: ExpiringCache<OAuthUser>;
   readonly #inflight = new Map<string, Promise<OAuthUser>>();
+  /** The cached callers whose login a back-channel logout may end, and how to ask. */
+  readonly #stands = new WeakMap<OAuthUser, () => boolean>();
 
   constructor(sealer: Sealer, clock: () => number, revocations: Revocations) {
     this.#sealer = sealer;
@@ -83,7 +89,7 @@ export class BearerTokens {
         throw new InvalidToken();
       }
       const gid = await grantOf(grants, claims, this.#clock);
-      const { identity, until } = await grants.validate(gid);
+      const { identity, until, login } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
       const user: OAuthUser = {
         ...identity,
@@ -91,7 +97,7 @@ export class BearerTokens {
         kind: "user",
         tokenId: jti,
       };
-      return { user, until };
+      return { user, until, ...(login ? { stands: () => !grants.ended(login) } : {}) };
     });
   }
 
@@ -124,7 +130,12 @@ export class BearerTokens {
    */
   peek(token: string): OAuthUser | undefined {
     const cached = this.#cache.get(token);
-    return cached && !this.#revocations.isRevoked(cached) ? cached : undefined;
+    return cached && this.#good(cached) ? cached : undefined;
+  }
+
+  /** Whether a cached caller is neither revoked nor logged out at the provider. */
+  #good(user: OAuthUser): boolean {
+    return !this.#revocations.isRevoked(user) && (this.#stands.get(user)?.() ?? true);
   }
 
   /**
@@ -136,7 +147,7 @@ export class BearerTokens {
   async resolve(token: string): Promise<OAuthUser> {
     const cached = this.#cache.get(token);
     if (cached) {
-      if (this.#revocations.isRevoked(cached)) throw new InvalidToken();
+      if (!this.#good(cached)) throw new InvalidToken();
       return cached;
     }
     let pending = this.#inflight.get(token);
@@ -160,9 +171,10 @@ export class BearerTokens {
     if (!claims) throw new InvalidToken();
     const probe = { email: String(claims.email ?? ""), tokenId: claims.jti, issuedAt: claims.iat };
     if (this.#revocations.isRevoked(probe)) throw new InvalidToken();
-    const { user, until } = await opener(claims);
+    const { user, until, stands } = await opener(claims);
     const tokenEnd = claims.exp === undefined ? Infinity : claims.exp * 1000;
     const entry: OAuthUser = { ...user, issuedAt: claims.iat, expiresAt: claims.exp };
+    if (stands) this.#stands.set(entry, stands);
     this.#cache.set(token, entry, Math.min(until, tokenEnd));
     if (this.#revocations.isRevoked(entry)) throw new InvalidToken();
     return entry;
@@ -188,6 +200,8 @@ async function grantOf(
     {
       sessionUntil: 0,
       tokens: [claims.jti],
+      // Minted at /token: an offline login's, which a back-channel logout leaves.
+      offline: true,
     },
     lifetime,
     gid,

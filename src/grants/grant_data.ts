@@ -3,6 +3,34 @@
 import type { Identity } from "../oidc/client.ts";
 import { canonicalEmail } from "../_email.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
+import type { LoginRef } from "./provider_logout.ts";
+
+/** A live grant, as `mint` and `/logout` see it. */
+export interface GrantView {
+  id: string;
+  email: string;
+  hasRefreshToken: boolean;
+  /** Whether it came from an offline login (see `GrantData.offline`). */
+  offline: boolean;
+}
+
+/** Most live tokens an account may hold from `/token` at once. */
+export const MAX_TOKENS_PER_ACCOUNT = 100;
+/**
+ * Most grant records an account may have: past it, a new login lets go of
+ * the account's dead records and its oldest logins no token refers to. Above
+ * the token bound, so that logins holding tokens are never the ones let go.
+ */
+export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
+
+/** What `Grants.validate` answers: who holds the grant, until when, and the plain login it is (if so). */
+export interface Validated {
+  identity: Identity;
+  /** Epoch ms. */
+  until: number;
+  /** Set for a plain (not offline) login, which a back-channel logout ends. */
+  login?: LoginRef;
+}
 
 /** What the manager keeps in `GrantRecord.data`. */
 export interface GrantData extends Record<string, unknown> {
@@ -15,6 +43,17 @@ export interface GrantData extends Record<string, unknown> {
   session_until: number;
   /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
   tokens: string[];
+  /**
+   * The login asked for offline access (`offline_access`, Google's
+   * `access_type=offline`): only such a grant mints tokens at `/token`, as a
+   * refresh token some providers issue to any login (Keycloak) is bound to the
+   * provider's session and dies with it.
+   */
+  offline?: boolean;
+  /** The provider's session id (the ID token's `sid`), for a back-channel logout naming it. */
+  sid?: string;
+  /** When the login happened (seconds since the epoch). */
+  since?: number;
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
   dead?: boolean;
   /** The provider refused it (`invalid_grant`): whatever it was made for ends too. */
@@ -23,6 +62,16 @@ export interface GrantData extends Record<string, unknown> {
   checked?: { until: number; email: string; name?: string };
   /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
   lease?: number;
+}
+
+/**
+ * The plain login a record is, which a back-channel logout ends; `undefined`
+ * for an offline login's (Back-Channel Logout 1.0 §2.7).
+ */
+export function loginOf(data: GrantData): LoginRef | undefined {
+  if (data.offline) return undefined;
+  const login: LoginRef = { iss: data.iss, sub: data.sub, since: data.since ?? 0 };
+  return data.sid ? { ...login, sid: data.sid } : login;
 }
 
 /** What a grant's sealed part holds. */

@@ -13,26 +13,28 @@ import { type Identity, type OidcClient, TokenRefused } from "../oidc/client.ts"
 import { randomId, type Sealer } from "../crypto/seal.ts";
 import { canonicalEmail } from "../_email.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
-import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./grant_data.ts";
+import {
+  changeGrant,
+  checkedOf,
+  type GrantData,
+  type GrantView,
+  loginOf,
+  MAX_GRANTS_PER_ACCOUNT,
+  MAX_TOKENS_PER_ACCOUNT,
+  type Secrets,
+  serialized,
+  type Validated,
+} from "./grant_data.ts";
 import { type GrantContext, GrantEnded, openSecrets, refreshGrant } from "./_refresh.ts";
+import type { LoginRef } from "./provider_logout.ts";
 
-export { GrantEnded } from "./_refresh.ts";
-
-/** A live grant, as `mint` and `/logout` see it. */
-export interface GrantView {
-  id: string;
-  email: string;
-  hasRefreshToken: boolean;
-}
-
-/** Most live tokens an account may hold from `/token` at once. */
-export const MAX_TOKENS_PER_ACCOUNT = 100;
-/**
- * Most grant records an account may have: past it, a new login lets go of
- * the account's dead records and its oldest logins no token refers to. Above
- * the token bound, so that logins holding tokens are never the ones let go.
- */
-export const MAX_GRANTS_PER_ACCOUNT = MAX_TOKENS_PER_ACCOUNT + 20;
+export {
+  GrantEnded,
+  type GrantView,
+  MAX_GRANTS_PER_ACCOUNT,
+  MAX_TOKENS_PER_ACCOUNT,
+  type Validated,
+};
 
 /** The grants of one manager. */
 export class Grants {
@@ -41,10 +43,22 @@ export class Grants {
   readonly #clock: () => number;
   readonly #oidc: OidcClient;
   readonly #context: GrantContext;
-  readonly #validated: ExpiringCache<{ identity: Identity; until: number }>;
-  readonly #inflight = new Map<string, Promise<{ identity: Identity; until: number }>>();
+  readonly #validated: ExpiringCache<Validated>;
+  readonly #inflight = new Map<string, Promise<Validated>>();
+  readonly #endedAtProvider: (login: LoginRef) => boolean;
 
-  constructor(store: TokenStore, sealer: Sealer, clock: () => number, oidc: OidcClient) {
+  /**
+   * @param endedAtProvider Whether a back-channel logout ended a plain login
+   *   (asked of the revocations every replica shares).
+   */
+  constructor(
+    store: TokenStore,
+    sealer: Sealer,
+    clock: () => number,
+    oidc: OidcClient,
+    endedAtProvider: (login: LoginRef) => boolean = () => false,
+  ) {
+    this.#endedAtProvider = endedAtProvider;
     this.#store = store;
     this.#sealer = sealer;
     this.#clock = clock;
@@ -61,7 +75,13 @@ export class Grants {
   async create(
     identity: Identity,
     secrets: Secrets,
-    refs: { sessionUntil: number; tokens: string[]; checkedUntil?: number },
+    refs: {
+      sessionUntil: number;
+      tokens: string[];
+      checkedUntil?: number;
+      offline?: boolean;
+      sid?: string;
+    },
     lifetime: number,
     id: string = randomId(),
   ): Promise<string> {
@@ -72,6 +92,9 @@ export class Grants {
       ...(identity.name ? { name: identity.name } : {}),
       session_until: refs.sessionUntil,
       tokens: refs.tokens,
+      since: this.#seconds(),
+      ...(refs.offline ? { offline: true } : {}),
+      ...(refs.sid ? { sid: refs.sid } : {}),
       ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
     };
     const email = canonicalEmail(identity.email);
@@ -123,12 +146,35 @@ export class Grants {
     );
   }
 
-  /** The grant when it is alive (not dead, not expired). */
+  /**
+   * Whether a back-channel logout ended the plain login `login` (see
+   * `provider_logout.ts`); an offline login has no `LoginRef` and is never ended so.
+   */
+  ended(login: LoginRef): boolean {
+    return this.#endedAtProvider(login);
+  }
+
+  /** Whether the record is over: dead, or a plain login a back-channel logout ended (then marked dead). */
+  async #over(record: GrantRecord): Promise<boolean> {
+    const data = record.data as GrantData;
+    if (data.dead) return true;
+    const login = loginOf(data);
+    if (!login || !this.ended(login)) return false;
+    await this.#kill(record.id);
+    return true;
+  }
+
+  /** The grant when it is alive (not dead, not expired, not logged out at the provider). */
   async live(id: string): Promise<GrantView | undefined> {
     const record = await this.#store.getGrant(id);
-    if (!record || (record.data as GrantData).dead) return undefined;
+    if (!record || await this.#over(record)) return undefined;
     const secrets = await openSecrets(this.#sealer, record);
-    return { id, email: record.email, hasRefreshToken: secrets?.rt !== undefined };
+    return {
+      id,
+      email: record.email,
+      hasRefreshToken: secrets?.rt !== undefined,
+      offline: (record.data as GrantData).offline === true,
+    };
   }
 
   /** The live user tokens of `email` (ids, with their grant and its end, epoch seconds). */
@@ -176,23 +222,33 @@ export class Grants {
    * Who holds the grant now, from a refresh at the provider, cached until the
    * provider's `expires_in` and coalesced: however many tokens refer to one
    * grant, one refresh runs at a time. A rotated refresh token replaces the
-   * stored one; a refusal (`invalid_grant`) marks the grant dead.
-   * @throws {GrantEnded} When the grant is gone or dead.
+   * stored one; a refusal (`invalid_grant`) marks the grant dead, as does a
+   * back-channel logout of a plain login.
+   * @throws {GrantEnded} When the grant is gone, dead or logged out at the provider.
    * @throws {TokenRefused} When the provider refuses it now.
    * @throws {ProviderUnavailable} When the provider cannot be asked.
    */
-  validate(id: string): Promise<{ identity: Identity; until: number }> {
+  validate(id: string): Promise<Validated> {
     const known = this.#validated.get(id);
-    if (known) return Promise.resolve(known);
+    if (known && !(known.login && this.ended(known.login))) return Promise.resolve(known);
+    if (known) this.#validated.delete(id);
     let pending = this.#inflight.get(id);
     if (!pending) {
-      pending = refreshGrant(this.#context, id).then((answer) => {
+      pending = this.#check(id).then((answer) => {
         this.#validated.set(id, answer, answer.until);
         return answer;
       }).finally(() => this.#inflight.delete(id));
       this.#inflight.set(id, pending);
     }
     return pending;
+  }
+
+  async #check(id: string): Promise<Validated> {
+    const record = await this.#store.getGrant(id);
+    if (!record || await this.#over(record)) throw new GrantEnded();
+    const login = loginOf(record.data as GrantData);
+    const answer = await refreshGrant(this.#context, id);
+    return login ? { ...answer, login } : answer;
   }
 
   /**

@@ -195,7 +195,7 @@ export async function finishHeadless(
   const gid = await core.grants!.create(
     identity,
     { rt: refreshToken },
-    { sessionUntil: 0, tokens: [], ...(checkedUntil ? { checkedUntil } : {}) },
+    { sessionUntil: 0, tokens: [], offline: true, ...(checkedUntil ? { checkedUntil } : {}) },
     HEADLESS_TTL,
   );
   const minted = await mintToken(core, identity, gid, core.options.headlessTokenLifetime);

@@ -33,6 +33,7 @@ export async function beginLogin(core: Core, c: Context, request: LoginRequest):
     verifier: oauth.generateRandomCodeVerifier(),
     next: request.next,
     callback: request.callback,
+    ...(request.offline ? { offline: true } : {}),
     ...(request.headless ? { headless: request.headless } : {}),
   };
   const extra = core.options.clientKwargs;

@@ -42,9 +42,10 @@ export async function mintToken(
 }
 
 /**
- * The grant of a session when it can still mint tokens: alive at the
- * provider, with a refresh token. A session of the old format (refresh token
- * inside) gets a grant made from it. A grant the provider now refuses is dead.
+ * The grant of a session when it can still mint tokens: from an offline
+ * login, alive at the provider, with a refresh token. A session of the old
+ * format (refresh token inside) gets a grant made from it. A grant the
+ * provider now refuses is dead.
  */
 export async function usableGrant(core: Core, session: SessionData): Promise<string | undefined> {
   const grants = core.grants!;
@@ -53,15 +54,19 @@ export async function usableGrant(core: Core, session: SessionData): Promise<str
     await grants.create(
       session,
       { rt: session.rt },
-      { sessionUntil: session.exp * 1000, tokens: [] },
+      // Such a session minted tokens before: it keeps doing so.
+      { sessionUntil: session.exp * 1000, tokens: [], offline: true },
       Math.max(session.exp - Math.floor(core.clock() / 1000), 1),
       gid,
     );
   }
-  if (gid === undefined || !(await grants.live(gid))?.hasRefreshToken) return undefined;
+  const grant = gid === undefined ? undefined : await grants.live(gid);
+  // A plain login's refresh token (Keycloak issues one) dies with the
+  // provider's session: a long-lived token comes from the offline login.
+  if (!grant?.hasRefreshToken || !grant.offline) return undefined;
   try {
-    await grants.validate(gid);
-    return gid;
+    await grants.validate(grant.id);
+    return grant.id;
   } catch (error) {
     if (error instanceof GrantEnded || error instanceof TokenRefused) return undefined;
     throw error;

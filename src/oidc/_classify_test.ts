@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Example, startExample } from "../../testing/_fixtures.ts";
 import type { MockFault } from "../../testing/mod.ts";
+import { classify, TOKEN_ERRORS } from "./_classify.ts";
 
 async function tokenOf(ex: Example): Promise<string> {
   await ex.mock.setEmail("ann@example.com");
@@ -123,4 +124,123 @@ describe("provider failures are classified by HTTP status and OAuth error", () =
       assert.ok(ex.logs.some((l) => /JWKS endpoint answered/.test(l)), ex.logs.join("\n"));
     });
   }
+});
+
+describe("TOKEN_ERRORS: one table, one test per row", () => {
+  // An example answer of each row, in the table's order.
+  const examples: [number, string | undefined][] = [
+    [503, "temporarily_unavailable"],
+    [400, "redirect_uri_mismatch"],
+    [401, "invalid_client"],
+    [401, "access_denied"],
+    [400, "interaction_required"],
+    [400, "not_allowed"],
+    [400, "invalid_scope"],
+    [400, "overloaded"],
+  ];
+
+  it("has an example answer for every row, matched by that row", () => {
+    assert.equal(examples.length, TOKEN_ERRORS.length);
+    examples.forEach(([status, error], i) => {
+      assert.equal(classify(status, error), TOKEN_ERRORS[i], `row ${i}: ${status} ${error}`);
+    });
+  });
+
+  for (const code of ["unauthorized_client", "invalid_client"]) {
+    it(`answers 502 provider_misconfigured, and logs what to check, when a refresh meets ${code}`, async () => {
+      const { ex, token } = await refreshMeeting({ status: 400, error: code });
+      await using _ = ex;
+      const res = await bearer(ex, token);
+      assert.deepEqual([res.status, res.body.error], [502, "provider_misconfigured"]);
+      assert.ok(
+        ex.logs.some((l) => l.includes(`(400 ${code}): check clientId, clientSecret`)),
+        ex.logs.join("\n"),
+      );
+    });
+  }
+
+  it("answers 502 provider_misconfigured to Auth0's 401 access_denied for a wrong client secret", async () => {
+    const { ex, token } = await refreshMeeting({
+      status: 401,
+      error: "access_denied",
+      description: "Unauthorized",
+    });
+    await using _ = ex;
+    const res = await bearer(ex, token);
+    assert.deepEqual([res.status, res.body.error], [502, "provider_misconfigured"]);
+    assert.ok(
+      ex.logs.some((l) => /401 access_denied\): check clientId, clientSecret/.test(l)),
+      ex.logs.join("\n"),
+    );
+  });
+
+  it("answers 502 provider_misconfigured to a login whose code exchange meets Auth0's 401 access_denied", async () => {
+    await using ex = await startExample();
+    ex.mock.fail("token", { status: 401, error: "access_denied" });
+    const page = await ex.tester.browser().get("/login", {}, { expect: 502 });
+    assert.equal(page.json<{ error: string }>().error, "provider_misconfigured");
+  });
+
+  for (
+    const code of [
+      "interaction_required",
+      "login_required",
+      "consent_required",
+      "account_selection_required",
+    ]
+  ) {
+    it(`ends the grant with a 401 "log in again" when a refresh meets ${code} (OIDC Core §3.1.2.6)`, async () => {
+      const { ex, token } = await refreshMeeting({ error: code });
+      await using _ = ex;
+      const res = await fetch(`${ex.tester.url}/read`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      const body = await res.json();
+      assert.equal(res.status, 401);
+      assert.match(body.detail, /log in again/);
+      assert.match(res.headers.get("www-authenticate") ?? "", /invalid_token/);
+      ex.mock.heal();
+      assert.equal((await bearer(ex, token)).status, 401, "the grant ended");
+    });
+  }
+
+  it("answers Keycloak's not_allowed at an offline login with a 403 naming the offline access role", async () => {
+    await using ex = await startExample();
+    ex.mock.fail("token", {
+      error: "not_allowed",
+      description: "Offline tokens not allowed for the user or client",
+    });
+    const page = await ex.tester.browser().get("/token", {}, { expect: 403 });
+    assert.match(page.text, /offline_not_allowed/);
+    assert.match(page.text, /offline_access/);
+    assert.ok(ex.logs.some((l) => /does not allow offline access/.test(l)), ex.logs.join("\n"));
+  });
+
+  it("ends the grant when a refresh meets Keycloak's not_allowed (offline access withdrawn)", async () => {
+    const { ex, token } = await refreshMeeting({ error: "not_allowed" });
+    await using _ = ex;
+    assert.equal((await bearer(ex, token)).status, 401);
+    ex.mock.heal();
+    assert.equal((await bearer(ex, token)).status, 401, "the grant ended");
+  });
+
+  it("answers 400 login_failed to a login whose token endpoint refuses the request (invalid_scope)", async () => {
+    await using ex = await startExample();
+    ex.mock.fail("token", { error: "invalid_scope" });
+    const page = await ex.tester.browser().get("/login", {}, { expect: 400 });
+    assert.equal(page.json<{ error: string }>().error, "login_failed");
+  });
+
+  it("refuses with a 400, not a 500, a login whose userinfo names another subject (OIDC Core §5.3.2)", async () => {
+    const fetcher: typeof fetch = async (input, init) => {
+      const res = await fetch(new Request(input, init));
+      if (!new URL(res.url).pathname.endsWith("/userinfo") || !res.ok) return res;
+      return Response.json({ ...(await res.json()), sub: "someone-else" });
+    };
+    await using ex = await startExample({ fetch: fetcher });
+    ex.mock.setQuirks({ emailInUserinfoOnly: true });
+    const page = await ex.tester.browser().get("/login", {}, { expect: 400 });
+    assert.equal(page.json<{ error: string }>().error, "login_failed");
+    assert.match(page.json<{ detail: string }>().detail, /another person/);
+  });
 });

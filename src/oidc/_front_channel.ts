@@ -53,18 +53,23 @@ export async function authorizationUrl(
 }
 
 /**
- * The end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2), or
- * `undefined` when the provider lists no `end_session_endpoint`.
+ * The end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2): the
+ * provider's `end_session_endpoint`, else `configured` (a logout URL outside
+ * discovery, such as Auth0's `/v2/logout`, which names the return URL
+ * `returnTo`); `undefined` when there is neither.
  */
 export function endSessionUrl(
   as: oauth.AuthorizationServer,
   clientId: string,
   params: EndSessionParams,
+  configured?: string,
 ): URL | undefined {
-  if (!as.end_session_endpoint) return undefined;
-  const url = new URL(as.end_session_endpoint);
+  const endpoint = as.end_session_endpoint ?? configured;
+  if (!endpoint) return undefined;
+  const url = new URL(endpoint);
   url.searchParams.set("client_id", clientId);
   url.searchParams.set("post_logout_redirect_uri", params.postLogoutRedirectUri);
+  if (!as.end_session_endpoint) url.searchParams.set("returnTo", params.postLogoutRedirectUri);
   if (params.idTokenHint) url.searchParams.set("id_token_hint", params.idTokenHint);
   return url;
 }

@@ -6,13 +6,7 @@
  */
 import * as oauth from "oauth4webapi";
 import type { JWTPayload } from "jose";
-import {
-  type Identity,
-  identityOf,
-  ProviderUnavailable,
-  TokenRefused,
-  withUserinfo,
-} from "./_checks.ts";
+import { type Identity, identityOf, ProviderUnavailable, withUserinfo } from "./_checks.ts";
 import { classifyUserinfoResponse } from "./_classify.ts";
 import type { Provider } from "./_provider.ts";
 import { NotAllowed, notAllowedReason } from "./_allowed.ts";
@@ -25,12 +19,20 @@ export interface TokenResult {
   refreshToken?: string;
   /** The ID token, for `id_token_hint` at logout. */
   idToken?: string;
+  /** The provider's session id (the ID token's `sid`), for back-channel logout. */
+  sid?: string;
   /** Until when (epoch ms) the answer may be relied upon (the access token's lifetime). */
   expiresAt: number;
 }
 
-/** What a flow makes of an answer it refuses (the OAuth error code, when the provider sent one). */
-export type Refused = (message: string, code?: string) => Error;
+/**
+ * What a flow makes of an answer it refuses: the OAuth error code, when the
+ * provider sent one, and whether the provider's word ends the grant.
+ */
+export type Refused = (message: string, code?: string, ended?: boolean) => Error;
+
+/** The code given to `Refused` when userinfo names another subject (OIDC Core §5.3.2): the grant ends. */
+export const SUBJECT_MISMATCH = "subject_mismatch";
 
 /**
  * The identity of a token answer: the ID token's claims, completed by
@@ -69,6 +71,7 @@ export async function tokenResult(
     identity,
     refreshToken: response.refresh_token,
     ...(response.id_token ? { idToken: response.id_token } : {}),
+    ...(typeof claims?.sid === "string" && claims.sid.length <= 255 ? { sid: claims.sid } : {}),
     expiresAt: provider.options.clock() + lifetime * 1000,
   };
 }
@@ -140,7 +143,10 @@ async function userinfo(
         error instanceof oauth.OperationProcessingError &&
         error.code === oauth.JSON_ATTRIBUTE_COMPARISON
       ) {
-        throw new TokenRefused("userinfo names another subject than the token's");
+        throw refused(
+          "The identity provider's userinfo names another person than its ID token.",
+          SUBJECT_MISMATCH,
+        );
       }
       throw refused("The identity provider's userinfo answer is invalid.");
     },

@@ -16,7 +16,7 @@ import {
   ProviderUnavailable,
   TokenRefused,
 } from "./_checks.ts";
-import { classifyTokenResponse } from "./_classify.ts";
+import { classifyTokenResponse, OfflineNotAllowed } from "./_classify.ts";
 import { type LoginPolicy, NotAllowed } from "./_allowed.ts";
 import type { TokenEndpointAuthMethod } from "./_client_auth.ts";
 import {
@@ -26,16 +26,20 @@ import {
   endSessionUrl,
 } from "./_front_channel.ts";
 import { CLOCK_TOLERANCE, type OidcClientOptions, Provider } from "./_provider.ts";
-import { type Refused, type TokenResult, tokenResult } from "./_token_answer.ts";
+import { InvalidLogoutToken, type LogoutClaims, LogoutTokenVerifier } from "./_logout_token.ts";
+import { type Refused, SUBJECT_MISMATCH, type TokenResult, tokenResult } from "./_token_answer.ts";
 
 export {
   CLOCK_TOLERANCE,
   expectedIssuer,
   type Identity,
+  InvalidLogoutToken,
   isLoopback,
   LoginError,
   type LoginPolicy,
+  type LogoutClaims,
   NotAllowed,
+  OfflineNotAllowed,
   type OidcClientOptions,
   ProviderMisconfigured,
   ProviderUnavailable,
@@ -44,17 +48,43 @@ export {
   type TokenResult,
 };
 
+/** How the client logs the provider out (`providerLogout`). */
+export interface LogoutSettings {
+  /** Whether `/logout` logs out at the provider too. */
+  wanted: boolean;
+  /** The logout URL when discovery lists no `end_session_endpoint`. */
+  url?: string;
+  /** Told once, at the first discovery, when `wanted` but no logout endpoint is known. */
+  log: (message: string) => void;
+}
+
 /** An OpenID Connect client for one provider and one registered client. */
 export class OidcClient {
   readonly #provider: Provider;
+  readonly #logout: LogoutSettings | undefined;
+  #checkedLogout = false;
+  #logoutVerifier?: LogoutTokenVerifier;
 
-  constructor(options: OidcClientOptions) {
+  constructor(options: OidcClientOptions, logout?: LogoutSettings) {
     this.#provider = new Provider(options);
+    this.#logout = logout;
   }
 
   /** The provider's metadata, fetched on first use and kept; a failure is retried after a pause. */
-  metadata(): Promise<oauth.AuthorizationServer> {
-    return this.#provider.metadata();
+  async metadata(): Promise<oauth.AuthorizationServer> {
+    const as = await this.#provider.metadata();
+    if (!this.#checkedLogout) {
+      this.#checkedLogout = true;
+      const logout = this.#logout;
+      if (logout?.wanted && !as.end_session_endpoint && !logout.url) {
+        logout.log(
+          "providerLogout is on, but the identity provider's discovery document lists no " +
+            "end_session_endpoint: /logout ends the app's session only; set providerLogoutUrl " +
+            "to the provider's logout URL (Auth0: https://TENANT.auth0.com/v2/logout)",
+        );
+      }
+    }
+    return as;
   }
 
   /** Builds the authorization request URL (PKCE S256, state, nonce). */
@@ -124,15 +154,17 @@ export class OidcClient {
   ): Promise<TokenResult> {
     const as = await this.metadata();
     const client = this.#provider.client();
-    // Only the provider's word kills a grant: invalid_grant, or another
-    // subject or issuer. Any other OAuth error blames our registration, and an
-    // answer we cannot read (token answer, ID token, key set, userinfo) is an
-    // outage: the grant stays, and the next use tries again.
-    const refused: Refused = (message, code) =>
-      code === "invalid_grant"
+    // Only the provider's word kills a grant: an error that ends it (see
+    // TOKEN_ERRORS in _classify.ts), or another subject or issuer. Any other
+    // refusal blames our request, and an answer we cannot read (token answer,
+    // ID token, key set, userinfo) is an outage: the grant stays, and the
+    // next use tries again.
+    const refused: Refused = (message, _code, ended) =>
+      ended
         ? new TokenRefused(message)
         : new ProviderMisconfigured(`the token endpoint refused a refresh: ${message}`);
-    const unreadable: Refused = (message) => new ProviderUnavailable(message);
+    const unreadable: Refused = (message, code) =>
+      code === SUBJECT_MISMATCH ? new TokenRefused(message) : new ProviderUnavailable(message);
     const response = await oauth.refreshTokenGrantRequest(
       as,
       client,
@@ -140,7 +172,10 @@ export class OidcClient {
       refreshToken,
       this.#provider.requestOptions(),
     );
-    await classifyTokenResponse(response, "token endpoint", refused);
+    await classifyTokenResponse(response, "token endpoint", refused).catch((error) => {
+      // Offline access withdrawn from the person (Keycloak): the grant is over.
+      throw error instanceof OfflineNotAllowed ? new TokenRefused(error.message) : error;
+    });
     const tokens = await oauth.processRefreshTokenResponse(as, client, response).catch(() => {
       throw unreadable("the token endpoint's answer to a refresh is invalid");
     });
@@ -178,6 +213,30 @@ export class OidcClient {
    * `end_session_endpoint`.
    */
   async endSessionUrl(params: EndSessionParams): Promise<URL | undefined> {
-    return endSessionUrl(await this.metadata(), this.#provider.options.clientId, params);
+    return endSessionUrl(
+      await this.metadata(),
+      this.#provider.options.clientId,
+      params,
+      this.#logout?.url,
+    );
+  }
+
+  /**
+   * The claims of a valid logout token (OpenID Connect Back-Channel Logout
+   * 1.0 §2.6): signed by the provider's keys, for this client, recent, with
+   * the logout event, no `nonce`, and a `sid` or a `sub`.
+   * @throws {InvalidLogoutToken} Saying which rule it breaks.
+   * @throws {ProviderUnavailable} When the provider's keys cannot be read.
+   */
+  async verifyLogoutToken(token: string): Promise<LogoutClaims> {
+    const as = await this.metadata();
+    if (!as.jwks_uri) throw new ProviderUnavailable("no jwks_uri");
+    this.#logoutVerifier ??= new LogoutTokenVerifier(as.jwks_uri, this.#provider.fetch);
+    return await this.#logoutVerifier.verify(token, {
+      issuer: as.issuer,
+      audience: this.#provider.options.clientId,
+      now: this.#provider.options.clock(),
+      clockTolerance: this.#provider.tolerance,
+    });
   }
 }

@@ -14,7 +14,7 @@ import type { Core } from "../_core.ts";
 import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
 import { safeReturnPath } from "../http/redirect.ts";
-import { LoginError } from "../oidc/client.ts";
+import { LoginError, OfflineNotAllowed } from "../oidc/client.ts";
 import { canonicalEmail } from "../_email.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../credentials/session.ts";
@@ -28,6 +28,7 @@ import { finishHeadless, headlessRoutes, startHeadless } from "../headless/headl
 import { confirmationPage } from "./_confirm_page.ts";
 import { endSession, leaveSession, mintToken, usableGrant } from "../login/user_tokens.ts";
 import { beginLogin, redirectUri } from "../login/begin_login.ts";
+import { backchannelLogoutRoute } from "./backchannel_logout.ts";
 
 /** The `prompt` values of OpenID Connect Core §3.1.2.1 that `/login?prompt=` passes on. */
 const PROMPTS = ["login", "select_account", "consent"];
@@ -41,6 +42,7 @@ export function authRoutes(core: Core, app: Hono<OAuthEnv>): void {
   headlessRoutes(core, app, pairings);
   app.get("/logout", (c) => logout(core, c, 307));
   app.post("/logout", (c) => logout(core, c, 303));
+  backchannelLogoutRoute(core, app);
 }
 
 /**
@@ -141,7 +143,7 @@ async function callback(
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { refreshToken, idToken } = result;
+    const { refreshToken, idToken, sid } = result;
     // One form of an email everywhere (sessions, grants, tokens, revocations).
     const identity = { ...result.identity, email: canonicalEmail(result.identity.email) };
     if (login.headless) {
@@ -163,6 +165,9 @@ async function callback(
           sessionUntil: core.clock() + SESSION_TTL * 1000,
           tokens: [],
           checkedUntil: result.expiresAt,
+          // Login states made before the flag: /token's callback always asked offline.
+          offline: login.offline ?? callbackName === "token",
+          sid,
         },
         // Minted tokens extend it; a login nobody took a token from ends with its session.
         SESSION_TTL,
@@ -174,6 +179,7 @@ async function callback(
       iss: identity.iss,
       ...(identity.name ? { name: identity.name } : {}),
       ...(gid ? { gid } : {}),
+      ...(sid ? { sid } : {}),
     });
     if (!started) {
       core.log(`the identity of ${identity.email} is too large for a session cookie`);
@@ -205,6 +211,11 @@ async function callback(
     if (error instanceof LoginError) {
       if (login.headless) pairings.fail(login.headless, error.code, error.message);
       return errorResponse(400, error.code, error.message);
+    }
+    if (error instanceof OfflineNotAllowed) {
+      core.log("the identity provider does not allow offline access to this login; answered 403");
+      if (login.headless) pairings.fail(login.headless, "offline_not_allowed", error.message);
+      return errorResponse(403, "offline_not_allowed", error.message);
     }
     const failure = core.providerFailure(error, 502);
     if (failure) return failure;
