@@ -18,7 +18,7 @@ const ANN = { email: "ann@example.com", sub: "sub-ann", iss: ISS };
  * made checked for an hour, so that nothing asks the provider (it is not there).
  */
 function replica(store: MemoryTokenStore, clock: TestClock) {
-  const sealer = new Sealer("a secret of at least thirty-two characters, really", clock.read);
+  const sealer = new Sealer("Aokgpg9eL9aZui0RfSclEY8pZPaA2BqmqyZS23BMB5o", clock.read);
   const oidc = new OidcClient({
     serverMetadataUrl: `${ISS}/.well-known/openid-configuration`,
     clientId: "app",

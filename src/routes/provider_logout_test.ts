@@ -59,7 +59,7 @@ describe("providerLogout at a provider without end_session_endpoint", () => {
           new OAuthManager({
             serverMetadataUrl: "https://idp.example.com/.well-known/openid-configuration",
             clientId: "app",
-            secretKey: "a secret of at least thirty-two characters, really",
+            secretKey: "uCfYDYtcpTnqn1UaDvf5YOFAsUuWVeyeIG6U7XJYQC4",
             capabilities: { graph: {} },
             providerLogoutUrl: value,
           }),
