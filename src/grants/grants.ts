@@ -15,7 +15,6 @@ import { canonicalEmail } from "../_email.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
 import {
   changeGrant,
-  checkedOf,
   type GrantData,
   type GrantView,
   loginOf,
@@ -27,6 +26,14 @@ import {
 } from "./grant_data.ts";
 import { type GrantContext, GrantEnded, openSecrets, refreshGrant } from "./_refresh.ts";
 import type { LoginRef } from "./provider_logout.ts";
+import {
+  type GrantRefs,
+  newRecord,
+  othersLive,
+  spareRecords,
+  tokenCount,
+  tokensOf,
+} from "./_accounts.ts";
 
 export {
   GrantEnded,
@@ -75,36 +82,13 @@ export class Grants {
   async create(
     identity: Identity,
     secrets: Secrets,
-    refs: {
-      sessionUntil: number;
-      tokens: string[];
-      checkedUntil?: number;
-      offline?: boolean;
-      sid?: string;
-    },
+    refs: GrantRefs,
     lifetime: number,
     id: string = randomId(),
   ): Promise<string> {
-    const data: GrantData = {
-      sealed: await this.#sealer.seal("refresh_token", { gid: id, ...secrets }),
-      sub: identity.sub,
-      iss: identity.iss,
-      ...(identity.name ? { name: identity.name } : {}),
-      session_until: refs.sessionUntil,
-      tokens: refs.tokens,
-      since: this.#seconds(),
-      ...(refs.offline ? { offline: true } : {}),
-      ...(refs.sid ? { sid: refs.sid } : {}),
-      ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
-    };
-    const email = canonicalEmail(identity.email);
-    const record: GrantRecord = {
-      id,
-      email,
-      version: 1,
-      expires_at: this.#seconds() + lifetime,
-      data,
-    };
+    const sealed = await this.#sealer.seal("refresh_token", { gid: id, ...secrets });
+    const record = newRecord(id, identity, sealed, refs, this.#seconds(), lifetime);
+    const email = record.email;
     await serialized(this.#store, `account:${email}`, async () => {
       await this.#makeRoom(email);
       if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
@@ -121,16 +105,7 @@ export class Grants {
    * nothing else holds the login).
    */
   async #makeRoom(email: string): Promise<void> {
-    const records = await this.#store.grantsOf(email);
-    const excess = records.length + 1 - MAX_GRANTS_PER_ACCOUNT;
-    if (excess <= 0) return;
-    const rank = (r: GrantRecord) =>
-      (r.data as GrantData).dead ? -1 : (r.data as GrantData).session_until;
-    const spare = records
-      .filter((r) => (r.data as GrantData).dead || (r.data as GrantData).tokens.length === 0)
-      .sort((a, b) => rank(a) - rank(b))
-      .slice(0, excess);
-    for (const record of spare) {
+    for (const record of await spareRecords(this.#store, email)) {
       if ((record.data as GrantData).dead) await this.#drop(record.id);
       else await this.release(record.id, { session: true });
     }
@@ -178,20 +153,13 @@ export class Grants {
   }
 
   /** The live user tokens of `email` (ids, with their grant and its end, epoch seconds). */
-  async tokensOf(email: string): Promise<{ id: string; grant: string; until: number }[]> {
-    const grants = await this.#store.grantsOf(canonicalEmail(email));
-    return grants.filter((r) => !(r.data as GrantData).dead).flatMap((r) =>
-      (r.data as GrantData).tokens.map((id) => ({ id, grant: r.id, until: r.expires_at }))
-    );
+  tokensOf(email: string): Promise<{ id: string; grant: string; until: number }[]> {
+    return tokensOf(this.#store, email);
   }
 
   /** How many live tokens `email` holds from `/token`, over all its grants. */
-  async tokenCount(email: string): Promise<number> {
-    const grants = await this.#store.grantsOf(canonicalEmail(email));
-    return grants.reduce(
-      (n, r) => n + ((r.data as GrantData).dead ? 0 : (r.data as GrantData).tokens.length),
-      0,
-    );
+  tokenCount(email: string): Promise<number> {
+    return tokenCount(this.#store, email);
   }
 
   /**
@@ -301,17 +269,8 @@ export class Grants {
     // and only when the account has no other live login: providers may keep
     // one grant for several logins of a browser (oidc-provider does), and
     // revoking a refresh token revokes its whole grant there (RFC 7009 §2.1).
-    if (!record || !ended || await this.#othersLive(record)) return false;
+    if (!record || !ended || await othersLive(this.#store, record, this.#clock())) return false;
     return await this.#revokeAtProvider(record);
-  }
-
-  async #othersLive(record: GrantRecord): Promise<boolean> {
-    const now = this.#clock();
-    return (await this.#store.grantsOf(record.email)).some((other) => {
-      const data = other.data as GrantData;
-      return other.id !== record.id && !data.dead &&
-        (data.tokens.length > 0 || data.session_until > now);
-    });
   }
 
   /** Revokes every grant of an account at the provider and marks them dead. */
