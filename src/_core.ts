@@ -13,6 +13,7 @@ import { scoped } from "./credentials/scoped_tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
 import { failureResponse } from "./_failures.ts";
 import { type Caller, Callers } from "./_callers.ts";
+import { Recorder } from "./audit/recorder.ts";
 
 export { type Caller, FORCED_TOKEN } from "./_callers.ts";
 
@@ -27,6 +28,8 @@ export class Core {
   readonly tokens: BearerTokens;
   readonly oidc: OidcClient | undefined;
   readonly grants: Grants | undefined;
+  /** The audit trail's recorder. */
+  readonly audit: Recorder;
   readonly #callers: Callers;
 
   constructor(options: ValidatedOptions) {
@@ -61,6 +64,12 @@ export class Core {
       this.grants = new Grants(options.tokenStore, this.sealer, this.clock, this.oidc);
       this.tokens.registerUserTokens(this.grants);
     }
+    this.audit = new Recorder({
+      ...options.audit,
+      clock: this.clock,
+      report: (message) => this.log(message),
+    });
+    this.audit.watch(this.caps.store);
     this.#callers = new Callers({
       forceUser: options.forceUser,
       sessions: this.sessions,

@@ -8,6 +8,7 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
 import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
+import { type AuditSettings, auditSettings } from "./audit/settings.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -29,6 +30,7 @@ export interface ValidatedOptions {
   clockTolerance: number;
   tokenStore: TokenStore;
   log: (message: string) => void;
+  audit: AuditSettings;
 }
 
 /** Parameters the manager sets itself: `clientKwargs` may not override them. */
@@ -201,6 +203,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     clockTolerance: tolerance,
     tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
     log,
+    audit: auditSettings(options, capabilities.store, options.clock ?? Date.now),
   };
 }
 

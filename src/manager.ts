@@ -15,6 +15,7 @@ import { loadConfig, type LoadConfigOptions } from "./config/config.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
+import { historyRoutes } from "./routes/admin_history.ts";
 import { forPeople } from "./pages/error_page.ts";
 
 /**
@@ -130,6 +131,7 @@ export class OAuthManager {
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
+    historyRoutes(this.#core, app);
     return app;
   }
 

@@ -7,6 +7,8 @@ import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
+import type { AuditLog } from "./audit/audit_entry.ts";
+import type { Context } from "hono";
 
 /**
  * The user of `forceUser` mode, as the Python package's `force_user`: an
@@ -135,4 +137,22 @@ export interface OAuthManagerOptions {
    * @default {console.warn}
    */
   log?: (message: string) => void;
+  /**
+   * Where the audit trail is kept: who changed whose capabilities, minted or
+   * revoked which token, when and from where (see `docs/admin.md`).
+   * @default {a `SqliteAuditLog` beside `userFile` (`caps.yaml` → `caps.audit.sqlite`), else memory}
+   */
+  audit?: AuditLog;
+  /**
+   * Also record every login and logout in the audit trail (a line per login:
+   * off by default for volume). Headless logins are always recorded.
+   * @default {false}
+   */
+  auditLogins?: boolean;
+  /**
+   * The client address of a request as the audit trail records it. Behind a
+   * proxy, read the header the proxy sets (and only when it sets it).
+   * @default {the address the runtime's server saw (`Deno.serve`, `Bun.serve`)}
+   */
+  clientAddress?: (c: Context) => string | undefined;
 }

@@ -1,0 +1,93 @@
+/**
+ * An `AuditLog` in memory: for tests and single-process apps that do not need
+ * the trail to survive a restart.
+ *
+ * @module
+ */
+import {
+  type AuditEntry,
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
+  checkLogOptions,
+  cursorAfter,
+  cursorSeq,
+  matches,
+  pageSize,
+} from "./audit_entry.ts";
+
+/**
+ * An audit trail in memory, oldest first; entries past the retention are
+ * dropped as new ones come.
+ *
+ * @example
+ * ```ts
+ * import { MemoryAuditLog } from "@easy-oauth/hono";
+ * const log = new MemoryAuditLog({ retention: 30 * 24 * 3600 * 1000 });
+ * await log.append({
+ *   at: Date.now(), kind: "account_revoked", account: "bob@example.com", via: "api",
+ *   actor: { email: "ann@example.com", credential: "session" },
+ * });
+ * (await log.query({ account: "bob@example.com" })).entries.length; // 1
+ * ```
+ */
+export class MemoryAuditLog implements AuditLog {
+  readonly #entries: AuditEntry[] = [];
+  readonly #retention: number;
+  readonly #clock: () => number;
+  #seq = 0;
+
+  /**
+   * @param options See `AuditLogOptions`.
+   * @throws {TypeError} On a bad option, naming it.
+   */
+  constructor(options: AuditLogOptions = {}) {
+    ({ retention: this.#retention, clock: this.#clock } = checkLogOptions(options));
+  }
+
+  /** Appends a copy of `record`; returns it with its `seq`. */
+  append(record: AuditRecord): Promise<AuditEntry> {
+    const entry = { ...structuredClone(record), seq: ++this.#seq };
+    this.#entries.push(entry);
+    const oldest = this.#clock() - this.#retention;
+    let drop = 0;
+    while (drop < this.#entries.length && this.#entries[drop].at < oldest) drop++;
+    if (drop > 0) this.#entries.splice(0, drop);
+    return Promise.resolve(structuredClone(entry));
+  }
+
+  /** The entries that match, newest first. */
+  query(query: AuditQuery): Promise<AuditPage> {
+    try {
+      const limit = pageSize(query);
+      const below = cursorSeq(query.cursor);
+      const oldest = this.#clock() - this.#retention;
+      const entries: AuditEntry[] = [];
+      let i = this.#startBelow(below);
+      for (; i >= 0 && entries.length <= limit; i--) {
+        const entry = this.#entries[i];
+        if (entry.at >= oldest && matches(entry, query)) entries.push(entry);
+      }
+      const more = entries.length > limit;
+      if (more) entries.pop();
+      const page: AuditPage = { entries: structuredClone(entries) };
+      if (more) page.next = cursorAfter(entries[entries.length - 1].seq);
+      return Promise.resolve(page);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The index of the newest entry whose seq is below `seq` (a binary search: seqs increase). */
+  #startBelow(seq: number): number {
+    let lo = 0, hi = this.#entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#entries[mid].seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+}
