@@ -126,7 +126,7 @@ function queryOf(values: Record<string, string | undefined>): AuditQuery {
 
 /** Text from the trail, stripped of control characters before it reaches a terminal. */
 function clean(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
+  return text.replace(/\p{Cc}/gu, "?");
 }
 
 /** One line for people: when, who (how, from where), what. */
