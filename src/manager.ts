@@ -16,6 +16,7 @@ import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
 import { historyRoutes } from "./routes/admin_history.ts";
+import { adminPageRoutes } from "./routes/admin_page.ts";
 import { forPeople } from "./pages/error_page.ts";
 
 /**
@@ -132,6 +133,7 @@ export class OAuthManager {
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
     historyRoutes(this.#core, app);
+    adminPageRoutes(this.#core, app);
     return app;
   }
 

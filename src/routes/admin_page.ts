@@ -1,0 +1,287 @@
+// The admin page for holders of user_management, under the prefix:
+// GET /manage_capabilities/ (accounts, searched and paged),
+// GET /manage_capabilities/account?email= (capabilities with the delegation
+// limit shown, tokens in circulation, history), and the forms it posts
+// (change, revoke, revoke_all): same-origin only, under the same checks as
+// the JSON routes, each change recorded in the audit trail (via "page").
+import type { Context, Hono } from "hono";
+import type { Core } from "../_core.ts";
+import { emailProblem } from "../_email.ts";
+import { errorResponse } from "../http/http.ts";
+import { readAtMost } from "../http/body.ts";
+import type { OAuthEnv } from "../env.ts";
+import type { AuditEntry } from "../audit/audit_entry.ts";
+import type { CapabilityGuard } from "../capabilities/guard.ts";
+import { CapabilityError } from "../capabilities/capability_error.ts";
+import {
+  accountListPage,
+  accountPage,
+  type CapabilityChoice,
+  type HistoryRow,
+} from "../pages/admin_page.ts";
+import {
+  accountHolds,
+  actingRefusal,
+  checkDelegation,
+  DelegationRefused,
+  delegationResponse,
+} from "./_delegation.ts";
+import { type Authenticated, authenticated, crossSiteRefusal, needManagement } from "./_guards.ts";
+import { recordChange, recordRevocation } from "./_audit_hooks.ts";
+import { revokeRow, tokensInCirculation } from "./_account_tokens.ts";
+import { visibleHistory } from "./admin_history.ts";
+
+const PAGE = 50;
+const MAX_FORM = 4096;
+
+/** Adds the admin page and its forms (under the prefix). */
+export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
+  const base = core.path("/manage_capabilities/");
+  app.get("/manage_capabilities/", async (c) => {
+    const caller = await manager(core, c);
+    if (caller instanceof Response) return caller;
+    await core.audit.notice();
+    const query = (c.req.query("q") ?? "").trim().toLowerCase().slice(0, 200);
+    const all = await core.caps.store.all();
+    const matching: [string, readonly string[]][] = [];
+    for (const entry of all) {
+      if (!query || entry[0].toLowerCase().includes(query)) matching.push(entry);
+    }
+    const from = Math.min(Math.max(0, Number(c.req.query("from")) || 0), matching.length);
+    const rows = await Promise.all(
+      matching.slice(from, from + PAGE).map(async ([email, stored]) => ({
+        email,
+        stored,
+        effective: [...await core.caps.effective(email)].sort(),
+      })),
+    );
+    return accountListPage({
+      base,
+      caller: caller.user.email,
+      query,
+      rows,
+      total: matching.length,
+      from,
+      ...(from + PAGE < matching.length ? { next: from + PAGE } : {}),
+      ...(from > 0 ? { previous: Math.max(0, from - PAGE) } : {}),
+    });
+  });
+
+  app.get("/manage_capabilities/account", async (c) => {
+    const caller = await manager(core, c);
+    if (caller instanceof Response) return caller;
+    const email = c.req.query("email") ?? "";
+    const problem = emailProblem(email);
+    if (problem && !email.startsWith("api:")) {
+      return errorResponse(400, "invalid_request", `"email" ${problem}.`);
+    }
+    await core.audit.notice();
+    return await showAccount(core, c, caller, email);
+  });
+
+  app.post(
+    "/manage_capabilities/change",
+    (c) =>
+      form(core, c, ["email", "capability", "action"], async (caller, fields) => {
+        const { email, capability, action } = fields;
+        if (!core.caps.has(capability) || (action !== "add" && action !== "remove")) {
+          return errorResponse(400, "invalid_request", "Unknown capability or action.");
+        }
+        const problem = emailProblem(email);
+        if (problem) return errorResponse(400, "invalid_request", `"email" ${problem}.`);
+        await core.audit.notice();
+        await core.audit.serial(async () => {
+          const held = await core.held(caller.user);
+          let before: readonly string[] | undefined;
+          const guard: CapabilityGuard = (account) => {
+            before = account.current;
+            const own = account.email === caller.user.email && caller.user.kind !== "api"
+              ? new Set([...held].filter((name) => account.held.has(name)))
+              : held;
+            checkDelegation(own, `Changing ${email}`, account.held, [capability]);
+          };
+          const after = action === "add"
+            ? await core.caps.add(email, capability, guard)
+            : await core.caps.remove(email, capability, guard);
+          if (before !== undefined) {
+            await recordChange(core, c, caller, email, before, after, "page");
+          }
+        });
+        return back(c, base, email, `${action === "add" ? "Added" : "Removed"} ${capability}.`);
+      }),
+  );
+
+  app.post(
+    "/manage_capabilities/revoke",
+    (c) =>
+      form(core, c, ["email", "id"], async (caller, { email, id }) => {
+        const row = (await tokensInCirculation(core, email)).find((token) => token.id === id);
+        if (!row) return errorResponse(400, "invalid_request", "No such token in circulation.");
+        const beyond = await actingRefusal(
+          core,
+          caller.user,
+          "Revoking this token",
+          row.capabilities ?? await accountHolds(core, row.account),
+        );
+        if (beyond) return beyond;
+        await revokeRow(core, row);
+        await recordRevocation(core, c, caller, row.account, {
+          kind: row.kind,
+          id: row.id,
+          ...(row.name ? { name: row.name } : {}),
+          ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+        }, "page");
+        return back(c, base, email, `Revoked the ${row.kind} token ${row.id}.`);
+      }),
+  );
+
+  app.post(
+    "/manage_capabilities/revoke_all",
+    (c) =>
+      form(core, c, ["email"], async (caller, { email }) => {
+        const problem = emailProblem(email);
+        if (problem && !email.startsWith("api:")) {
+          return errorResponse(400, "invalid_request", `"email" ${problem}.`);
+        }
+        const beyond = await actingRefusal(
+          core,
+          caller.user,
+          `Revoking every token of ${email}`,
+          await accountHolds(core, email),
+        );
+        if (beyond) return beyond;
+        await core.revocations.revokeAccount(email);
+        await core.grants?.revokeAccount(email).catch((error) => {
+          core.log(`revoking the grants of ${email} at the provider failed: ${error}`);
+        });
+        await recordRevocation(core, c, caller, email, undefined, "page");
+        return back(c, base, email, `Revoked every token and session of ${email}.`);
+      }),
+  );
+}
+
+/** The caller when it may use the page, else the 401/403 (a page for browsers). */
+async function manager(core: Core, c: Context): Promise<Authenticated | Response> {
+  const caller = await authenticated(core, c);
+  if (caller instanceof Response) return caller;
+  return await needManagement(core, caller) ?? caller;
+}
+
+/**
+ * A form post: a user manager, same-origin (as the JSON routes: `Origin`,
+ * `Sec-Fetch-Site`), `application/x-www-form-urlencoded` of at most 4 KiB,
+ * exactly the fields named. A refusal by the delegation limit is its 403.
+ */
+async function form(
+  core: Core,
+  c: Context,
+  names: readonly string[],
+  then: (caller: Authenticated, fields: Record<string, string>) => Promise<Response>,
+): Promise<Response> {
+  const caller = await authenticated(core, c);
+  if (caller instanceof Response) return caller;
+  const crossSite = crossSiteRefusal(core, c, caller);
+  if (crossSite) return crossSite;
+  const refused = await needManagement(core, caller);
+  if (refused) return refused;
+  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") {
+    return errorResponse(415, "unsupported_media_type", "The body must be a form.");
+  }
+  const bytes = await readAtMost(c.req.raw.body, MAX_FORM);
+  if (bytes === null) {
+    return errorResponse(413, "payload_too_large", `The body must be at most ${MAX_FORM} bytes.`);
+  }
+  const params = new URLSearchParams(new TextDecoder().decode(bytes));
+  const fields: Record<string, string> = {};
+  for (const name of names) {
+    const values = params.getAll(name);
+    if (values.length !== 1) return errorResponse(400, "invalid_request", `Send one "${name}".`);
+    fields[name] = values[0];
+  }
+  if ([...params.keys()].some((key) => !names.includes(key))) {
+    return errorResponse(400, "invalid_request", `Send only ${names.join(", ")}.`);
+  }
+  try {
+    return await then(caller, fields);
+  } catch (error) {
+    if (error instanceof DelegationRefused) return delegationResponse(core, caller.user, error);
+    if (error instanceof CapabilityError) {
+      return errorResponse(400, "invalid_request", error.message);
+    }
+    throw error;
+  }
+}
+
+/** Back to the account's page (303: the form is not posted again on reload). */
+function back(c: Context, base: string, email: string, notice: string): Response {
+  return c.redirect(`${base}account?${new URLSearchParams({ email, done: notice })}`, 303);
+}
+
+async function showAccount(
+  core: Core,
+  c: Context,
+  caller: Authenticated,
+  email: string,
+): Promise<Response> {
+  const held = await core.held(caller.user);
+  const holds = await accountHolds(core, email);
+  const lacking = [...holds].filter((name) => !held.has(name));
+  const limit = lacking.length
+    ? `This account holds ${lacking.map((n) => `"${n}"`).join(", ")}, which you do not hold: ` +
+      "you cannot change it, revoke its tokens or read its history."
+    : undefined;
+  const stored = email.startsWith("api:") ? [] : await core.caps.get(email);
+  const choices: CapabilityChoice[] = core.caps.names.map((name) => ({
+    name,
+    stored: stored.includes(name),
+    effective: holds.has(name),
+    ...(limit
+      ? { refusal: "Beyond your limit (see above)." }
+      : held.has(name)
+      ? {}
+      : { refusal: `You do not hold "${name}".` }),
+  }));
+  const cursor = c.req.query("cursor");
+  const history = limit ? { entries: [] } : await visibleHistory(core, caller.user, {
+    account: email,
+    limit: PAGE,
+    ...(cursor && /^s[0-9]{1,15}$/.test(cursor) ? { cursor } : {}),
+  });
+  const done = c.req.query("done");
+  return accountPage({
+    base: core.path("/manage_capabilities/"),
+    caller: caller.user.email,
+    email,
+    stored,
+    effective: [...holds].sort(),
+    ...(limit ? { limit } : {}),
+    choices,
+    tokens: limit ? [] : await tokensInCirculation(core, email),
+    history: history.entries.map(historyRow),
+    ...(history.next ? { older: history.next } : {}),
+    ...(done ? { notice: done.slice(0, 200) } : {}),
+  });
+}
+
+function historyRow(entry: AuditEntry): HistoryRow {
+  let what: string = `${entry.kind.replace(/_/g, " ")} ${entry.account}`;
+  if (entry.kind === "capabilities_changed") {
+    const from = entry.before?.join(", ") || "(none)";
+    const to = entry.after?.join(", ") || "(none)";
+    what = entry.via === "file"
+      ? `edited in the file: ${from} → ${to}`
+      : `capabilities: ${from} → ${to}`;
+  } else if (entry.token) {
+    what += ` (${entry.token.kind} token ${entry.token.id}${
+      entry.token.name ? `, ${entry.token.name}` : ""
+    })`;
+  }
+  return {
+    at: entry.at,
+    actor: entry.actor.email ?? "(the file)",
+    credential: `${entry.actor.credential}, ${entry.via}`,
+    ...(entry.actor.address ? { address: entry.actor.address } : {}),
+    what,
+  };
+}
