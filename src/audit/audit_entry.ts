@@ -120,9 +120,11 @@ export interface AuditToken {
 export interface AuditRecord {
   /** When (epoch milliseconds). */
   at: number;
+  /** What happened. */
   kind: AuditKind;
   /** The account whose authority changed (`api:<name>` for an API token's name). */
   account: string;
+  /** Who did it, how they proved it, from where. */
   actor: AuditActor;
   /** Through what: the JSON routes, the admin page, the CLI, the file itself, or a login. */
   via: "api" | "page" | "cli" | "file" | "login";
@@ -189,6 +191,7 @@ export interface AuditQuery {
  * ```
  */
 export interface AuditPage {
+  /** The entries, newest first. */
   entries: AuditEntry[];
   /** The cursor of the next page, absent on the last one. */
   next?: string;

@@ -40,6 +40,8 @@ export class MemoryAuditLog implements AuditLog {
   #seq = 0;
 
   /**
+   * Checks the options.
+   *
    * @param options See `AuditLogOptions`.
    * @throws {TypeError} On a bad option, naming it.
    */
