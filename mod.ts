@@ -60,16 +60,17 @@ export {
 } from "./src/audit/audit_entry.ts";
 export { MemoryAuditLog } from "./src/audit/memory_audit_log.ts";
 export { SqliteAuditLog } from "./src/audit/sqlite_audit_log.ts";
-export {
-  type ApiTokenRecord,
-  FileTokenStore,
-  type FileTokenStoreOptions,
-  type GrantRecord,
-  MemoryTokenStore,
-  type TokenState,
-  type TokenStore,
-  type TokenStoreOptions,
+export type {
+  ApiTokenRecord,
+  GrantRecord,
+  TokenChange,
+  TokenChanges,
+  TokenStore,
+  TokenStoreOptions,
 } from "./src/stores/token_store.ts";
+export { MemoryTokenStore } from "./src/stores/memory_token_store.ts";
+export { SqliteStore, type SqliteStoreOptions } from "./src/stores/sqlite_store.ts";
+export { SqliteCapabilityStore } from "./src/stores/sqlite_capability_store.ts";
 export type { TokenEndpointAuthMethod } from "./src/oidc/_client_auth.ts";
 export {
   ConfigError,

@@ -3,7 +3,17 @@
 // writes are single statements: one snapshot, one atomic commit, and no
 // connection held across round trips (a connection lost in the middle of a
 // transaction can crash the process in postgres.js 3.4: porsager/postgres#1208).
-import type { TokenState } from "../src/stores/token_store.ts";
+import type { ApiTokenRecord } from "../src/stores/token_store.ts";
+
+/** The token state as this store's rows hold it. */
+export interface TokenState {
+  /** Revoked token or session id → when it would have expired anyway (epoch ms). */
+  revoked_ids: Record<string, number>;
+  /** Account → tokens it was issued at or before this time (seconds) are revoked. */
+  revoked_accounts: Record<string, number>;
+  /** Issued API tokens by id. */
+  api_tokens: Record<string, ApiTokenRecord>;
+}
 import type { Sql } from "./_sql.ts";
 
 type Part = keyof TokenState;

@@ -3,7 +3,13 @@
  *
  * @module
  */
-import type { GrantRecord, TokenState, TokenStore } from "../src/stores/token_store.ts";
+import type {
+  ApiTokenRecord,
+  GrantRecord,
+  TokenChange,
+  TokenChanges,
+  TokenStore,
+} from "../src/stores/token_store.ts";
 import { checkGrant, copyGrant } from "../src/stores/_grant_records.ts";
 import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
 import {
@@ -12,6 +18,7 @@ import {
   diffStates,
   emptyState,
   readState,
+  type TokenState,
   writeDiff,
 } from "./_token_rows.ts";
 import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
@@ -29,7 +36,7 @@ import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
  * import { PostgresStore } from "@easy-oauth/hono/postgres";
  *
  * await using pg = await PostgresStore.connect("postgres://localhost/app");
- * await pg.tokens.update((s) => ({ ...s, revoked_ids: { ...s.revoked_ids, abc: Date.now() + 60_000 } }));
+ * await pg.tokens.revokeId("abc", Date.now() + 60_000);
  * ```
  */
 export class PostgresTokenStore implements TokenStore {
@@ -53,14 +60,86 @@ export class PostgresTokenStore implements TokenStore {
     this.#clock = clock;
   }
 
-  /** Bumped by every change this replica learns of: the manager then loads the state again. */
-  get version(): number {
+  /** Bumped by every change this replica learns of: the manager then reads the state again. */
+  get hint(): number {
     return this.#version;
   }
 
-  /** The state as this replica knows it (a copy; no database round trip). */
-  load(): Promise<TokenState> {
-    return Promise.resolve(structuredClone(this.#state));
+  /**
+   * The state as this replica knows it, always whole (`reset`); no database round trip.
+   */
+  changesSince(_revision?: number): Promise<TokenChanges> {
+    const s = this.#state;
+    const changes: TokenChange[] = [];
+    for (const [id, until] of Object.entries(s.revoked_ids)) {
+      changes.push({ kind: "revoke_id", id, until });
+    }
+    for (const [email, before] of Object.entries(s.revoked_accounts)) {
+      changes.push({ kind: "revoke_account", email, before, until: Infinity });
+    }
+    for (const record of Object.values(s.api_tokens)) {
+      changes.push({ kind: "api_token", record: structuredClone(record), until: Infinity });
+    }
+    return Promise.resolve({ revision: this.#rev, reset: true, changes });
+  }
+
+  /** Revokes `id` until `until` (epoch ms). */
+  async revokeId(id: string, until: number): Promise<void> {
+    await this.update((s) => {
+      s.revoked_ids[id] = Math.max(until, s.revoked_ids[id] ?? -Infinity);
+      this.#prune(s);
+      return s;
+    });
+  }
+
+  /** Revokes what `email` was issued at or before `before` (seconds). */
+  async revokeAccount(email: string, before: number, _until: number): Promise<void> {
+    await this.update((s) => {
+      s.revoked_accounts[email] = Math.max(before, s.revoked_accounts[email] ?? -Infinity);
+      this.#prune(s);
+      return s;
+    });
+  }
+
+  /** Records an API token. */
+  async addApiToken(record: ApiTokenRecord): Promise<void> {
+    await this.update((s) => {
+      s.api_tokens[record.id] = structuredClone(record);
+      this.#prune(s);
+      return s;
+    });
+  }
+
+  /** Removes an API token's record. */
+  async removeApiToken(id: string): Promise<void> {
+    await this.update((s) => {
+      delete s.api_tokens[id];
+      return s;
+    });
+  }
+
+  /** True the first time `key` is used while its record lasts (a grant record under the hood). */
+  async useOnce(key: string, until: number): Promise<boolean> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+    const id = "used." + btoa(String.fromCharCode(...new Uint8Array(digest)))
+      .replace(/[+/=]/g, (c) => ({ "+": "-", "/": "_", "=": "" })[c]!);
+    return await this.putGrant({
+      id,
+      email: "used-login-state",
+      version: 1,
+      expires_at: until / 1000,
+      data: {},
+    }, 0);
+  }
+
+  #prune(s: TokenState): void {
+    const now = this.#clock();
+    for (const [id, until] of Object.entries(s.revoked_ids)) {
+      if (until <= now) delete s.revoked_ids[id];
+    }
+    for (const [id, t] of Object.entries(s.api_tokens)) {
+      if (t.expires_at * 1000 <= now) delete s.api_tokens[id];
+    }
   }
 
   /**
@@ -71,6 +150,7 @@ export class PostgresTokenStore implements TokenStore {
    *
    * @returns The new state.
    * @throws {StoreUnavailable} When the database cannot be reached.
+   * @ignore
    */
   update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
     // One update at a time in this replica: the compare-and-set then only races with other replicas.

@@ -41,6 +41,7 @@ export class Core {
       this.sealer,
       this.clock,
       (c) => this.#secure(c),
+      options.tokenStore,
     );
     this.revocations = new Revocations(options.tokenStore, this.clock, (error) =>
       this.log(

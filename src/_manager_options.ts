@@ -7,7 +7,9 @@ import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from ".
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
 import type { OAuthManagerOptions } from "./options.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
-import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
+import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
+import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import { SqliteStore } from "./stores/sqlite_store.ts";
 import { type AuditSettings, auditSettings } from "./audit/settings.ts";
 
 /** The options after validation, with defaults applied. */
@@ -185,6 +187,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   const capabilities = options.capabilities instanceof CapabilitySet
     ? options.capabilities
     : new CapabilitySet(options.capabilities);
+  const store = tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now, log);
   return {
     serverMetadataUrl: serverMetadataUrl ?? "",
     secretKey,
@@ -201,9 +204,9 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
+    tokenStore: store,
     log,
-    audit: auditSettings(options, capabilities.store, options.clock ?? Date.now),
+    audit: auditSettings(options, store, options.clock ?? Date.now),
   };
 }
 
@@ -227,14 +230,19 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   };
 }
 
-/** The given store, else a file beside the capability file (`caps.yaml` → `caps.tokens.json`), else memory. */
+/**
+ * The given store, else a SQLite file beside the capability file (`caps.yaml`
+ * → `caps.db`, importing the `caps.tokens.json` of earlier versions once),
+ * else memory.
+ */
 function tokenStore(
   given: unknown,
   capabilities: CapabilitySet,
   clock: () => number,
+  log: (message: string) => void,
 ): TokenStore {
   if (given !== undefined) {
-    const methods = ["load", "update", "getGrant", "grantsOf", "putGrant"];
+    const methods = TOKEN_STORE_METHODS;
     const ok = typeof given === "object" && given !== null &&
       methods.every((m) => typeof (given as Record<string, unknown>)[m] === "function");
     if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
@@ -242,5 +250,6 @@ function tokenStore(
   }
   const store = capabilities.store;
   if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
-  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"), { clock });
+  const base = store.file.replace(/(\.ya?ml)?$/i, "");
+  return new SqliteStore(`${base}.db`, { clock, importFrom: `${base}.tokens.json`, log });
 }

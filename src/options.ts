@@ -128,8 +128,11 @@ export interface OAuthManagerOptions {
    */
   fetch?: typeof fetch;
   /**
-   * Where revocations and issued API tokens are kept.
-   * @default {a `FileTokenStore` beside `userFile` (`caps.yaml` → `caps.tokens.json`), else memory}
+   * Where revocations, issued API tokens, logins (grant records) and used
+   * login states are kept. A `caps.tokens.json` of earlier versions beside
+   * `userFile` is imported into the default once (and kept as
+   * `caps.tokens.json.imported`).
+   * @default {a `SqliteStore` beside `userFile` (`caps.yaml` → `caps.db`), else a `MemoryTokenStore`}
    */
   tokenStore?: TokenStore;
   /**
@@ -140,7 +143,7 @@ export interface OAuthManagerOptions {
   /**
    * Where the audit trail is kept: who changed whose capabilities, minted or
    * revoked which token, when and from where (see `docs/admin.md`).
-   * @default {a `SqliteAuditLog` beside `userFile` (`caps.yaml` → `caps.audit.sqlite`), else memory}
+   * @default {a `SqliteAuditLog` in the default `SqliteStore`'s database (`caps.db`), else memory}
    */
   audit?: AuditLog;
   /**

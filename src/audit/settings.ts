@@ -1,12 +1,13 @@
 // The manager's audit options, checked once (a TypeError naming the option),
-// with their defaults: the trail beside the capability file, else in memory.
+// with their defaults: the trail in the SQLite token store's database (a
+// table of its own), else in memory.
 import type { Context } from "hono";
 import type { AuditLog } from "./audit_entry.ts";
 import { MemoryAuditLog } from "./memory_audit_log.ts";
 import { SqliteAuditLog } from "./sqlite_audit_log.ts";
 import { defaultClientAddress } from "./recorder.ts";
-import { FileCapabilityStore } from "../stores/file_store.ts";
-import type { CapabilityStore } from "../stores/capability_store.ts";
+import { SqliteStore } from "../stores/sqlite_store.ts";
+import type { TokenStore } from "../stores/token_store.ts";
 
 /** The audit options after validation, with defaults applied. */
 export interface AuditSettings {
@@ -25,7 +26,7 @@ export interface AuditOptionFields {
 /** Checks the audit options; throws a TypeError naming the first bad one. */
 export function auditSettings(
   options: AuditOptionFields,
-  store: CapabilityStore,
+  store: TokenStore,
   clock: () => number,
 ): AuditSettings {
   const { audit, auditLogins = false, clientAddress = defaultClientAddress } = options;
@@ -43,13 +44,16 @@ export function auditSettings(
   return { log: audit ?? defaultLog(store, clock), logins: auditLogins, clientAddress };
 }
 
-/** The trail beside the capability file (`caps.yaml` → `caps.audit.sqlite`), else in memory. */
-export function defaultLog(store: CapabilityStore, clock: () => number): AuditLog {
-  if (!(store instanceof FileCapabilityStore)) return new MemoryAuditLog({ clock });
-  return new SqliteAuditLog(auditFileOf(store.file), { clock });
+/**
+ * The trail in the database of a `SqliteStore` (the default beside a
+ * capability file: `caps.yaml` → `caps.db`), else in memory.
+ */
+export function defaultLog(store: TokenStore, clock: () => number): AuditLog {
+  if (!(store instanceof SqliteStore)) return new MemoryAuditLog({ clock });
+  return new SqliteAuditLog(store.file, { clock });
 }
 
-/** Where the default trail of a capability file is. */
+/** The database of a capability file's default store, where its trail is (`caps.yaml` → `caps.db`). */
 export function auditFileOf(capsFile: string): string {
-  return capsFile.replace(/(\.ya?ml)?$/i, ".audit.sqlite");
+  return capsFile.replace(/(\.ya?ml)?$/i, ".db");
 }
