@@ -8,6 +8,7 @@ import { completeHeadlessLogin, GRAPH, SECRET, startExample } from "../../testin
 import { CapabilitySet } from "../capabilities/capabilities.ts";
 import { FileCapabilityStore } from "../stores/file_store.ts";
 import { MemoryAuditLog } from "../audit/memory_audit_log.ts";
+import { SqliteAuditLog } from "../audit/sqlite_audit_log.ts";
 import type { AuditEntry } from "../audit/audit_entry.ts";
 import { TOKEN_USERS as USERS } from "./_test_util.ts";
 
@@ -207,5 +208,20 @@ describe("the audit trail", () => {
     assert.deepEqual(entries.map((e) => e.kind), ["headless_login", "token_minted"]);
     assert.equal(entries[1].token?.kind, "user");
     assert.ok(!JSON.stringify(entries).includes(token));
+  });
+
+  it("keeps the trail by default in a table of the SQLite store's database, beside the capability file", async () => {
+    await using ex = await startExample({ users: USERS });
+    const root = await ex.tester.client("root@example.com");
+    await root.post("/manage_capabilities/add", { email: "bob@example.com", capability: "read" });
+    const trail = new SqliteAuditLog(join(ex.dir, "caps.db"));
+    try {
+      const { entries } = await trail.query({ account: "bob@example.com" });
+      assert.deepEqual(entries.map((e) => [e.kind, e.actor.email, e.after]), [
+        ["capabilities_changed", "root@example.com", ["read"]],
+      ]);
+    } finally {
+      trail.close();
+    }
   });
 });
