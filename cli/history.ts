@@ -9,6 +9,7 @@ import {
   type AuditKind,
   type AuditLog,
   type AuditQuery,
+  isCursor,
   MAX_PAGE,
   toJsonLines,
 } from "../src/audit/audit_entry.ts";
@@ -117,7 +118,7 @@ function queryOf(values: Record<string, string | undefined>): AuditQuery {
     query.limit = limit;
   }
   if (values.cursor !== undefined) {
-    if (!/^s[0-9]{1,15}$/.test(values.cursor)) {
+    if (!isCursor(values.cursor)) {
       throw new UsageError("history: --cursor is not a cursor of this trail");
     }
     query.cursor = values.cursor;

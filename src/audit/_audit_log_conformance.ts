@@ -108,6 +108,17 @@ export function auditLogConformance(name: string, make: MakeAuditLog): void {
         assert.equal(pages, 3);
       }));
 
+    it("answers in time order an entry another process appended late, and pages past it", () =>
+      withLog(async (log) => {
+        await log.append(record(T0 + 20, "bob@example.com", "ann@example.com", "login"));
+        await log.append(record(T0 + 10, "bob@example.com", "ann@example.com", "logout"));
+        await log.append(record(T0 + 30, "bob@example.com", "ann@example.com", "token_minted"));
+        const first = await log.query({ account: "bob@example.com", limit: 2 });
+        const rest = await log.query({ account: "bob@example.com", limit: 2, cursor: first.next });
+        assert.deepEqual([...first.entries, ...rest.entries].map((e) => e.at - T0), [30, 20, 10]);
+        assert.equal(rest.next, undefined);
+      }));
+
     it("drops entries older than the retention", () =>
       withLog(async (log, clock) => {
         await log.append(record(T0, "bob@example.com", "ann@example.com", "login"));

@@ -148,7 +148,7 @@ export interface AuditRecord {
  * ```
  */
 export interface AuditEntry extends AuditRecord {
-  /** The log's own increasing number for the entry (newer entries have larger ones). */
+  /** The log's own increasing number for the entry (entries appended later have larger ones). */
   seq: number;
 }
 
@@ -199,7 +199,9 @@ export interface AuditPage {
 
 /**
  * Where the audit trail is kept: appended to, never changed; entries older
- * than the retention are dropped.
+ * than the retention are dropped. Queries answer newest first: by time, then
+ * by `seq` (entries of several processes may reach a shared log slightly out
+ * of time order).
  *
  * @example
  * ```ts
@@ -233,17 +235,35 @@ export function pageSize(query: AuditQuery): number {
   return limit;
 }
 
-/** The `seq` below which the page starts (`Infinity` for the first page). */
-export function cursorSeq(cursor: string | undefined): number {
-  if (cursor === undefined) return Infinity;
-  const seq = /^s([0-9]{1,15})$/.exec(cursor)?.[1];
-  if (seq === undefined) throw new TypeError('"cursor" is not a cursor of this trail');
-  return Number(seq);
+/** Where a page starts: below this entry, in the trail's order (time, then `seq`). */
+export interface CursorPoint {
+  at: number;
+  seq: number;
 }
 
-/** The cursor of the page after the entry `seq`. */
-export function cursorAfter(seq: number): string {
-  return `s${seq}`;
+const CURSOR = /^([0-9]{1,15})\.([0-9]{1,15})$/;
+
+/** Whether `text` has the shape of a cursor of this trail. */
+export function isCursor(text: string): boolean {
+  return CURSOR.test(text);
+}
+
+/** The point below which a page starts (`undefined` for the first page). */
+export function parseCursor(cursor: string | undefined): CursorPoint | undefined {
+  if (cursor === undefined) return undefined;
+  const match = CURSOR.exec(cursor);
+  if (match === null) throw new TypeError('"cursor" is not a cursor of this trail');
+  return { at: Number(match[1]), seq: Number(match[2]) };
+}
+
+/** The cursor of the page after `entry`. */
+export function cursorAfter(entry: CursorPoint): string {
+  return `${entry.at}.${entry.seq}`;
+}
+
+/** Whether `a` comes before `b` in the trail's order: by time, then by `seq`. */
+export function earlier(a: CursorPoint, b: CursorPoint): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** Whether `entry` matches the query's filters (not its cursor or limit). */

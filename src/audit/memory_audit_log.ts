@@ -13,14 +13,16 @@ import {
   type AuditRecord,
   checkLogOptions,
   cursorAfter,
-  cursorSeq,
+  type CursorPoint,
+  earlier,
   matches,
   pageSize,
+  parseCursor,
 } from "./audit_entry.ts";
 
 /**
- * An audit trail in memory, oldest first; entries past the retention are
- * dropped as new ones come.
+ * An audit trail in memory, kept in time order; entries past the retention
+ * are dropped as new ones come.
  *
  * @example
  * ```ts
@@ -52,7 +54,8 @@ export class MemoryAuditLog implements AuditLog {
   /** Appends a copy of `record`; returns it with its `seq`. */
   append(record: AuditRecord): Promise<AuditEntry> {
     const entry = { ...structuredClone(record), seq: ++this.#seq };
-    this.#entries.push(entry);
+    // Almost always at the end: only an entry timed before the last one moves in.
+    this.#entries.splice(this.#below({ at: entry.at, seq: Infinity }) + 1, 0, entry);
     const oldest = this.#clock() - this.#retention;
     let drop = 0;
     while (drop < this.#entries.length && this.#entries[drop].at < oldest) drop++;
@@ -64,10 +67,10 @@ export class MemoryAuditLog implements AuditLog {
   query(query: AuditQuery): Promise<AuditPage> {
     try {
       const limit = pageSize(query);
-      const below = cursorSeq(query.cursor);
+      const start = parseCursor(query.cursor);
       const oldest = this.#clock() - this.#retention;
       const entries: AuditEntry[] = [];
-      let i = this.#startBelow(below);
+      let i = start === undefined ? this.#entries.length - 1 : this.#below(start);
       for (; i >= 0 && entries.length <= limit; i--) {
         const entry = this.#entries[i];
         if (entry.at >= oldest && matches(entry, query)) entries.push(entry);
@@ -75,19 +78,19 @@ export class MemoryAuditLog implements AuditLog {
       const more = entries.length > limit;
       if (more) entries.pop();
       const page: AuditPage = { entries: structuredClone(entries) };
-      if (more) page.next = cursorAfter(entries[entries.length - 1].seq);
+      if (more) page.next = cursorAfter(entries[entries.length - 1]);
       return Promise.resolve(page);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** The index of the newest entry whose seq is below `seq` (a binary search: seqs increase). */
-  #startBelow(seq: number): number {
+  /** The index of the last entry before `point` (a binary search: entries are in order). */
+  #below(point: CursorPoint): number {
     let lo = 0, hi = this.#entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#entries[mid].seq < seq) lo = mid + 1;
+      if (earlier(this.#entries[mid], point)) lo = mid + 1;
       else hi = mid;
     }
     return lo - 1;

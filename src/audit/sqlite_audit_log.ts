@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import {
   type AuditEntry,
@@ -15,8 +15,8 @@ import {
   type AuditRecord,
   checkLogOptions,
   cursorAfter,
-  cursorSeq,
   pageSize,
+  parseCursor,
 } from "./audit_entry.ts";
 
 const SCHEMA = `
@@ -28,9 +28,9 @@ CREATE TABLE IF NOT EXISTS easy_oauth_audit (
   actor TEXT,
   entry TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS easy_oauth_audit_account ON easy_oauth_audit (account, seq);
-CREATE INDEX IF NOT EXISTS easy_oauth_audit_actor ON easy_oauth_audit (actor, seq);
-CREATE INDEX IF NOT EXISTS easy_oauth_audit_at ON easy_oauth_audit (at);
+CREATE INDEX IF NOT EXISTS easy_oauth_audit_account ON easy_oauth_audit (account, at, seq);
+CREATE INDEX IF NOT EXISTS easy_oauth_audit_actor ON easy_oauth_audit (actor, at, seq);
+CREATE INDEX IF NOT EXISTS easy_oauth_audit_at ON easy_oauth_audit (at, seq);
 CREATE TRIGGER IF NOT EXISTS easy_oauth_audit_append_only BEFORE UPDATE ON easy_oauth_audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 `;
@@ -39,7 +39,10 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
  * An audit trail in a SQLite file (WAL mode), shared by the processes that
  * open the same file: the server appends, `easy-oauth history` reads. Entries
  * are never updated (a trigger refuses it); those past the retention are
- * deleted as new ones come. The database is opened on first use.
+ * deleted as new ones come. Every query is one range of an index (account,
+ * actor or time, each ordered by time then `seq`), however long the trail.
+ * The database is opened on first use; it may be the `SqliteStore`'s own file
+ * (the table is apart from the store's).
  *
  * @example
  * ```ts
@@ -59,6 +62,7 @@ export class SqliteAuditLog implements AuditLog {
   readonly #retention: number;
   readonly #clock: () => number;
   #db: DatabaseSync | undefined;
+  #statements = new Map<string, StatementSync>();
 
   /**
    * Checks the options; opens nothing yet.
@@ -84,7 +88,10 @@ export class SqliteAuditLog implements AuditLog {
     const db = new DatabaseSync(this.file);
     try {
       db.exec("PRAGMA busy_timeout = 5000");
-      if (this.file !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+      // As the SQLite store: WAL, synced at checkpoints (an entry survives a crash of the process).
+      if (this.file !== ":memory:") {
+        db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+      }
       db.exec(SCHEMA);
     } catch (error) {
       db.close();
@@ -93,13 +100,23 @@ export class SqliteAuditLog implements AuditLog {
     return this.#db = db;
   }
 
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#open().prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** Appends `record` (and drops the entries past the retention); returns it with its `seq`. */
   append(record: AuditRecord): Promise<AuditEntry> {
     try {
-      const db = this.#open();
       const text = JSON.stringify(record);
-      db.prepare("DELETE FROM easy_oauth_audit WHERE at < ?").run(this.#clock() - this.#retention);
-      const result = db.prepare(
+      this.#statement("DELETE FROM easy_oauth_audit WHERE at < ?").run(
+        this.#clock() - this.#retention,
+      );
+      const result = this.#statement(
         "INSERT INTO easy_oauth_audit (at, kind, account, actor, entry) VALUES (?, ?, ?, ?, ?)",
       ).run(record.at, record.kind, record.account, record.actor.email, text);
       return Promise.resolve({ ...JSON.parse(text), seq: Number(result.lastInsertRowid) });
@@ -108,33 +125,36 @@ export class SqliteAuditLog implements AuditLog {
     }
   }
 
-  /** The entries that match, newest first (one indexed query). */
+  /** The entries that match, newest first (one range of an index). */
   query(query: AuditQuery): Promise<AuditPage> {
     try {
       const limit = pageSize(query);
-      const below = cursorSeq(query.cursor);
-      const where = ["at >= ?"];
-      const params: SQLInputValue[] = [this.#clock() - this.#retention];
-      if (below !== Infinity) where.push("seq < ?"), params.push(below);
+      const start = parseCursor(query.cursor);
+      const where: string[] = [];
+      const params: SQLInputValue[] = [];
+      // The equality first, so that its index serves the time range and the order.
       if (query.account !== undefined) where.push("account = ?"), params.push(query.account);
       if (query.actor !== undefined) where.push("actor = ?"), params.push(query.actor);
+      where.push("at >= ?");
+      const oldest = this.#clock() - this.#retention;
+      params.push(query.since === undefined ? oldest : Math.max(oldest, query.since));
+      if (query.until !== undefined) where.push("at < ?"), params.push(query.until);
+      if (start !== undefined) where.push("(at, seq) < (?, ?)"), params.push(start.at, start.seq);
       if (query.kinds !== undefined) {
         where.push(`kind IN (${query.kinds.map(() => "?").join(", ") || "NULL"})`);
         params.push(...query.kinds);
       }
-      if (query.since !== undefined) where.push("at >= ?"), params.push(query.since);
-      if (query.until !== undefined) where.push("at < ?"), params.push(query.until);
       params.push(limit + 1);
-      const rows = this.#open().prepare(
+      const rows = this.#statement(
         `SELECT seq, entry FROM easy_oauth_audit WHERE ${where.join(" AND ")} ` +
-          "ORDER BY seq DESC LIMIT ?",
+          "ORDER BY at DESC, seq DESC LIMIT ?",
       ).all(...params) as { seq: number; entry: string }[];
       const entries: AuditEntry[] = rows.slice(0, limit).map((row) => ({
         ...JSON.parse(row.entry),
         seq: Number(row.seq),
       }));
       const page: AuditPage = { entries };
-      if (rows.length > limit) page.next = cursorAfter(entries[entries.length - 1].seq);
+      if (rows.length > limit) page.next = cursorAfter(entries[entries.length - 1]);
       return Promise.resolve(page);
     } catch (error) {
       return Promise.reject(error);
@@ -143,6 +163,7 @@ export class SqliteAuditLog implements AuditLog {
 
   /** Closes the database (it opens again on next use). */
   close(): void {
+    this.#statements.clear();
     this.#db?.close();
     this.#db = undefined;
   }

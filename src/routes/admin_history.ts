@@ -11,6 +11,7 @@ import {
   type AuditEntry,
   type AuditKind,
   type AuditQuery,
+  isCursor,
   MAX_PAGE,
   toJsonLines,
 } from "../audit/audit_entry.ts";
@@ -123,7 +124,7 @@ export function historyQuery(c: Context): AuditQuery | Response {
   }
   const cursor = c.req.query("cursor");
   if (cursor !== undefined) {
-    if (!/^s[0-9]{1,15}$/.test(cursor)) return bad("cursor", "is not a cursor of this history");
+    if (!isCursor(cursor)) return bad("cursor", "is not a cursor of this history");
     query.cursor = cursor;
   }
   return query;

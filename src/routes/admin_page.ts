@@ -10,7 +10,7 @@ import { emailProblem } from "../_email.ts";
 import { errorResponse } from "../http/http.ts";
 import { readAtMost } from "../http/body.ts";
 import type { OAuthEnv } from "../env.ts";
-import type { AuditEntry } from "../audit/audit_entry.ts";
+import { type AuditEntry, isCursor } from "../audit/audit_entry.ts";
 import type { CapabilityGuard } from "../capabilities/guard.ts";
 import { CapabilityError } from "../capabilities/capability_error.ts";
 import {
@@ -246,7 +246,7 @@ async function showAccount(
   const history = limit ? { entries: [] } : await visibleHistory(core, caller.user, {
     account: email,
     limit: PAGE,
-    ...(cursor && /^s[0-9]{1,15}$/.test(cursor) ? { cursor } : {}),
+    ...(cursor && isCursor(cursor) ? { cursor } : {}),
   });
   const done = c.req.query("done");
   return accountPage({
