@@ -45,7 +45,7 @@ export class Recorder {
   #tail: Promise<unknown> = Promise.resolve();
   #store: WatchedStore | undefined;
   #seen: number | undefined;
-  #snapshot: ReadonlyMap<string, readonly string[]> | undefined;
+  #snapshot: Map<string, readonly string[]> | undefined;
 
   constructor(options: RecorderOptions) {
     this.log = options.log;
@@ -118,6 +118,20 @@ export class Recorder {
     return this.serial(() => this.#notice(store)).catch((error) => {
       this.#report(`looking for hand edits of the capabilities failed: ${error}`);
     });
+  }
+
+  /**
+   * Told, under `serial`, that the routes wrote `after` for `email` when the
+   * store's version was `version`: when nothing else moved the version (it
+   * went up by exactly one, from what the last look saw), the look's copy
+   * takes the write without comparing every account again.
+   */
+  wrote(email: string, after: readonly string[], version: number): void {
+    const store = this.#store;
+    if (store === undefined || this.#snapshot === undefined || this.#seen !== version) return;
+    if (store.version !== version + 1) return;
+    this.#snapshot.set(email, after);
+    this.#seen = store.version;
   }
 
   async #notice(store: WatchedStore): Promise<void> {

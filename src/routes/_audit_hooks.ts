@@ -6,19 +6,20 @@ import type { AuditToken } from "../audit/audit_entry.ts";
 
 /**
  * Records a change of `email`'s stored capabilities from `before` to `after`
- * (nothing when the change changed nothing).
+ * (nothing when the change changed nothing), made under `core.audit.serial`
+ * when the store's version was `version`.
  */
 export async function recordChange(
   core: Core,
   c: Context,
   caller: Caller,
-  email: string,
-  before: readonly string[],
-  after: readonly string[],
+  change: { email: string; before: readonly string[]; after: readonly string[]; version: number },
   via: "api" | "page" = "api",
 ): Promise<void> {
+  const { email, before, after } = change;
   const was = new Set(before);
   if (was.size === new Set(after).size && after.every((name) => was.has(name))) return;
+  core.audit.wrote(email, after, change.version);
   await core.audit.record(c, caller, {
     kind: "capabilities_changed",
     account: email,

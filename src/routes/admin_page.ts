@@ -100,11 +100,12 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
               : held;
             checkDelegation(own, `Changing ${email}`, account.held, [capability]);
           };
+          const version = core.caps.store.version;
           const after = action === "add"
             ? await core.caps.add(email, capability, guard)
             : await core.caps.remove(email, capability, guard);
           if (before !== undefined) {
-            await recordChange(core, c, caller, email, before, after, "page");
+            await recordChange(core, c, caller, { email, before, after, version }, "page");
           }
         });
         return back(c, base, email, `${action === "add" ? "Added" : "Removed"} ${capability}.`);

@@ -131,8 +131,11 @@ async function changeRoute(core: Core, c: Context, change: Change): Promise<Resp
           : held;
         checkDelegation(own, `Changing ${email}`, account.held, named);
       };
+      const version = core.caps.store.version;
       const after = await change.apply(email, body, guard);
-      if (before !== undefined) await recordChange(core, c, caller, email, before, after);
+      if (before !== undefined) {
+        await recordChange(core, c, caller, { email, before, after, version });
+      }
       return after;
     });
     return c.json(await answer(core, email, stored));
