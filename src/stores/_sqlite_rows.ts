@@ -102,7 +102,7 @@ export function entries(c: Connection, kind: "t" | "c", since: number, until: nu
 /** Prunes old log entries and drops expired rows, a bounded number of each. */
 export function sweep(c: Connection, now: number, retention: number): void {
   const pruned = c.sql(
-    `delete from log where rev in (select rev from log where at <= ? order by rev limit ${PRUNE_LIMIT})
+    `delete from log where rev in (select rev from log where at <= ? order by at limit ${PRUNE_LIMIT})
      returning rev`,
   ).all(now - retention);
   if (pruned.length > 0) {
