@@ -10,7 +10,15 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import process from "node:process";
 import { Hono } from "hono";
-import { type AuditLog, type OAuthEnv, OAuthManager, SqliteAuditLog } from "../mod.ts";
+import postgres from "postgres";
+import {
+  type AuditLog,
+  type AuditQuery,
+  type OAuthEnv,
+  OAuthManager,
+  SqliteAuditLog,
+} from "../mod.ts";
+import { PostgresAuditLog } from "../postgres/mod.ts";
 import { compare, medianMs } from "./_measure.ts";
 
 const ENTRIES = 100_000;
@@ -41,13 +49,44 @@ async function historyPaging(dir: string) {
   }
   db.exec("COMMIT");
   db.close();
-  const queries = {
+  const results = await timePages(log, start);
+  log.close();
+  return results;
+}
+
+/** The same 100k entries in PostgreSQL (when DATABASE_URL is set), in a schema of their own. */
+async function postgresPaging(url: string) {
+  const schema = `bench_audit_${Date.now()}`;
+  const log = await PostgresAuditLog.connect(url, { schema });
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const start = Date.now() - ENTRIES * 1000;
+  try {
+    await sql.unsafe(
+      `insert into "${schema}".audit (at, kind, account, actor, entry)
+       select ${start} + i * 1000, 'capabilities_changed', 'u' || (i % ${ACCOUNTS}) || '@example.com',
+              'm' || (i % ${ACTORS}) || '@example.com',
+              jsonb_build_object('at', ${start} + i * 1000, 'kind', 'capabilities_changed',
+                'account', 'u' || (i % ${ACCOUNTS}) || '@example.com', 'via', 'api',
+                'actor', jsonb_build_object('email', 'm' || (i % ${ACTORS}) || '@example.com',
+                  'credential', 'session'), 'before', '["read"]'::jsonb, 'after', '["read","write"]'::jsonb)
+       from generate_series(0, ${ENTRIES - 1}) i;
+       analyze "${schema}".audit`,
+    );
+    return await timePages(log, start);
+  } finally {
+    await sql.unsafe(`drop schema "${schema}" cascade`);
+    await Promise.all([log.close(), sql.end({ timeout: 1 })]);
+  }
+}
+
+async function timePages(log: AuditLog, start: number) {
+  const queries: Record<string, AuditQuery | undefined> = {
     "first page (50)": {},
     "one account": { account: "u7@example.com" },
     "one actor": { actor: "m3@example.com" },
     "a day's range": { since: start + 50_000_000, until: start + 50_086_400 },
     "page 1000 of all (cursor)": undefined,
-  } as const;
+  };
   const results: Record<string, number> = {};
   for (const [name, query] of Object.entries(queries)) {
     if (query === undefined) {
@@ -60,7 +99,6 @@ async function historyPaging(dir: string) {
       results[name] = (await medianMs(50, () => log.query({ ...query, limit: 50 }))).ms;
     }
   }
-  log.close();
   return results;
 }
 
@@ -109,12 +147,20 @@ async function recordingCost(dir: string) {
 const dir = await mkdtemp(join(tmpdir(), "easy-oauth-audit-bench-"));
 try {
   const paging = await historyPaging(dir);
+  const url = process.env.DATABASE_URL;
+  const pgPaging = url ? await postgresPaging(url) : undefined;
   const recording = await recordingCost(dir);
   if (process.argv.includes("--json")) {
-    console.log(JSON.stringify({ paging, recording }, null, 2));
+    console.log(JSON.stringify({ paging, pgPaging, recording }, null, 2));
   } else {
     console.log(`History of ${ENTRIES} entries in SQLite, a page of 50 (target: ≤ 50 ms):`);
     for (const [name, ms] of Object.entries(paging)) console.log(`  ${name}: ${ms.toFixed(2)} ms`);
+    if (pgPaging) {
+      console.log(`The same in PostgreSQL (target: ≤ 50 ms):`);
+      for (const [name, ms] of Object.entries(pgPaging)) {
+        console.log(`  ${name}: ${ms.toFixed(2)} ms`);
+      }
+    } else console.log("PostgreSQL: skipped (DATABASE_URL is not set)");
     console.log("Recording an entry with a capability write (target: ≤ 1.10×):");
     for (const [name, t] of Object.entries(recording)) {
       console.log(
