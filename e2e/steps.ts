@@ -176,7 +176,9 @@ export const STEPS: Step[] = [
   {
     name: "a token revoked on the admin page stops working, and both changes are in the history",
     async run({ page, demo, shot }) {
+      // A token for scripts: an offline login at the mock first, as step 3.
       await page.goto(`${demo.app}/token`);
+      await logInAtMock(page, demo.provider, "pierre-jean-jacques@youhou.fr");
       await page.waitForURL(`${demo.app}/token`);
       const token = await page.locator("#token").inputValue();
       const read = () =>
@@ -201,6 +203,7 @@ export const STEPS: Step[] = [
       assert.match(history, /token revoked pierre-jean-jacques@youhou\.fr/);
       assert.match(history, /capabilities: read → read, announce/);
       assert.match(history, /test@example\.com\s+session, page/);
+      await page.locator("#history").scrollIntoViewIfNeeded();
       await shot("history");
     },
   },

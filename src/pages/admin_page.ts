@@ -78,7 +78,7 @@ export interface AccountView {
 }
 
 const STYLE = constant(
-  `<style>table{border-collapse:collapse;width:100%;font-size:.9rem}
+  `<style>body{max-width:72rem}table{border-collapse:collapse;width:100%;font-size:.9rem}
 td,th{border-bottom:1px solid #ddd;padding:.25rem .4rem;text-align:left;vertical-align:top}
 form.inline{display:inline;margin:0}button[disabled]{opacity:.5}
 .why{color:#8a4b00;font-size:.85rem}.notice{background:#eef7ee;padding:.4rem}
