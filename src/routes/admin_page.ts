@@ -8,31 +8,23 @@ import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
 import { emailProblem } from "../_email.ts";
 import { errorResponse } from "../http/http.ts";
-import { readAtMost } from "../http/body.ts";
 import type { OAuthEnv } from "../env.ts";
 import { type AuditEntry, isCursor } from "../audit/audit_entry.ts";
 import type { CapabilityGuard } from "../capabilities/guard.ts";
-import { CapabilityError } from "../capabilities/capability_error.ts";
 import {
   accountListPage,
   accountPage,
   type CapabilityChoice,
   type HistoryRow,
 } from "../pages/admin_page.ts";
-import {
-  accountHolds,
-  actingRefusal,
-  checkDelegation,
-  DelegationRefused,
-  delegationResponse,
-} from "./_delegation.ts";
-import { type Authenticated, authenticated, crossSiteRefusal, needManagement } from "./_guards.ts";
+import { accountHolds, actingRefusal, checkDelegation } from "./_delegation.ts";
+import type { Authenticated } from "./_guards.ts";
+import { form, manager } from "./_admin_forms.ts";
 import { recordChange, recordRevocation } from "./_audit_hooks.ts";
 import { revokeRow, tokensInCirculation } from "./_account_tokens.ts";
 import { visibleHistory } from "./admin_history.ts";
 
 const PAGE = 50;
-const MAX_FORM = 4096;
 
 /** Adds the admin page and its forms (under the prefix). */
 export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -108,7 +100,7 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
             await recordChange(core, c, caller, { email, before, after, version }, "page");
           }
         });
-        return back(c, base, email, `${action === "add" ? "Added" : "Removed"} ${capability}.`);
+        return back(c, base, email, `${action === "add" ? "added" : "removed"}:${capability}`);
       }),
   );
 
@@ -132,7 +124,7 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
           ...(row.name ? { name: row.name } : {}),
           ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
         }, "page");
-        return back(c, base, email, `Revoked the ${row.kind} token ${row.id}.`);
+        return back(c, base, email, `revoked:${row.kind}:${row.id}`);
       }),
   );
 
@@ -156,67 +148,32 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
           core.log(`revoking the grants of ${email} at the provider failed: ${error}`);
         });
         await recordRevocation(core, c, caller, email, undefined, "page");
-        return back(c, base, email, `Revoked every token and session of ${email}.`);
+        return back(c, base, email, "revoked_all");
       }),
   );
 }
 
-/** The caller when it may use the page, else the 401/403 (a page for browsers). */
-async function manager(core: Core, c: Context): Promise<Authenticated | Response> {
-  const caller = await authenticated(core, c);
-  if (caller instanceof Response) return caller;
-  return await needManagement(core, caller) ?? caller;
+/** Back to the account's page (303: the form is not posted again on reload). */
+function back(c: Context, base: string, email: string, done: string): Response {
+  return c.redirect(`${base}account?${new URLSearchParams({ email, done })}`, 303);
 }
 
 /**
- * A form post: a user manager, same-origin (as the JSON routes: `Origin`,
- * `Sec-Fetch-Site`), `application/x-www-form-urlencoded` of at most 4 KiB,
- * exactly the fields named. A refusal by the delegation limit is its 403.
+ * The sentence for what the last form did, from a code of `back` (never text
+ * from the link: another site could link here to show its own words).
  */
-async function form(
-  core: Core,
-  c: Context,
-  names: readonly string[],
-  then: (caller: Authenticated, fields: Record<string, string>) => Promise<Response>,
-): Promise<Response> {
-  const caller = await authenticated(core, c);
-  if (caller instanceof Response) return caller;
-  const crossSite = crossSiteRefusal(core, c, caller);
-  if (crossSite) return crossSite;
-  const refused = await needManagement(core, caller);
-  if (refused) return refused;
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") {
-    return errorResponse(415, "unsupported_media_type", "The body must be a form.");
+function noticeOf(core: Core, done: string | undefined, email: string): string | undefined {
+  if (done === undefined) return undefined;
+  if (done === "revoked_all") return `Revoked every token and session of ${email}.`;
+  const [what, name, id] = done.split(":");
+  if ((what === "added" || what === "removed") && core.caps.has(name ?? "") && id === undefined) {
+    return `${what === "added" ? "Added" : "Removed"} ${name}.`;
   }
-  const bytes = await readAtMost(c.req.raw.body, MAX_FORM);
-  if (bytes === null) {
-    return errorResponse(413, "payload_too_large", `The body must be at most ${MAX_FORM} bytes.`);
+  const kinds = ["user", "service", "api"];
+  if (what === "revoked" && kinds.includes(name ?? "") && /^[A-Za-z0-9_-]{1,64}$/.test(id ?? "")) {
+    return `Revoked the ${name} token ${id}.`;
   }
-  const params = new URLSearchParams(new TextDecoder().decode(bytes));
-  const fields: Record<string, string> = {};
-  for (const name of names) {
-    const values = params.getAll(name);
-    if (values.length !== 1) return errorResponse(400, "invalid_request", `Send one "${name}".`);
-    fields[name] = values[0];
-  }
-  if ([...params.keys()].some((key) => !names.includes(key))) {
-    return errorResponse(400, "invalid_request", `Send only ${names.join(", ")}.`);
-  }
-  try {
-    return await then(caller, fields);
-  } catch (error) {
-    if (error instanceof DelegationRefused) return delegationResponse(core, caller.user, error);
-    if (error instanceof CapabilityError) {
-      return errorResponse(400, "invalid_request", error.message);
-    }
-    throw error;
-  }
-}
-
-/** Back to the account's page (303: the form is not posted again on reload). */
-function back(c: Context, base: string, email: string, notice: string): Response {
-  return c.redirect(`${base}account?${new URLSearchParams({ email, done: notice })}`, 303);
+  return undefined;
 }
 
 async function showAccount(
@@ -249,7 +206,7 @@ async function showAccount(
     limit: PAGE,
     ...(cursor && isCursor(cursor) ? { cursor } : {}),
   });
-  const done = c.req.query("done");
+  const notice = noticeOf(core, c.req.query("done"), email);
   return accountPage({
     base: core.path("/manage_capabilities/"),
     caller: caller.user.email,
@@ -261,7 +218,7 @@ async function showAccount(
     tokens: limit ? [] : await tokensInCirculation(core, email),
     history: history.entries.map(historyRow),
     ...(history.next ? { older: history.next } : {}),
-    ...(done ? { notice: done.slice(0, 200) } : {}),
+    ...(notice ? { notice } : {}),
   });
 }
 

@@ -111,8 +111,20 @@ describe("the admin page", () => {
     assert.equal(granted.status, 303);
     assert.equal(
       granted.headers.get("location"),
-      "/manage_capabilities/account?email=ann%40example.com&done=Added+write.",
+      "/manage_capabilities/account?email=ann%40example.com&done=added%3Awrite",
     );
+    const shown = await page(
+      app,
+      granted.headers.get("location")!,
+      (await ex.tester.client("root@example.com")).token!,
+    );
+    assert.match(shown, /id="notice">Added write.</);
+    const spoofed = await page(
+      app,
+      "/manage_capabilities/account?email=ann%40example.com&done=Call+0800-EVIL",
+      (await ex.tester.client("root@example.com")).token!,
+    );
+    assert.doesNotMatch(spoofed, /id="notice"|EVIL/, "a link cannot put its own words on the page");
     const ann = await ex.tester.client("ann@example.com");
     assert.equal((await ann.get("/write")).text, "written by ann@example.com", "the grant is used");
 
