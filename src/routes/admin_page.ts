@@ -25,6 +25,8 @@ import { revokeRow, tokensInCirculation } from "./_account_tokens.ts";
 import { visibleHistory } from "./admin_history.ts";
 
 const PAGE = 50;
+/** The account of an API token's name, as `POST /token/revoke` takes it. */
+const API_ACCOUNT = /^api:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Adds the admin page and its forms (under the prefix). */
 export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
@@ -64,7 +66,7 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
     if (caller instanceof Response) return caller;
     const email = c.req.query("email") ?? "";
     const problem = emailProblem(email);
-    if (problem && !email.startsWith("api:")) {
+    if (problem && !API_ACCOUNT.test(email)) {
       return errorResponse(400, "invalid_request", `"email" ${problem}.`);
     }
     await core.audit.notice();
@@ -133,7 +135,7 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
     (c) =>
       form(core, c, ["email"], async (caller, { email }) => {
         const problem = emailProblem(email);
-        if (problem && !email.startsWith("api:")) {
+        if (problem && !API_ACCOUNT.test(email)) {
           return errorResponse(400, "invalid_request", `"email" ${problem}.`);
         }
         const beyond = await actingRefusal(
