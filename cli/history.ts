@@ -1,5 +1,5 @@
 // `easy-oauth history`: reads the audit trail straight from its store (the
-// default SQLite store beside the user_file, caps.db, or --sqlite), with the
+// SQLite file beside the user_file, caps.audit.db, or --sqlite), with the
 // filters of GET /manage_capabilities/history; as lines for people or JSON
 // Lines for a SIEM. Also records the changes `easy-oauth caps` makes.
 import type { CapabilitySet } from "../src/capabilities/capabilities.ts";
@@ -28,8 +28,7 @@ export const HISTORY_HELP = `Usage:
 Prints the audit trail, newest first: who changed whose capabilities, minted or
 revoked which token, from where and when. The trail is read from its store
 directly (the SQLite file beside the configuration's user_file, caps.yaml →
-caps.db, the default store's database, or --sqlite FILE); no server and no
-password are needed.
+caps.audit.db, or --sqlite FILE); no server and no password are needed.
 --kind is among ${AUDIT_KINDS.join(", ")}. --since and --until take ISO 8601 times or
 milliseconds since the epoch. --limit is 1 to ${MAX_PAGE} (50 by default); when more
 entries match, the last line says which --cursor gives the next ones.

@@ -25,7 +25,7 @@ async function setup(): Promise<{ config: string; trail: string }> {
   dirs.push(dir);
   await writeFile(join(dir, "config.yaml"), CONFIG);
   await writeFile(join(dir, "caps.yaml"), "ann@example.com: [read]\n");
-  return { config: join(dir, "config.yaml"), trail: join(dir, "caps.db") };
+  return { config: join(dir, "config.yaml"), trail: join(dir, "caps.audit.db") };
 }
 
 async function run(...args: string[]) {

@@ -143,7 +143,7 @@ export interface OAuthManagerOptions {
   /**
    * Where the audit trail is kept: who changed whose capabilities, minted or
    * revoked which token, when and from where (see `docs/admin.md`).
-   * @default {a `SqliteAuditLog` in the default `SqliteStore`'s database (`caps.db`), else memory}
+   * @default {a `SqliteAuditLog` beside the default `SqliteStore` (`caps.db` → `caps.audit.db`), else memory}
    */
   audit?: AuditLog;
   /**

@@ -1,6 +1,6 @@
 // An app behind a proxy that sets X-Real-IP: the audit trail records that
-// address, and every login and logout too. Its trail is kept beside the
-// token store's tables, in oauth.db.
+// address, and every login and logout too. Its trail is kept in a file of
+// its own beside the token store's, oauth.audit.db.
 import process from "node:process";
 import { Hono } from "hono";
 import { type OAuthEnv, OAuthManager, SqliteAuditLog, SqliteStore } from "@easy-oauth/hono";
@@ -17,7 +17,9 @@ const oauth = new OAuthManager({
   },
   tokenStore: new SqliteStore(file),
   // The default with a SqliteStore; given here to keep entries 90 days instead of a year.
-  audit: new SqliteAuditLog(file, { retention: 90 * 24 * 3600 * 1000 }),
+  audit: new SqliteAuditLog(file.replace(/\.db$/, ".audit.db"), {
+    retention: 90 * 24 * 3600 * 1000,
+  }),
   auditLogins: true,
   // Only behind a proxy that always sets it: a client could send it otherwise.
   clientAddress: (c) => c.req.header("x-real-ip"),

@@ -1,6 +1,6 @@
 // The manager's audit options, checked once (a TypeError naming the option),
-// with their defaults: the trail in the SQLite token store's database (a
-// table of its own), else in memory.
+// with their defaults: the trail in a SQLite file beside the SQLite token
+// store's, else in memory.
 import type { Context } from "hono";
 import type { AuditLog } from "./audit_entry.ts";
 import { MemoryAuditLog } from "./memory_audit_log.ts";
@@ -45,15 +45,17 @@ export function auditSettings(
 }
 
 /**
- * The trail in the database of a `SqliteStore` (the default beside a
- * capability file: `caps.yaml` → `caps.db`), else in memory.
+ * The trail in a file beside a `SqliteStore`'s (`caps.db` → `caps.audit.db`),
+ * else in memory. A file of its own: an entry written into the store's file
+ * by another connection would look to the store like another process's
+ * change, and send every replica to read the store again.
  */
 export function defaultLog(store: TokenStore, clock: () => number): AuditLog {
   if (!(store instanceof SqliteStore)) return new MemoryAuditLog({ clock });
-  return new SqliteAuditLog(store.file, { clock });
+  return new SqliteAuditLog(store.file.replace(/(\.db)?$/, ".audit.db"), { clock });
 }
 
-/** The database of a capability file's default store, where its trail is (`caps.yaml` → `caps.db`). */
+/** The trail of a capability file's default store (`caps.yaml` → `caps.audit.db`). */
 export function auditFileOf(capsFile: string): string {
-  return capsFile.replace(/(\.ya?ml)?$/i, ".db");
+  return capsFile.replace(/(\.ya?ml)?$/i, ".audit.db");
 }

@@ -210,11 +210,11 @@ describe("the audit trail", () => {
     assert.ok(!JSON.stringify(entries).includes(token));
   });
 
-  it("keeps the trail by default in a table of the SQLite store's database, beside the capability file", async () => {
+  it("keeps the trail by default in a SQLite file beside the store's, beside the capability file", async () => {
     await using ex = await startExample({ users: USERS });
     const root = await ex.tester.client("root@example.com");
     await root.post("/manage_capabilities/add", { email: "bob@example.com", capability: "read" });
-    const trail = new SqliteAuditLog(join(ex.dir, "caps.db"));
+    const trail = new SqliteAuditLog(join(ex.dir, "caps.audit.db"));
     try {
       const { entries } = await trail.query({ account: "bob@example.com" });
       assert.deepEqual(entries.map((e) => [e.kind, e.actor.email, e.after]), [
