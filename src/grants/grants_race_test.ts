@@ -111,10 +111,11 @@ describe("grants under concurrent requests", () => {
       const res = await fetch(`${ex.tester.url}/token`, { headers: { cookie } });
       tokens.push((await res.json()).refresh_token);
     }
+    // Each token revokes itself: one revoking the others could be refused once it is itself revoked.
     const count = await statuses(tokens.map((token) =>
       fetch(`${ex.tester.url}/token/revoke`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${first}`, "Content-Type": "application/json" },
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
         body: JSON.stringify({ token }),
       })
     ));

@@ -4,6 +4,7 @@
 // transactions kept tiny and retried with an async back-off when another
 // process holds the write lock (the busy timeout blocks the event loop, so
 // it stays a few milliseconds).
+import { closeSync, openSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { StoreUnavailable } from "../errors.ts";
 
@@ -86,6 +87,9 @@ export class Connection {
     this.file = file;
     this.#giveUp = giveUpMs;
     try {
+      // Made readable by the app's user only (it holds sealed refresh tokens);
+      // SQLite gives its -wal and -shm files the same permissions.
+      if (file !== ":memory:") closeSync(openSync(file, "a", 0o600));
       this.#db = new DatabaseSync(file);
       this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     } catch (cause) {

@@ -1,11 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "./sqlite_store.ts";
 import { tokenStoreConformance } from "./_token_store_conformance.ts";
 import { StoreUnavailable } from "../errors.ts";
+import { DatabaseSync } from "node:sqlite";
 
 async function folder(): Promise<{ dir: string } & AsyncDisposable> {
   const dir = await mkdtemp(join(tmpdir(), "easy-oauth-sqlite-"));
@@ -37,6 +38,51 @@ describe("SqliteStore", () => {
     assert.throws(() => new SqliteStore("x.db", { checkInterval: -1 }), /"checkInterval"/);
     assert.throws(() => new SqliteStore("x.db", { logRetention: 0 }), /"logRetention"/);
     assert.throws(() => new SqliteStore("x.db", { importFrom: "" }), /"importFrom"/);
+  });
+
+  it("makes its database file readable by the app's user only", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    using store = new SqliteStore(file);
+    await store.revokeId("x", Date.now() + 60_000);
+    for (const name of ["caps.db", "caps.db-wal", "caps.db-shm"]) {
+      assert.equal((await stat(join(f.dir, name))).mode & 0o777, 0o600, name);
+    }
+  });
+
+  it("waits, without blocking the event loop, for another process's write lock", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    using store = new SqliteStore(file);
+    await store.revokeId("first", Date.now() + 60_000);
+    const other = new DatabaseSync(file);
+    other.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const write = store.revokeId("second", Date.now() + 60_000);
+    // Released from a timer: a store that waited synchronously would never let it run.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    other.exec("COMMIT");
+    other.close();
+    await write;
+    clearInterval(timer);
+    assert.ok(ticks > 0, "the event loop ran meanwhile");
+    const ids = (await store.changesSince()).changes.map((c) => c.kind === "revoke_id" && c.id);
+    assert.deepEqual(ids.sort(), ["first", "second"]);
+  });
+
+  it("refuses a database written by a newer version, naming the file", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    const newer = new DatabaseSync(file);
+    newer.exec("PRAGMA user_version = 99");
+    newer.close();
+    using store = new SqliteStore(file);
+    await assert.rejects(store.changesSince(), (error) => {
+      assert.ok(error instanceof StoreUnavailable);
+      assert.match(error.message, /caps\.db.*newer than this code/);
+      return true;
+    });
   });
 
   it("answers a file that is not a database with StoreUnavailable naming the file", async () => {
