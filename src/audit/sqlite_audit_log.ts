@@ -5,6 +5,7 @@
  * @module
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   type AuditEntry,
@@ -85,6 +86,8 @@ export class SqliteAuditLog implements AuditLog {
 
   #open(): DatabaseSync {
     if (this.#db) return this.#db;
+    // Readable by the app's user only, as the store's file: it names people and their addresses.
+    if (this.file !== ":memory:") closeSync(openSync(this.file, "a", 0o600));
     const db = new DatabaseSync(this.file);
     try {
       db.exec("PRAGMA busy_timeout = 5000");

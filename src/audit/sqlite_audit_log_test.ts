@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -27,6 +27,7 @@ describe("SqliteAuditLog", () => {
         actor: { email: "ann@example.com", credential: "session" },
       });
       const { entries } = await reader.query({ account: "bob@example.com" });
+      assert.equal((await stat(file)).mode & 0o777, 0o600, "readable by the app's user only");
       assert.equal(entries.length, 1);
       assert.equal(entries[0].actor.email, "ann@example.com");
       const db = new DatabaseSync(file);
