@@ -64,6 +64,7 @@ export class SqliteAuditLog implements AuditLog {
   readonly #clock: () => number;
   #db: DatabaseSync | undefined;
   #statements = new Map<string, StatementSync>();
+  #prunedAt = -Infinity;
 
   /**
    * Checks the options; opens nothing yet.
@@ -116,9 +117,12 @@ export class SqliteAuditLog implements AuditLog {
   append(record: AuditRecord): Promise<AuditEntry> {
     try {
       const text = JSON.stringify(record);
-      this.#statement("DELETE FROM easy_oauth_audit WHERE at < ?").run(
-        this.#clock() - this.#retention,
-      );
+      // At most once a minute: one entry past the retention for a minute more costs nothing.
+      const now = this.#clock();
+      if (!(Math.abs(now - this.#prunedAt) < 60_000)) {
+        this.#statement("DELETE FROM easy_oauth_audit WHERE at < ?").run(now - this.#retention);
+        this.#prunedAt = now;
+      }
       const result = this.#statement(
         "INSERT INTO easy_oauth_audit (at, kind, account, actor, entry) VALUES (?, ?, ?, ?, ?)",
       ).run(record.at, record.kind, record.account, record.actor.email, text);
