@@ -42,6 +42,24 @@ export type { CapabilitySetOptions } from "./src/capabilities/options.ts";
 export type { CapabilityStore } from "./src/stores/capability_store.ts";
 export { MemoryCapabilityStore } from "./src/stores/memory_store.ts";
 export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stores/file_store.ts";
+export {
+  AUDIT_KINDS,
+  type AuditActor,
+  type AuditCredential,
+  type AuditEntry,
+  type AuditKind,
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditToken,
+  DEFAULT_RETENTION,
+  MAX_PAGE,
+  toJsonLines,
+} from "./src/audit/audit_entry.ts";
+export { MemoryAuditLog } from "./src/audit/memory_audit_log.ts";
+export { SqliteAuditLog } from "./src/audit/sqlite_audit_log.ts";
 export type {
   ApiTokenRecord,
   GrantRecord,

@@ -7,6 +7,7 @@ import { type CliIO, CommandError, UsageError } from "./_io.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";
 import { exportCaps, importCaps } from "./_caps_transfer.ts";
+import { recordCliChange } from "./history.ts";
 
 export const CAPS_HELP = `Usage:
   easy-oauth caps list <config.yaml> [email]
@@ -91,6 +92,13 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
     throw new CommandError(`${file}: capabilities.user_file is not set: nothing to edit`);
   }
   const capabilities = capabilitySet(analysis);
+  // The list before the change, for the audit trail (as the store read it under its lock).
+  let before: readonly string[] = [];
+  const guard = (change: { current: readonly string[] }) => void (before = change.current);
+  const changed = async (after: string[]) => {
+    await recordCliChange(capabilities, io, email, before, after);
+    return after;
+  };
   try {
     if (action === "list" && email === undefined) {
       for (const [user, list] of await capabilities.users()) {
@@ -99,11 +107,11 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
     } else if (action === "list") {
       io.stdout(await listLine(capabilities, email, await capabilities.get(email)));
     } else if (action === "add") {
-      io.stdout(line(email, await capabilities.add(email, names[0])));
+      io.stdout(line(email, await changed(await capabilities.add(email, names[0], guard))));
     } else if (action === "remove") {
-      io.stdout(line(email, await capabilities.remove(email, names[0])));
+      io.stdout(line(email, await changed(await capabilities.remove(email, names[0], guard))));
     } else {
-      io.stdout(line(email, await capabilities.set(email, names)));
+      io.stdout(line(email, await changed(await capabilities.set(email, names, guard))));
     }
   } catch (err) {
     if (err instanceof CapabilityError) throw new CommandError(`caps ${action}: ${err.message}`);

@@ -26,6 +26,7 @@ import { encryptCommand } from "./encrypt.ts";
 import { decryptCommand } from "./decrypt.ts";
 import { checkCommand } from "./check.ts";
 import { capsCommand } from "./caps.ts";
+import { historyCommand } from "./history.ts";
 import { loginCommand } from "./login.ts";
 import { mockCommand } from "./mock.ts";
 import { secretCommand } from "./secret.ts";
@@ -43,6 +44,7 @@ Commands:
   caps set <config.yaml> <email> [capability...]
   caps import <caps.yaml> --postgres URL    copy a capability file into PostgreSQL
   caps export --postgres URL > caps.yaml    print PostgreSQL's capabilities as a file
+  history <config.yaml> [filters]           print the audit trail: who changed what, when
   login --url <app URL>                     log in from a terminal (headless) and print a token
   mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
                                             run the mock OpenID provider
@@ -57,6 +59,7 @@ const COMMANDS: Readonly<Record<string, (args: string[], io: CliIO) => Promise<n
   decrypt: decryptCommand,
   check: checkCommand,
   caps: capsCommand,
+  history: historyCommand,
   login: loginCommand,
   mock: mockCommand,
   secret: secretCommand,

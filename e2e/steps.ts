@@ -139,4 +139,72 @@ export const STEPS: Step[] = [
       assert.equal(await page.locator("#log-in").getAttribute("href"), "/login?next=%2F");
     },
   },
+  {
+    name: "the demo's admin opens the admin page from the home page and finds an account",
+    async run({ page, demo, shot }) {
+      await page.goto(`${demo.app}/login?next=%2F`);
+      await logInAtMock(page, demo.provider, "test@example.com");
+      await page.waitForURL(`${demo.app}/`);
+      await page.locator("#admin-page").click();
+      await page.waitForURL(`${demo.app}/manage_capabilities/`);
+      assert.equal(await page.locator("h1").innerText(), "Accounts and capabilities");
+      await shot("accounts");
+      await page.locator('input[name="q"]').fill("pierre");
+      await page.locator('button:has-text("Search")').click();
+      assert.match(await page.locator("#count").innerText(), /^1 account\./);
+      await page.locator('#accounts a:has-text("pierre-jean-jacques@youhou.fr")').click();
+      assert.equal(await page.locator("#account").innerText(), "pierre-jean-jacques@youhou.fr");
+    },
+  },
+  {
+    name: "a capability granted on the admin page is used at once",
+    async run({ page, demo, shot }) {
+      await page.locator("#add-announce").click();
+      assert.equal(await page.locator("#notice").innerText(), "Added announce.");
+      assert.match(await page.locator("#stored").innerText(), /announce/);
+      await shot("granted");
+      // The same user who met a 403 page earlier, now holding "announce".
+      await page.goto(`${demo.app}/login?next=%2Fshout%3Fmessage%3Dgranted`);
+      await logInAtMock(page, demo.provider, "pierre-jean-jacques@youhou.fr");
+      await page.waitForURL(`${demo.app}/shout?message=granted`);
+      assert.equal(
+        await page.locator("body").innerText(),
+        'pierre-jean-jacques@youhou.fr shouts "granted"',
+      );
+    },
+  },
+  {
+    name: "a token revoked on the admin page stops working, and both changes are in the history",
+    async run({ page, demo, shot }) {
+      // A token for scripts: an offline login at the mock first, as step 3.
+      await page.goto(`${demo.app}/token`);
+      await logInAtMock(page, demo.provider, "pierre-jean-jacques@youhou.fr");
+      await page.waitForURL(`${demo.app}/token`);
+      const token = await page.locator("#token").inputValue();
+      const read = () =>
+        fetch(`${demo.app}/read`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal((await read()).status, 200);
+      await page.goto(`${demo.app}/login?next=%2Fmanage_capabilities%2F`);
+      await logInAtMock(page, demo.provider, "test@example.com");
+      await page.waitForURL(`${demo.app}/manage_capabilities/`);
+      await page.goto(
+        `${demo.app}/manage_capabilities/account?email=pierre-jean-jacques%40youhou.fr`,
+      );
+      const row = page.locator("#tokens tbody tr", { hasText: "user" }).first();
+      assert.equal(await row.count(), 1, "pierre's token is in circulation");
+      assert.ok(!(await page.content()).includes(token), "the page never shows the token");
+      await shot("tokens");
+      await row.locator('button:has-text("Revoke")').click();
+      assert.match(await page.locator("#notice").innerText(), /^Revoked the user token /);
+      const after = await read();
+      assert.equal(after.status, 401, "the revoked token no longer works");
+      await after.body?.cancel();
+      const history = await page.locator("#history").innerText();
+      assert.match(history, /token revoked pierre-jean-jacques@youhou\.fr/);
+      assert.match(history, /capabilities: read → read, announce/);
+      assert.match(history, /test@example\.com\s+session, page/);
+      await page.locator("#history").scrollIntoViewIfNeeded();
+      await shot("history");
+    },
+  },
 ];

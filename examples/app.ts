@@ -42,8 +42,11 @@ export interface ExampleAppOptions {
 export function createApp(oauth: OAuthManager, options: ExampleAppOptions = {}): Hono<OAuthEnv> {
   const app = new Hono<OAuthEnv>();
   oauth.install(app);
-  app.get("/", oauth.middleware(), (c) => {
+  app.get("/", oauth.middleware(), async (c) => {
     const who = c.var.email ?? "nobody (a guest)";
+    // The admin page, for those who may use it (the demo's test@example.com, an admin).
+    const manager = c.var.email !== null &&
+      await oauth.capabilities.check(c.var.email, "user_management");
     return c.html(`<!doctype html><title>easy-oauth demo</title>
 <h1>easy-oauth for Hono</h1>
 <p>You are ${escapeHtml(who)}.</p>${options.switchUser ? SWITCH_FORM : ""}
@@ -52,7 +55,13 @@ export function createApp(oauth: OAuthManager, options: ExampleAppOptions = {}):
 <li><a href="/shout?message=hello">/shout?message=hello</a> (needs "announce"; logs you in first)</li>
 <li><a href="/token">/token</a>: a token for scripts (<code>Authorization: Bearer …</code>)</li>
 <li><a href="/manage_capabilities/list">/manage_capabilities/list</a> and
-<a href="/manage_capabilities/users">/manage_capabilities/users</a></li>
+<a href="/manage_capabilities/users">/manage_capabilities/users</a></li>${
+      manager
+        ? `
+<li><a id="admin-page" href="/manage_capabilities/">The admin page</a>: accounts, capabilities,
+tokens in circulation and their history (you hold "user_management")</li>`
+        : ""
+    }
 </ul>`);
   });
   app.get(

@@ -142,4 +142,21 @@ describe("deno task demo", () => {
     assert.equal(bad.status, 400);
     await bad.body?.cancel();
   });
+  it("links the admin page on the home page for its admin, and not for others", async () => {
+    const jar = new Map<string, string>();
+    await browse(`${app}/login`, jar);
+    // The demo's admin, whoever an earlier test left the mock logging in.
+    const home = await (await browse(`${app}/switch_user`, jar, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: app },
+      body: "email=test%40example.com",
+    })).text();
+    assert.match(home, /You are test@example\.com/);
+    assert.match(home, /<a id="admin-page" href="\/manage_capabilities\/">/);
+    const page = await browse(`${app}/manage_capabilities/`, jar);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<h1>Accounts and capabilities<\/h1>/);
+    const guest = await (await fetch(`${app}/`)).text();
+    assert.doesNotMatch(guest, /admin-page/);
+  });
 });

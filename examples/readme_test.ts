@@ -81,7 +81,14 @@ describe("the README's snippets", () => {
     await using mock = await OAuthMock.start({ port: 0 });
     useProvider(mock.metadataUrl);
     // Its userFile is caps.yaml in the working directory; logins keep their grant beside it.
-    const made = ["caps.db", "caps.db-wal", "caps.db-shm"].map((n) => join(process.cwd(), n));
+    const made = [
+      "caps.db",
+      "caps.db-wal",
+      "caps.db-shm",
+      "caps.audit.db",
+      "caps.audit.db-wal",
+      "caps.audit.db-shm",
+    ].map((n) => join(process.cwd(), n));
     const existed = await access(made[0]).then(() => true, () => false);
     await using _ = {
       [Symbol.asyncDispose]: async () => {
@@ -109,7 +116,14 @@ describe("the README's snippets", () => {
     });
     assert.equal(status, 0, out);
     // Its token database is made beside caps.yaml on first use.
-    const made = ["caps.db", "caps.db-wal", "caps.db-shm"].map((n) => join(README_DIR, n));
+    const made = [
+      "caps.db",
+      "caps.db-wal",
+      "caps.db-shm",
+      "caps.audit.db",
+      "caps.audit.db-wal",
+      "caps.audit.db-shm",
+    ].map((n) => join(README_DIR, n));
     await using _ = {
       [Symbol.asyncDispose]: async () => {
         for (const file of made) await rm(file, { force: true });

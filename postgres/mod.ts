@@ -17,3 +17,4 @@ export { type PostgresConnectOptions, PostgresStore, type PostgresStoreOptions }
 export { PostgresCapabilityStore } from "./capability_store.ts";
 export { PostgresTokenStore } from "./token_store.ts";
 export { SCHEMA_VERSION } from "./_migrations.ts";
+export { PostgresAuditLog, type PostgresAuditLogOptions } from "./audit_log.ts";

@@ -14,6 +14,7 @@ import { scoped } from "./credentials/scoped_tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
 import { failureResponse } from "./_failures.ts";
 import { type Caller, Callers } from "./_callers.ts";
+import { Recorder } from "./audit/recorder.ts";
 
 export { type Caller, FORCED_TOKEN } from "./_callers.ts";
 
@@ -28,6 +29,8 @@ export class Core {
   readonly tokens: BearerTokens;
   readonly oidc: OidcClient | undefined;
   readonly grants: Grants | undefined;
+  /** The audit trail's recorder. */
+  readonly audit: Recorder;
   readonly #callers: Callers;
 
   constructor(options: ValidatedOptions) {
@@ -75,6 +78,12 @@ export class Core {
       );
       this.tokens.registerUserTokens(this.grants);
     }
+    this.audit = new Recorder({
+      ...options.audit,
+      clock: this.clock,
+      report: (message) => this.log(message),
+    });
+    this.audit.watch(this.caps.store);
     this.#callers = new Callers({
       forceUser: options.forceUser,
       sessions: this.sessions,

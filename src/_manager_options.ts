@@ -17,6 +17,7 @@ import { peerAddress } from "./http/client_address.ts";
 import { USER_TOKEN_TTL } from "./credentials/tokens.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import { tokenStore } from "./stores/token_store_option.ts";
+import { type AuditSettings, auditSettings } from "./audit/settings.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -43,6 +44,7 @@ export interface ValidatedOptions {
   headlessTokenLifetime: number;
   clientAddress: (c: Context) => string | undefined;
   log: (message: string) => void;
+  audit: AuditSettings;
 }
 
 /** The default lifetime of a token minted through a headless login, in seconds (30 days). */
@@ -236,6 +238,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   const capabilities = options.capabilities instanceof CapabilitySet
     ? options.capabilities
     : new CapabilitySet(options.capabilities);
+  const store = tokenStore(options.tokenStore, capabilities.store, options.clock ?? Date.now, log);
   return {
     serverMetadataUrl: serverMetadataUrl ?? "",
     secretKey,
@@ -254,10 +257,11 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities.store, options.clock ?? Date.now, log),
+    tokenStore: store,
     headlessTokenLifetime: headlessLifetime,
     clientAddress: options.clientAddress ?? peerAddress,
     log,
+    audit: auditSettings(options, store, options.clock ?? Date.now),
   };
 }
 

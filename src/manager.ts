@@ -15,6 +15,8 @@ import { loadConfig, type LoadConfigOptions } from "./config/config.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { manageRoutes } from "./routes/manage_capabilities.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
+import { historyRoutes } from "./routes/admin_history.ts";
+import { adminPageRoutes } from "./routes/admin_page.ts";
 import { forPeople } from "./pages/error_page.ts";
 
 /**
@@ -130,6 +132,8 @@ export class OAuthManager {
     authRoutes(this.#core, app);
     manageRoutes(this.#core, app);
     tokenRoutes(this.#core, app);
+    historyRoutes(this.#core, app);
+    adminPageRoutes(this.#core, app);
     return app;
   }
 

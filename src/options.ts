@@ -8,6 +8,7 @@ import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
+import type { AuditLog } from "./audit/audit_entry.ts";
 
 /**
  * The user of `forceUser` mode, as the Python package's `force_user`: an
@@ -169,9 +170,9 @@ export interface OAuthManagerOptions {
    */
   headlessTokenLifetime?: number;
   /**
-   * The client's address, for the bounds on headless login starts and for the
-   * page that confirms one. Behind a proxy, read it from the header the proxy
-   * sets (and only when the proxy sets it).
+   * The client's address, for the bounds on headless login starts, the page
+   * that confirms one, and the audit trail. Behind a proxy, read it from the
+   * header the proxy sets (and only when the proxy sets it).
    * @default {the peer address that Deno.serve, Bun.serve or @hono/node-server gives Hono in c.env}
    */
   clientAddress?: (c: Context) => string | undefined;
@@ -180,4 +181,16 @@ export interface OAuthManagerOptions {
    * @default {console.warn}
    */
   log?: (message: string) => void;
+  /**
+   * Where the audit trail is kept: who changed whose capabilities, minted or
+   * revoked which token, when and from where (see `docs/admin.md`).
+   * @default {a `SqliteAuditLog` beside the default `SqliteStore` (`caps.db` → `caps.audit.db`), else memory}
+   */
+  audit?: AuditLog;
+  /**
+   * Also record every login and logout in the audit trail (a line per login:
+   * off by default for volume). Headless logins are always recorded.
+   * @default {false}
+   */
+  auditLogins?: boolean;
 }

@@ -198,12 +198,17 @@ export async function finishHeadless(
     { sessionUntil: 0, tokens: [], offline: true, ...(checkedUntil ? { checkedUntil } : {}) },
     HEADLESS_TTL,
   );
-  const minted = await mintToken(core, identity, gid, core.options.headlessTokenLifetime);
+  const minted = await mintToken(core, identity, gid, c, core.options.headlessTokenLifetime);
   if (typeof minted !== "string") {
     pairings.fail(id, "login_failed", "No token could be made for this account.");
     return minted ?? errorResponse(502, "login_failed", "No token could be made for this login.");
   }
   if (!pairings.complete(id, minted, identity.email)) return usedUp();
+  await core.audit.record(c, { user: { email: identity.email, kind: "user" }, via: "cookie" }, {
+    kind: "headless_login",
+    account: identity.email,
+    via: "login",
+  });
   if (wantsHtml(c)) return await throughContext(c, headlessDonePage(identity.email));
   return c.json({ status: "ok", email: identity.email }, 200, NO_STORE);
 }

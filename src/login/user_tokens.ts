@@ -19,12 +19,13 @@ function grantIdOf(session: SessionData): string | undefined {
  * A new user token with an id of its own that refers to grant `gid`, for
  * `lifetime` seconds; a 429
  * past the per-account bound, and `undefined` when the grant cannot be used
- * (the caller then goes through the offline login).
+ * (the caller then goes through the offline login). Recorded in the audit trail.
  */
 export async function mintToken(
   core: Core,
   identity: Identity,
   gid: string,
+  c: Context,
   lifetime: number = USER_TOKEN_TTL,
 ): Promise<string | Response | undefined> {
   const jti = randomId();
@@ -38,7 +39,15 @@ export async function mintToken(
     );
   }
   if (added === "ended") return undefined;
-  return await core.tokens.issueUserToken(identity, gid, jti, lifetime);
+  const token = await core.tokens.issueUserToken(identity, gid, jti, lifetime);
+  const now = Math.floor(core.clock() / 1000);
+  await core.audit.record(c, { user: { email: identity.email, kind: "user" }, via: "cookie" }, {
+    kind: "token_minted",
+    account: identity.email,
+    via: "login",
+    token: { kind: "user", id: jti, issuedAt: now, expiresAt: now + lifetime },
+  });
+  return token;
 }
 
 /**

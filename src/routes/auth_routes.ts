@@ -61,6 +61,9 @@ async function logout(core: Core, c: Context, status: 307 | 303): Promise<Respon
     ? await core.sessions.read(c)
     : null;
   const target = await endSession(core, c, session);
+  if (session && core.audit.logins && !(caller instanceof Response)) {
+    await core.audit.record(c, caller, { kind: "logout", account: session.email, via: "login" });
+  }
   core.sessions.clear(c);
   // To the provider always as a GET (303).
   return target === "/" ? c.redirect("/", status) : c.redirect(target, 303);
@@ -185,8 +188,12 @@ async function callback(
       core.log(`the identity of ${identity.email} is too large for a session cookie`);
       return errorResponse(502, "login_failed", "The identity provider's answer is too large.");
     }
+    if (core.audit.logins) {
+      const self = { user: { email: identity.email, kind: "user" }, via: "cookie" };
+      await core.audit.record(c, self, { kind: "login", account: identity.email, via: "login" });
+    }
     if (callbackName === "auth") return c.redirect(login.next, 307);
-    const minted = refreshToken && gid && await mintToken(core, identity, gid);
+    const minted = refreshToken && gid && await mintToken(core, identity, gid, c);
     // A login made only for a token it cannot have (the account is at its
     // bound) keeps no record behind: the session goes on without a grant.
     if (minted instanceof Response && minted.status === 429) {
@@ -246,7 +253,7 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   const session = caller.via === "cookie" ? await core.sessions.read(c) : null;
   try {
     const gid = session && await usableGrant(core, session);
-    const minted = gid && await mintToken(core, session, gid);
+    const minted = gid && await mintToken(core, session, gid, c);
     if (minted instanceof Response) return minted;
     if (minted) return await tokenAnswer(core, c, minted, session.email);
   } catch (error) {

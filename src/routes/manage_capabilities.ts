@@ -10,6 +10,7 @@ import { canonicalEmail, emailProblem } from "../_email.ts";
 import { errorResponse } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { checkDelegation, DelegationRefused, delegationResponse } from "./_delegation.ts";
+import { recordChange } from "./_audit_hooks.ts";
 import {
   authenticated,
   FieldError,
@@ -66,8 +67,7 @@ export function manageRoutes(core: Core, app: Hono<OAuthEnv>): void {
   });
 
   if (!core.caps.has(USER_MANAGEMENT)) return;
-  const serial = serializer();
-  const route = (change: Change) => (c: Context) => changeRoute(core, c, change, serial);
+  const route = (change: Change) => (c: Context) => changeRoute(core, c, change);
   app.post(
     "/manage_capabilities/add",
     route({
@@ -103,24 +103,7 @@ async function answer(core: Core, email: string, stored?: string[]) {
   return { status: "ok", email, capabilities, effective };
 }
 
-/** Runs tasks one at a time, in order (an in-process lock). */
-type Serial = <T>(task: () => Promise<T>) => Promise<T>;
-
-function serializer(): Serial {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (task) => {
-    const run = tail.then(task);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
-async function changeRoute(
-  core: Core,
-  c: Context,
-  change: Change,
-  serial: Serial,
-): Promise<Response> {
+async function changeRoute(core: Core, c: Context, change: Change): Promise<Response> {
   const request = await managerBody(core, c, change.fields);
   if (request instanceof Response) return request;
   const { caller, body } = request;
@@ -138,9 +121,13 @@ async function changeRoute(
     // this lock, which every change through these routes in this process
     // takes, so a demotion through them lands wholly before or after. (A
     // change from another process or by hand can still land in between.)
-    const stored = await serial(async () => {
+    // The lock is the audit recorder's: a change and its entry land together.
+    await core.audit.notice();
+    const stored = await core.audit.serial(async () => {
       const held = await core.held(caller.user);
+      let before: readonly string[] | undefined;
       const guard: CapabilityGuard = (account) => {
+        before = account.current;
         // The caller's own entry, when it is the target, as read under the store's serialization.
         const own = account.email === canonicalEmail(caller.user.email) &&
             caller.user.kind !== "api"
@@ -148,7 +135,12 @@ async function changeRoute(
           : held;
         checkDelegation(own, `Changing ${email}`, account.held, named);
       };
-      return await change.apply(email, body, guard);
+      const version = core.caps.store.version;
+      const after = await change.apply(email, body, guard);
+      if (before !== undefined) {
+        await recordChange(core, c, caller, { email, before, after, version });
+      }
+      return after;
     });
     return c.json(await answer(core, email, stored));
   } catch (error) {

@@ -9,6 +9,7 @@ import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
 import { randomId, Sealer, type SealPurpose } from "../crypto/seal.ts";
 import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
 import { notAPerson, ownTokenRoutes, revokeOwnById } from "./own_tokens.ts";
+import { recordMint, recordRevocation } from "./_audit_hooks.ts";
 import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {
   authenticated,
@@ -59,12 +60,22 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   if (beyond) return beyond;
   const { ttl, claims } = lineage(core, caller.user, MAX_TOKEN_LIFETIME);
   const gr = await core.grantsBehind(c, caller);
+  const jti = randomId();
   const token = await core.sealer.seal("service_token", {
+    jti,
     email: account,
     caps: [...snapshot],
     ...claims,
     ...(gr.length > 0 ? { gr } : {}),
   }, { ttl });
+  const now = Math.floor(core.clock() / 1000);
+  await recordMint(core, c, caller, account, {
+    kind: "service",
+    id: jti,
+    capabilities: [...snapshot].sort(),
+    issuedAt: now,
+    expiresAt: now + ttl,
+  });
   const capabilities = await core.caps.get(account);
   return c.json({ service_token: token, user: account, capabilities }, 200, NO_STORE);
 }
@@ -102,6 +113,7 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     );
     if (beyond) return beyond;
     await core.revocations.revokeAccount(user);
+    await recordRevocation(core, c, caller, user);
     // Every login of the account ends at the provider too (best effort, reported in the log).
     await core.grants?.revokeAccount(user).catch((error) => {
       core.log(`revoking the grants of ${user} at the provider failed: ${error}`);
@@ -133,6 +145,12 @@ async function revoke(core: Core, c: Context): Promise<Response> {
   }
   const until = (claims.exp ?? Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
   await core.revocations.revokeId(claims.jti, until);
+  await recordRevocation(core, c, caller, String(claims.email), {
+    kind: purpose === "user_token" ? "user" : purpose === "service_token" ? "service" : "api",
+    id: claims.jti,
+    ...(typeof claims.name === "string" ? { name: claims.name } : {}),
+    ...(typeof claims.exp === "number" ? { expiresAt: claims.exp } : {}),
+  });
   // The grant is revoked at the provider only when nothing else refers to it.
   // Tokens of the old format shared their refresh token with siblings: only
   // the token itself is revoked.
@@ -211,5 +229,13 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
     ...(parents ? { parents } : {}),
   };
   await core.revocations.addApiToken(record);
+  await recordMint(core, c, caller, `api:${name}`, {
+    kind: "api",
+    id,
+    name,
+    capabilities: unique,
+    issuedAt: now,
+    expiresAt: now + ttl,
+  });
   return c.json({ api_token: token, ...record }, 200, NO_STORE);
 }
