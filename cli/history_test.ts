@@ -8,7 +8,7 @@ import { SqliteAuditLog } from "../src/audit/sqlite_audit_log.ts";
 import type { AuditEntry } from "../src/audit/audit_entry.ts";
 
 const CONFIG = `server_metadata_url: http://127.0.0.1:29313/.well-known/openid-configuration
-secret_key: a long random string of thirty-two characters or more
+secret_key: f5nlxCPhPxF-PvVAqvb9CS7HkhqQ7XL5_6ZMsh3IxrQ
 client_id: app
 capabilities:
   graph: {read: [], write: [read], user_management: []}

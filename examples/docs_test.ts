@@ -39,7 +39,7 @@ describe("docs/admin.md", () => {
     await using mock = await OAuthMock.start({ port: 0 });
     Object.assign(process.env, {
       SERVER_METADATA_URL: mock.metadataUrl,
-      SECRET_KEY: "a secret of at least thirty-two characters",
+      SECRET_KEY: "tNNZ32FkSvhRsq-IRlWeq4iqLTPkrqVTvMCzexdHgbE",
       CLIENT_ID: "docs-app",
       CLIENT_SECRET: "docs-secret",
       OAUTH_DB: join(dir, "oauth.db"),
