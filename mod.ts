@@ -55,9 +55,9 @@ export {
   type AuditRecord,
   type AuditToken,
   DEFAULT_RETENTION,
-  MAX_PAGE,
   toJsonLines,
 } from "./src/audit/audit_entry.ts";
+export { MAX_PAGE } from "./src/audit/paging.ts";
 export { MemoryAuditLog } from "./src/audit/memory_audit_log.ts";
 export { SqliteAuditLog } from "./src/audit/sqlite_audit_log.ts";
 export type {

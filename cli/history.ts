@@ -9,10 +9,9 @@ import {
   type AuditKind,
   type AuditLog,
   type AuditQuery,
-  isCursor,
-  MAX_PAGE,
   toJsonLines,
 } from "../src/audit/audit_entry.ts";
+import { isCursor, MAX_PAGE } from "../src/audit/paging.ts";
 import { SqliteAuditLog } from "../src/audit/sqlite_audit_log.ts";
 import { auditFileOf } from "../src/audit/settings.ts";
 import { FileCapabilityStore } from "../src/stores/file_store.ts";

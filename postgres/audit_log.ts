@@ -14,10 +14,8 @@ import {
   type AuditQuery,
   type AuditRecord,
   checkLogOptions,
-  cursorAfter,
-  pageSize,
-  parseCursor,
 } from "../src/audit/audit_entry.ts";
+import { cursorAfter, pageSize, parseCursor } from "../src/audit/paging.ts";
 import { reaching, SCHEMA_NAME, type Sql } from "./_sql.ts";
 
 /**

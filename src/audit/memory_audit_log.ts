@@ -12,13 +12,15 @@ import {
   type AuditQuery,
   type AuditRecord,
   checkLogOptions,
+} from "./audit_entry.ts";
+import {
   cursorAfter,
   type CursorPoint,
   earlier,
   matches,
   pageSize,
   parseCursor,
-} from "./audit_entry.ts";
+} from "./paging.ts";
 
 /**
  * An audit trail in memory, kept in time order; entries past the retention

@@ -15,10 +15,8 @@ import {
   type AuditQuery,
   type AuditRecord,
   checkLogOptions,
-  cursorAfter,
-  pageSize,
-  parseCursor,
 } from "./audit_entry.ts";
+import { cursorAfter, pageSize, parseCursor } from "./paging.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS easy_oauth_audit (

@@ -11,10 +11,9 @@ import {
   type AuditEntry,
   type AuditKind,
   type AuditQuery,
-  isCursor,
-  MAX_PAGE,
   toJsonLines,
 } from "../audit/audit_entry.ts";
+import { isCursor, MAX_PAGE } from "../audit/paging.ts";
 import { accountHolds, actingRefusal } from "./_delegation.ts";
 import { authenticated, needManagement } from "./_guards.ts";
 

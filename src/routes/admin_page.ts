@@ -9,7 +9,8 @@ import type { Core } from "../_core.ts";
 import { emailProblem } from "../_email.ts";
 import { errorResponse } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
-import { type AuditEntry, isCursor } from "../audit/audit_entry.ts";
+import type { AuditEntry } from "../audit/audit_entry.ts";
+import { isCursor } from "../audit/paging.ts";
 import type { CapabilityGuard } from "../capabilities/guard.ts";
 import {
   accountListPage,
