@@ -34,7 +34,7 @@ export function parseCommandArgs(
     });
   } catch (err) {
     // node:util explains at length; the first sentence says what is wrong.
-    const message = String((err as Error).message).split("\n")[0].replace(/\. .*/, ".");
+    const message = String((err as Error).message).split("\n")[0]!.replace(/\. .*/, ".");
     throw new UsageError(`${command}: ${message}`);
   }
   const { help, ...values } = parsed.values as Record<string, string | boolean | undefined>;

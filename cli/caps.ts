@@ -81,27 +81,28 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
   }
   if (transfer) {
     const args = { postgres: parsed.values.postgres, schema: parsed.values.schema, replace };
-    if (action === "import") await importCaps(parsed.positionals[0], args, io);
+    if (action === "import") await importCaps(parsed.positionals[0]!, args, io);
     else await exportCaps(args, io);
     return 0;
   }
-  const [file, email, ...names] = parsed.positionals;
+  // The counts above were checked: the file, and the email for every action but a bare list.
+  const [file = "", email = "", ...names] = parsed.positionals;
   const analysis = await analyzeFile(file);
   if (!(analysis.options?.capabilities as { userFile?: string }).userFile && action !== "list") {
     throw new CommandError(`${file}: capabilities.user_file is not set: nothing to edit`);
   }
   const capabilities = capabilitySet(analysis);
   try {
-    if (action === "list" && email === undefined) {
+    if (action === "list" && parsed.positionals.length === 1) {
       for (const [user, list] of await capabilities.users()) {
         io.stdout(await listLine(capabilities, user, list));
       }
     } else if (action === "list") {
       io.stdout(await listLine(capabilities, email, await capabilities.get(email)));
     } else if (action === "add") {
-      io.stdout(line(email, await capabilities.add(email, names[0])));
+      io.stdout(line(email, await capabilities.add(email, names[0]!)));
     } else if (action === "remove") {
-      io.stdout(line(email, await capabilities.remove(email, names[0])));
+      io.stdout(line(email, await capabilities.remove(email, names[0]!)));
     } else {
       io.stdout(line(email, await capabilities.set(email, names)));
     }

@@ -22,7 +22,7 @@ export async function checkCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(CHECK_HELP);
     return 0;
   }
-  const [file] = parsed.positionals;
+  const file = parsed.positionals[0]!; // exactly one, checked above
   let analysis = await analyzeFile(file);
   let password: string | undefined;
   if (analysis.encrypted.length > 0) {

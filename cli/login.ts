@@ -18,8 +18,8 @@ interface Started {
   login_url: string;
   token_url: string;
   expires_in: number;
-  user_code?: string;
-  interval?: number;
+  user_code?: string | undefined;
+  interval?: number | undefined;
 }
 
 /** Runs `login`; returns the exit status. */
@@ -83,7 +83,9 @@ async function waitForToken(
         const email = typeof body.email === "string"
           ? [...body.email.slice(0, 254)].filter((ch) => ch >= " " && ch !== "\x7f").join("")
           : undefined;
-        return { token: body.refresh_token, email };
+        return email === undefined
+          ? { token: body.refresh_token }
+          : { token: body.refresh_token, email };
       }
       throw new CommandError("the app answered without a token");
     }

@@ -45,7 +45,7 @@ export async function migrate(sql: Sql, schema: string): Promise<void> {
     await tx.unsafe(`create schema if not exists ${s}`);
     await tx.unsafe(`create table if not exists ${s}.migrations (
       version integer primary key, applied_at timestamptz not null default now())`);
-    const [{ version }] = await tx.unsafe(
+    const [{ version } = { version: 0 }] = await tx.unsafe(
       `select coalesce(max(version), 0)::int as version from ${s}.migrations`,
     );
     if (version > STEPS.length) {
@@ -54,7 +54,7 @@ export async function migrate(sql: Sql, schema: string): Promise<void> {
       );
     }
     for (let step = version; step < STEPS.length; step++) {
-      await tx.unsafe(STEPS[step].replaceAll("{s}", s));
+      await tx.unsafe(STEPS[step]!.replaceAll("{s}", s));
       await tx.unsafe(`insert into ${s}.migrations (version) values (${step + 1})`);
     }
   });

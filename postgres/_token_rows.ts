@@ -30,6 +30,7 @@ export async function readState(sql: Sql, s: string): Promise<{ state: TokenStat
     (select coalesce(jsonb_object_agg(email, revoked_before), '{}') from ${s}.revoked_accounts)
       as revoked_accounts,
     (select coalesce(jsonb_object_agg(id, record), '{}') from ${s}.api_tokens) as api_tokens`);
+  if (row === undefined) throw new Error("the token state query returned no row");
   const state = emptyState();
   for (const part of PARTS) Object.assign(state[part], row[part]);
   return { state, rev: Number(row.rev) };

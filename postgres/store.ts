@@ -17,7 +17,7 @@ export interface PostgresStoreOptions {
    * The schema holding the tables, created when missing (a lower-case identifier).
    * @default {"easy_oauth"}
    */
-  schema?: string;
+  schema?: string | undefined;
   /**
    * Told when the connection drops and comes back (writes answer 503 meanwhile).
    * @default {console.error}
@@ -36,12 +36,12 @@ export interface PostgresConnectOptions extends PostgresStoreOptions {
    * Connections in the pool used for writes (reads never touch the database).
    * @default {4}
    */
-  max?: number;
+  max?: number | undefined;
   /**
    * Seconds to wait for a connection before a write answers 503.
    * @default {5}
    */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
 }
 
 /**
@@ -82,7 +82,7 @@ export class PostgresStore implements AsyncDisposable {
   readonly #feed: Feed;
   readonly #owned: boolean;
 
-  private constructor(sql: Sql, options: Required<PostgresStoreOptions>, owned: boolean) {
+  private constructor(sql: Sql, options: StoreSettings, owned: boolean) {
     this.#sql = sql;
     this.#owned = owned;
     this.schema = options.schema;
@@ -165,7 +165,7 @@ export class PostgresStore implements AsyncDisposable {
 
   static async #open(
     sql: Sql,
-    options: Required<PostgresStoreOptions>,
+    options: StoreSettings,
     owned: boolean,
   ): Promise<PostgresStore> {
     await migrate(sql, options.schema);
@@ -209,7 +209,12 @@ export class PostgresStore implements AsyncDisposable {
   }
 }
 
-function storeOptions(options: PostgresStoreOptions): Required<PostgresStoreOptions> {
+/** Every option, set. */
+type StoreSettings = {
+  [K in keyof PostgresStoreOptions]-?: Exclude<PostgresStoreOptions[K], undefined>;
+};
+
+function storeOptions(options: PostgresStoreOptions): StoreSettings {
   const { schema = "easy_oauth", log = console.error, clock = Date.now } = options;
   if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
     throw new TypeError('"schema" must be a lower-case identifier like "easy_oauth"');

@@ -2,6 +2,7 @@
 import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
+import type { FetchFunction } from "./http/http.ts";
 import { emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
@@ -14,18 +15,18 @@ export interface ValidatedOptions {
   serverMetadataUrl: string;
   secretKey: string | readonly string[];
   clientId: string;
-  clientSecret?: string;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  clientSecret?: string | undefined;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
-  forceUser?: OAuthUser;
+  forceUser?: OAuthUser | undefined;
   clock: () => number;
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   trustedOrigins: readonly string[];
-  fetch: typeof fetch;
+  fetch: FetchFunction;
   clockTolerance: number;
   tokenStore: TokenStore;
   log: (message: string) => void;

@@ -32,7 +32,7 @@ export interface RequireOptions {
    * here after login) instead of answering 401. For pages, not APIs.
    * @default {false}
    */
-  redirect?: boolean;
+  redirect?: boolean | undefined;
 }
 
 /**

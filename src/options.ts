@@ -6,6 +6,7 @@
 import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
+import type { FetchFunction } from "./http/http.ts";
 import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
 
 /**
@@ -26,9 +27,9 @@ export interface ForcedUser {
    * The subject identifier.
    * @default {the email}
    */
-  readonly sub?: string;
+  readonly sub?: string | undefined;
   /** The display name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Other claims, exposed on `c.var.user.claims`. */
   readonly [claim: string]: unknown;
 }
@@ -52,18 +53,18 @@ export interface ForcedUser {
  */
 export interface OAuthManagerOptions {
   /** The provider's OpenID discovery document. Required unless `forceUser` is set. */
-  serverMetadataUrl?: string;
+  serverMetadataUrl?: string | undefined;
   /**
    * The secret from which every key is derived (at least 16 characters; `deno run -A jsr:@easy-oauth/hono/cli secret` makes a good one). A list
    * rotates keys: the first seals, all of them open. Required unless `forceUser`
    * is set; then, without it, a random one is made for the process (and logged:
    * tokens will not survive a restart).
    */
-  secretKey?: string | readonly string[];
+  secretKey?: string | readonly string[] | undefined;
   /** The client id registered with the provider. Required unless `forceUser` is set. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** The client secret registered with the provider. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /**
    * How the app authenticates at the provider's token endpoint (OIDC Core §9):
    * the secret in a Basic header, in the form body, or not at all (a public
@@ -71,14 +72,14 @@ export interface OAuthManagerOptions {
    * Authlib does.
    * @default {what discovery lists, preferring "client_secret_basic" ("none" without a secret)}
    */
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   /**
    * Extra parameters of the authorization request. Authlib's client settings
    * are also accepted here: `code_challenge_method` (must be `"S256"`, the
    * only method used) and `token_endpoint_auth_method`.
    * @default {{ scope: "openid email" }}
    */
-  clientKwargs?: Readonly<Record<string, string>>;
+  clientKwargs?: Readonly<Record<string, string>> | undefined;
   /**
    * Log out at the provider too (OpenID Connect RP-Initiated Logout 1.0):
    * `/logout` redirects through the provider's `end_session_endpoint` with
@@ -87,16 +88,16 @@ export interface OAuthManagerOptions {
    * and the next login may sign in silently.
    * @default {false}
    */
-  providerLogout?: boolean;
+  providerLogout?: boolean | undefined;
   /** The capabilities and who holds them. */
   capabilities: CapabilitySet | CapabilitySetOptions;
   /**
    * Where the routes go: `"/api/v1"` puts them at `/api/v1/login`, etc.
    * @default {""}
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Development mode: every request is this user, and no provider is used. */
-  forceUser?: ForcedUser;
+  forceUser?: ForcedUser | undefined;
   /**
    * The time, in epoch milliseconds, for every expiry decision.
    * @default {Date.now}
@@ -108,28 +109,28 @@ export interface OAuthManagerOptions {
    * refused).
    * @default {300}
    */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
   /**
    * The public origin of the app (`https://app.example.com`), for deployments
    * behind a proxy. It builds the `redirect_uri` and is trusted for
    * cross-site checks. By default the request's own origin is used.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Other origins whose cookie-authenticated POSTs are accepted.
    * @default {[]}
    */
-  trustedOrigins?: readonly string[];
+  trustedOrigins?: readonly string[] | undefined;
   /**
    * The `fetch` used for calls to the provider (a testing seam).
    * @default {globalThis.fetch}
    */
-  fetch?: typeof fetch;
+  fetch?: FetchFunction | undefined;
   /**
    * Where revocations and issued API tokens are kept.
    * @default {a `FileTokenStore` beside `userFile` (`caps.yaml` → `caps.tokens.json`), else memory}
    */
-  tokenStore?: TokenStore;
+  tokenStore?: TokenStore | undefined;
   /**
    * Where refusals and events are logged (never tokens or secrets).
    * @default {console.warn}

@@ -19,17 +19,17 @@ export interface AppTesterOptions {
    * Where the app mounted the manager's routes (its `prefix`).
    * @default {""}
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * The port to serve the app on; `0` picks a free one.
    * @default {0}
    */
-  port?: number;
+  port?: number | undefined;
   /**
    * The interface to listen on.
    * @default {"127.0.0.1"}
    */
-  hostname?: string;
+  hostname?: string | undefined;
 }
 
 /** Anything with a fetch handler: a Hono app, for one. */

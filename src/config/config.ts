@@ -21,12 +21,12 @@ export interface LoadConfigOptions {
    * The password of the encrypted values (`~CRYPT~…`), the one serieux reads
    * from `SERIEUX_PASSWORD`. Needed only when the configuration has some.
    */
-  password?: string;
+  password?: string | undefined;
   /**
    * The folder that a relative `user_file` starts from.
    * @default {the configuration file's folder, or the working directory for an object}
    */
-  baseDir?: string;
+  baseDir?: string | undefined;
 }
 
 /**

@@ -16,11 +16,11 @@ export interface SessionData {
   email: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
   /** The login's grant record, when it kept a refresh token or an ID token. */
-  gid?: string;
+  gid?: string | undefined;
   /** Sessions made before grants held the provider's refresh token here (read, never written). */
-  rt?: string;
+  rt?: string | undefined;
   /** The session's id, for logout. */
   jti: string;
   /** When the session was made (seconds since the epoch). */
@@ -39,7 +39,7 @@ export interface LoginState {
   /** The callback route's name. */
   callback: "auth" | "token";
   /** The headless login this browser login completes, if any. */
-  headless?: string;
+  headless?: string | undefined;
 }
 
 /** Lifetime of a session, in seconds (14 days). */

@@ -28,7 +28,7 @@ interface UserTokenClaims extends Record<string, unknown> {
   email: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
   gid: string;
 }
 
@@ -94,7 +94,7 @@ export class BearerTokens {
    * (never the session's: revoking one token or logging out touches no other).
    */
   issueUserToken(
-    identity: { email: string; sub: string; iss: string; name?: string },
+    identity: { email: string; sub: string; iss: string; name?: string | undefined },
     gid: string,
     jti: string,
   ): Promise<string> {

@@ -132,7 +132,7 @@ export class Sealer {
     claims: Record<string, unknown>,
     options: { ttl?: number } = {},
   ): Promise<string> {
-    const [{ kid, key }] = await this.#derive(purpose);
+    const { kid, key } = (await this.#derive(purpose))[0]!; // the first secret seals
     const now = Math.floor(this.#clock() / 1000);
     const jwt = new EncryptJWT({ ...claims, pur: purpose })
       .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid, typ: purpose })

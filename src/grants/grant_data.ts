@@ -9,21 +9,21 @@ export interface GrantData extends Record<string, unknown> {
   sealed: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
   /** Until when (epoch ms) a browser session refers to the grant; 0 when none does. */
   session_until: number;
   /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
   tokens: string[];
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
-  dead?: boolean;
+  dead?: boolean | undefined;
   /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */
-  checked?: { until: number; email: string; name?: string };
+  checked?: { until: number; email: string; name?: string } | undefined;
   /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
-  lease?: number;
+  lease?: number | undefined;
 }
 
 /** What a grant's sealed part holds. */
-export type Secrets = { rt?: string; idt?: string };
+export type Secrets = { rt?: string | undefined; idt?: string | undefined };
 
 /** Writes tried before a compare-and-set gives up (other writers won each time). */
 export const CAS_ATTEMPTS = 8;

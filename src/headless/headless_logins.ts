@@ -27,13 +27,13 @@ export interface Pairing {
   readonly expiresAt: number;
   status: PairingStatus;
   /** The one-time secret of the confirmation form, once the page was opened. */
-  confirmKey?: string;
+  confirmKey?: string | undefined;
   /** The token, once a person logged in. */
-  token?: string;
+  token?: string | undefined;
   /** Who logged in, shown to the tool so that the person at the terminal can check it. */
-  email?: string;
+  email?: string | undefined;
   /** Why it failed, once it did. */
-  error?: { code: string; detail: string };
+  error?: { code: string; detail: string } | undefined;
 }
 
 /** The pairings of one route group. */

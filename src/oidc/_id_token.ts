@@ -3,6 +3,7 @@
 // at once when a token names a key it lacks (signing-key rotation).
 import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose";
 import { ProviderUnavailable } from "./_checks.ts";
+import type { FetchFunction } from "../http/http.ts";
 
 const ID_TOKEN_ALGORITHMS = [
   "RS256",
@@ -35,7 +36,7 @@ export class IdTokenVerifier {
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
   #forcedAt = -Infinity;
 
-  constructor(jwksUri: string, fetcher: typeof fetch) {
+  constructor(jwksUri: string, fetcher: FetchFunction) {
     this.#jwks = createRemoteJWKSet(new URL(jwksUri), {
       timeoutDuration: 10_000,
       [customFetch]: (url, init) => checkedKeySet(fetcher, url, init),
@@ -83,7 +84,7 @@ export class IdTokenVerifier {
 
 /** Fetches the key set; an answer that is not a 200 JSON key set is an outage, not a bad token. */
 async function checkedKeySet(
-  fetcher: typeof fetch,
+  fetcher: FetchFunction,
   url: string,
   init: RequestInit,
 ): Promise<Response> {

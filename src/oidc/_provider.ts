@@ -7,6 +7,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { boundedFetch } from "./_fetch.ts";
+import type { FetchFunction } from "../http/http.ts";
 import {
   expectedIssuer,
   isLoopback,
@@ -21,13 +22,13 @@ import { IdTokenVerifier } from "./_id_token.ts";
 export interface OidcClientOptions {
   serverMetadataUrl: string;
   clientId: string;
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /** By default, what discovery lists, preferring basic. */
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
-  fetch: typeof fetch;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  fetch: FetchFunction;
   clock: () => number;
   /** Seconds of clock difference allowed with the provider (`exp`, `nbf`, and `iat` ahead of now). */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
 }
 
 /** Tolerance for clock differences with the provider, in seconds, by default. */
@@ -38,7 +39,7 @@ const DISCOVERY_RETRY_MS = 5_000;
 /** The provider's metadata and the settings of every request made to it. */
 export class Provider {
   readonly options: OidcClientOptions;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFunction;
   readonly tolerance: number;
   readonly #issuer: URL;
   readonly #insecure: boolean;
@@ -108,7 +109,16 @@ export class Provider {
     return clientAuth(method, secret);
   }
 
-  requestOptions(): { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]: boolean } {
-    return { [oauth.customFetch]: this.fetch, [oauth.allowInsecureRequests]: this.#insecure };
+  requestOptions(): {
+    [oauth.customFetch]: (
+      url: string,
+      init: oauth.CustomFetchOptions<string, unknown>,
+    ) => Promise<Response>;
+    [oauth.allowInsecureRequests]: boolean;
+  } {
+    // oauth4webapi's options object is a RequestInit; its optional fields may hold undefined.
+    const customFetch = (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
+      this.fetch(url, init as RequestInit);
+    return { [oauth.customFetch]: customFetch, [oauth.allowInsecureRequests]: this.#insecure };
   }
 }

@@ -20,9 +20,9 @@ import type { Provider } from "./_provider.ts";
 export interface TokenResult {
   identity: Identity;
   /** The provider's refresh token, when it gave one (a new one when it rotates them). */
-  refreshToken?: string;
+  refreshToken?: string | undefined;
   /** The ID token, for `id_token_hint` at logout. */
-  idToken?: string;
+  idToken?: string | undefined;
   /** Until when (epoch ms) the answer may be relied upon (the access token's lifetime). */
   expiresAt: number;
 }

@@ -122,7 +122,8 @@ function wholeEdit(
   } else if (index === -1) {
     map.items.push(doc.createPair(email, [...capabilities]));
   } else {
-    map.items[index].value = listNode(doc, map.items[index].value, capabilities);
+    const pair = map.items[index]!;
+    pair.value = listNode(doc, pair.value, capabilities);
   }
   try {
     const written = parseCapsFile(doc.toString(SERIALIZE), file);

@@ -39,7 +39,7 @@ export interface ApiTokenRecord {
   /** When it was made (seconds since the epoch). */
   created_at: number;
   /** The tokens that made it, when a token did (it is revoked with any of them). */
-  parents?: TokenParent[];
+  parents?: TokenParent[] | undefined;
 }
 
 /**
@@ -88,7 +88,7 @@ export interface TokenStore {
    * whenever another process may have changed the state, so that the manager
    * loads it again (read on every request: it must be a plain field).
    */
-  readonly version?: number;
+  readonly version?: number | undefined;
   /**
    * Optional, for stores that poll: a promise when a check for other
    * processes' changes is due (the manager awaits it, then compares
@@ -221,7 +221,7 @@ export interface FileTokenStoreOptions extends TokenStoreOptions {
    * every request that needs the state.
    * @default {1000}
    */
-  pollInterval?: number;
+  pollInterval?: number | undefined;
 }
 
 /**
