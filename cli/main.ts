@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * The `easy-oauth` command line: encrypt and check configuration files,
  * edit the capability file offline, log in from a terminal, run the mock provider.

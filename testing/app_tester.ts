@@ -49,16 +49,23 @@ export interface Fetchable {
  * import { type OAuthEnv, OAuthManager } from "@easy-oauth/hono";
  * import { AppTester, OAuthMock } from "@easy-oauth/hono/testing";
  *
+ * // The app is made by a function: the server and each test make their own.
+ * function createApp(options: { serverMetadataUrl: string; secretKey: string }) {
+ *   const oauth = new OAuthManager({
+ *     ...options,
+ *     clientId: "test",
+ *     capabilities: { graph: { read: [] }, defaultCapabilities: ["read"] },
+ *   });
+ *   const app = oauth.install(new Hono<OAuthEnv>());
+ *   app.get("/hello", oauth.requireCapability("read"), (c) => c.text(`hi ${c.var.email}`));
+ *   return app;
+ * }
+ *
  * await using mock = await OAuthMock.start({ port: 0 });
- * const oauth = new OAuthManager({
+ * const app = createApp({
  *   serverMetadataUrl: mock.metadataUrl,
  *   secretKey: "a test secret of at least thirty-two characters",
- *   clientId: "test",
- *   capabilities: { graph: { read: [] }, defaultCapabilities: ["read"] },
  * });
- * const app = oauth.install(new Hono<OAuthEnv>());
- * app.get("/hello", oauth.requireCapability("read"), (c) => c.text(`hi ${c.var.email}`));
- *
  * await using tester = await AppTester.start(app, mock);
  * const guest = await tester.client();
  * await guest.get("/hello", {}, { expect: 401 });
