@@ -44,7 +44,9 @@ export async function checkCommand(args: string[], io: CliIO): Promise<number> {
   const userFile = (options.capabilities as { userFile?: string }).userFile;
   lines.push(
     userFile
-      ? `capabilities (users from ${userFile}, ${users.size} accounts):`
+      ? `capabilities (users from ${userFile}, ${users.size} account${
+        users.size === 1 ? "" : "s"
+      }):`
       : "capabilities (no user_file: users are kept in memory):",
   );
   lines.push(...summary(capabilities, users));
