@@ -4,7 +4,7 @@
 import type { CapabilitySet } from "../src/capabilities/capabilities.ts";
 import { CapabilityError } from "../src/capabilities/capability_error.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
-import { parseCommandArgs } from "./_args.ts";
+import { parseCommandArgs, quoteArg } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";
 import { exportCaps, importCaps } from "./_caps_transfer.ts";
 
@@ -64,7 +64,7 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
   const count = Object.hasOwn(COUNTS, action) ? COUNTS[action] : undefined;
   if (!count) {
     throw new UsageError(
-      `caps: unknown action "${action}" (list, add, remove, set, import or export)`,
+      `caps: unknown action ${quoteArg(action)} (list, add, remove, set, import or export)`,
     );
   }
   const transfer = action === "import" || action === "export";

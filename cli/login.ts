@@ -44,7 +44,7 @@ export async function loginCommand(args: string[], io: CliIO): Promise<number> {
 }
 
 function appUrl(url: string | undefined): URL {
-  if (url === undefined) throw new UsageError("login: --url is required (see --help)");
+  if (url === undefined) throw new UsageError("login: --url is required");
   if (!URL.canParse(url)) throw new UsageError(`login: --url ${JSON.stringify(url)} is not a URL`);
   const parsed = new URL(url);
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
