@@ -29,6 +29,8 @@ export interface ValidatedOptions {
   fetch: FetchFunction;
   clockTolerance: number;
   tokenStore: TokenStore;
+  /** A path of the app or an absolute URL; undefined for `{prefix}/token/whoami`. */
+  tokenCheckUrl?: string | undefined;
   log: (message: string) => void;
 }
 
@@ -201,6 +203,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
     tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
+    tokenCheckUrl: tokenCheckUrl(optionalString(options, "tokenCheckUrl")),
     log,
   };
 }
@@ -241,4 +244,15 @@ function tokenStore(
   const store = capabilities.store;
   if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
   return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"), { clock });
+}
+
+/** A path of the app (`/…`, not `//…`) or an absolute http(s) URL. */
+function tokenCheckUrl(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  if (given.startsWith("/") && !given.startsWith("//") && !given.includes("\\")) return given;
+  if (URL.canParse(given) && /^https?:$/.test(new URL(given).protocol)) return given;
+  fail(
+    "tokenCheckUrl",
+    `must be a path of the app ("/…") or an http(s) URL, not ${JSON.stringify(given)}`,
+  );
 }

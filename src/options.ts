@@ -132,6 +132,12 @@ export interface OAuthManagerOptions {
    */
   tokenStore?: TokenStore | undefined;
   /**
+   * The URL that the token page's ready-to-paste `curl` line calls: a path of
+   * the app (`"/api/me"`) or an absolute http(s) URL.
+   * @default {`{prefix}/token/whoami`, which says who the token is}
+   */
+  tokenCheckUrl?: string | undefined;
+  /**
    * Where refusals and events are logged (never tokens or secrets).
    * @default {console.warn}
    */

@@ -16,14 +16,17 @@ export function confirmPage(
       <input type="hidden" name="confirm" value="${data.confirmKey}">
       <button id="continue" type="submit">Continue and log in</button>
     </form>
+    <p class="actions"><a id="home" href="/">Home</a></p>
   `;
   return pageResponse(200, "Log in a command-line tool", body, { anyFormTarget: true });
 }
 
-/** After the login: the token went to the tool. */
+/** After the login: the token went to the tool, and this browser got no session. */
 export function headlessDonePage(email: string): Response {
-  const body = html`<h1>You are logged in</h1>
+  const body = html`<h1>The command-line tool is logged in</h1>
 <p id="done">The command-line tool now has a token for <strong>${email}</strong>.
-You can close this page and return to your terminal.</p>`;
-  return pageResponse(200, "You are logged in", body);
+This browser is not logged in to the app by it (it got no session).
+You can close this page and return to your terminal.</p>
+<p class="actions"><a id="home" href="/">Home</a></p>`;
+  return pageResponse(200, "The command-line tool is logged in", body);
 }
