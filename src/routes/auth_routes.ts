@@ -232,8 +232,9 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
   const login = `${core.path("/login")}?${next}`;
-  // A person is told why the provider asks again; a script follows the redirect.
-  if (wantsHtml(c)) return await throughContext(c, offlineLoginPage(login));
+  // A person who logged in already is told why the provider asks again; a guest
+  // (whose first login this is) and a script follow the redirect.
+  if (session && wantsHtml(c)) return await throughContext(c, offlineLoginPage(login));
   return c.redirect(login, 307);
 }
 

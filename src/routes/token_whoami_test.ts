@@ -86,14 +86,31 @@ describe("GET /token/whoami", () => {
 describe("the offline login of /token", () => {
   it("is announced to a person by a page that says why the provider asks again", async () => {
     await using ex = await startExample();
-    const page = await fetch(`${ex.tester.url}/token`, { headers: BROWSER, redirect: "manual" });
+    // Logged in (a session), without offline access: /token needs a second login.
+    const login = await fetch(`${ex.tester.url}/login`, { redirect: "manual" });
+    const state = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const back = await fetch(login.headers.get("location")!, { redirect: "manual" });
+    const callback = await fetch(back.headers.get("location")!, {
+      redirect: "manual",
+      headers: { cookie: state },
+    });
+    await callback.body?.cancel();
+    const session = callback.headers.getSetCookie().map((c) => c.split(";")[0])
+      .filter((c) => c.includes("session")).join("; ");
+    assert.ok(session, "the first login made a session");
+    const page = await fetch(`${ex.tester.url}/token`, {
+      headers: { ...BROWSER, cookie: session },
+      redirect: "manual",
+    });
     assert.equal(page.status, 200);
     const text = await page.text();
     assert.match(text, /<h1>One more step for a token<\/h1>/);
     assert.match(text, /needs <em>offline access<\/em>[\s\S]*your provider will ask you once more/);
     assert.match(text, /<a id="continue" href="\/login\?offline_token=true&#38;redirect=token">/);
-    const script = await fetch(`${ex.tester.url}/token`, { redirect: "manual" });
-    assert.equal(script.status, 307, "a script still follows the redirect");
-    await script.body?.cancel();
+    for (const headers of [{ cookie: session }, BROWSER]) {
+      const other = await fetch(`${ex.tester.url}/token`, { headers, redirect: "manual" });
+      assert.equal(other.status, 307, "a script, and a guest's first login, follow the redirect");
+      await other.body?.cancel();
+    }
   });
 });
