@@ -9,6 +9,7 @@
 #  (b) the same app for Deno, importing the repository by path (a `links`
 #      entry: jsr:@easy-oauth/hono is the copy), checked by `deno check` with
 #      the same strict compiler options, and tested by `deno test`.
+# Each app also runs the `easy-oauth` command as its users would (--version).
 # Needs bun, deno and the npm registry (bun init installs TypeScript from it).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,7 +63,9 @@ bun_app() {
     { [ -x node_modules/.bin/tsc ] || step bun add -d typescript; } &&
     ./node_modules/.bin/tsc --version &&
     step ./node_modules/.bin/tsc --noEmit -p . &&
-    step bun test
+    step bun test &&
+    # The package's bin, as `bunx easy-oauth` runs it.
+    step bunx easy-oauth --version
 }
 (bun_app) || { echo "!! the outside Bun app failed"; status=1; }
 
@@ -86,7 +89,8 @@ deno_app() {
 }
 JSON
   for f in "${app_files[@]}"; do cp "$repo/examples/readme/$f" . || return 1; done
-  step deno check "${app_files[@]}" && step deno test -A app_test.ts
+  step deno check "${app_files[@]}" && step deno test -A app_test.ts &&
+    step deno run -A jsr:@easy-oauth/hono/cli --version
 }
 (deno_app) || { echo "!! the outside Deno app failed"; status=1; }
 exit $status
