@@ -10,7 +10,7 @@
  *
  * const oauth = new OAuthManager({
  *   serverMetadataUrl: "https://accounts.google.com/.well-known/openid-configuration",
- *   secretKey: "change me: a long random string of 32+ characters",
+ *   secretKey: "<SECRET_KEY: the output of easy-oauth secret>",
  *   clientId: "CLIENT_ID",
  *   clientSecret: "CLIENT_SECRET",
  *   clientKwargs: { scope: "openid email", prompt: "select_account" },
@@ -43,16 +43,17 @@ export type { CapabilitySetOptions } from "./src/capabilities/options.ts";
 export type { CapabilityStore } from "./src/stores/capability_store.ts";
 export { MemoryCapabilityStore } from "./src/stores/memory_store.ts";
 export { FileCapabilityStore, type FileCapabilityStoreOptions } from "./src/stores/file_store.ts";
-export {
-  type ApiTokenRecord,
-  FileTokenStore,
-  type FileTokenStoreOptions,
-  type GrantRecord,
-  MemoryTokenStore,
-  type TokenState,
-  type TokenStore,
-  type TokenStoreOptions,
+export type {
+  ApiTokenRecord,
+  GrantRecord,
+  TokenChange,
+  TokenChanges,
+  TokenStore,
+  TokenStoreOptions,
 } from "./src/stores/token_store.ts";
+export { MemoryTokenStore } from "./src/stores/memory_token_store.ts";
+export { SqliteStore, type SqliteStoreOptions } from "./src/stores/sqlite_store.ts";
+export { SqliteCapabilityStore } from "./src/stores/sqlite_capability_store.ts";
 export type { TokenEndpointAuthMethod } from "./src/oidc/_client_auth.ts";
 export {
   ConfigError,

@@ -4,11 +4,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono, type MiddlewareHandler } from "hono";
-import { type OAuthEnv, OAuthManager } from "../mod.ts";
+import { type OAuthEnv, OAuthManager, type TokenStore } from "../mod.ts";
 import { AppTester, OAuthMock } from "../testing/mod.ts";
 
 /** The secret of the bench managers (and of `@hono/oidc-auth`'s sessions). */
-export const SECRET = "bench secret: at least thirty-two characters long";
+export const SECRET = "iLTzGM87UUvaXx0yrNQ0tZrgEuJfKDNv1BXPjLrSVUk";
 
 /** `read` is held through `write` (stored), `browse` by guests, `admin` by root. */
 export const GRAPH = { read: [], write: ["read"], browse: [], user_management: [] };
@@ -55,6 +55,8 @@ const floor: MiddlewareHandler<OAuthEnv> = async function floor(c, next) {
 export interface WorldOptions {
   /** Accounts in the capability file besides the three of the bench. @default {0} */
   extraUsers?: number;
+  /** The token store. @default {the default: `caps.db` beside the capability file} */
+  tokenStore?: TokenStore;
   /** Adds routes before the app is served (the `@hono/oidc-auth` peer, say). */
   extend?: (app: Hono<OAuthEnv>, mock: OAuthMock) => void;
 }
@@ -71,6 +73,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     clientId: "bench-client",
     clientSecret: "bench-secret",
     capabilities: { graph: GRAPH, userFile, guestCapabilities: ["browse"] },
+    tokenStore: options.tokenStore,
     log: () => {},
   });
   const app = new Hono<OAuthEnv>();

@@ -19,11 +19,14 @@ import {
 } from "./_figures.ts";
 import { withDatabase } from "./_database.ts";
 import { replicas, type ReplicasResult } from "./replicas.ts";
+import { postgresLog, type PostgresLogResult, postgresLogSection } from "./postgres_log.ts";
 import { betterAuthPeer, type PeerResult } from "./better_auth.ts";
 import { bunVersion, findLoadTool, type HttpResult, httpThroughput } from "./http.ts";
 import { inProcess } from "./in_process.ts";
 import { missed, type Section, table } from "./_report.ts";
 import { testerClients } from "./tester_clients.ts";
+import { storage } from "./storage.ts";
+import { storageSection } from "./_storage_figures.ts";
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
 
@@ -42,6 +45,14 @@ const SETTINGS = {
   },
   tester: { clients: 100, runs: 3 },
   peers: { rounds: 30, batch: 200, warmup: 500 },
+  storage: {
+    sizes: [1_000, 10_000, 100_000],
+    writes: 200,
+    catchUps: 50,
+    loginSeconds: 10,
+    loginConcurrency: 8,
+    propagations: 100,
+  },
   replicas: {
     rounds: 40,
     batch: 500,
@@ -50,6 +61,7 @@ const SETTINGS = {
     writeSeconds: 3,
     pollMs: 100,
   },
+  postgresLog: { sizes: [1_000, 10_000, 100_000], ops: 100 },
 };
 
 function step(message: string): void {
@@ -94,10 +106,16 @@ async function run() {
   const shared: ReplicasResult | { skipped: string } = await withDatabase(
     (url) => replicas(url, SETTINGS.replicas),
   );
+  step("PostgreSQL at 1k, 10k and 100k records…");
+  const pgLog: PostgresLogResult | { skipped: string } = await withDatabase(
+    (url) => postgresLog(url, SETTINGS.postgresLog),
+  );
   step("better-auth beside our session check…");
   const peers: PeerResult | { skipped: string } = await withDatabase(
     (url) => betterAuthPeer(url, SETTINGS.peers),
   );
+  step("the token store (SQLite) at 1k, 10k and 100k records…");
+  const stored = await storage(SETTINGS.storage);
   const sections: Section[] = [
     ...inProcessSections(inProc),
     httpSection(http, tool.name),
@@ -105,8 +123,19 @@ async function run() {
     testerSection(tester),
     replicasSection(shared, SETTINGS.replicas.pollMs),
     peerSection(peers),
+    storageSection(stored),
+    postgresLogSection(pgLog),
   ];
-  const raw = { inProcess: inProc, http, scale, tester, replicas: shared, peers };
+  const raw = {
+    inProcess: inProc,
+    http,
+    scale,
+    tester,
+    replicas: shared,
+    postgresLog: pgLog,
+    peers,
+    storage: stored,
+  };
   return { sections, raw, bun, tool, started };
 }
 

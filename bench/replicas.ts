@@ -10,11 +10,11 @@ import { Hono } from "hono";
 import {
   type CapabilityStore,
   FileCapabilityStore,
-  FileTokenStore,
   MemoryCapabilityStore,
   MemoryTokenStore,
   type OAuthEnv,
   OAuthManager,
+  SqliteStore,
   type TokenStore,
 } from "../mod.ts";
 import { PostgresStore } from "../postgres/mod.ts";
@@ -179,8 +179,8 @@ export async function replicas(
       const caps = new FileCapabilityStore(join(dir, "caps.yaml"), {
         reloadInterval: options.pollMs,
       });
-      const tokenFile = join(dir, "caps.tokens.json");
-      return app(mock, caps, new FileTokenStore(tokenFile, { pollInterval: options.pollMs }));
+      // The default token store beside the capability file (two connections, as two processes).
+      return app(mock, caps, new SqliteStore(join(dir, "caps.db"), { log: () => {} }));
     });
     const fileTokens = await tokens(mock, files[0], n);
     const result: ReplicasResult = {

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import process from "node:process";
 import { capabilityScale } from "./capability_scale.ts";
 import { replicas } from "./replicas.ts";
+import { postgresLog, postgresLogSection } from "./postgres_log.ts";
 import {
   inProcessSections,
   peerSection,
@@ -18,6 +19,8 @@ import { inProcess } from "./in_process.ts";
 import { compare } from "./_measure.ts";
 import { type Figure, table } from "./_report.ts";
 import { testerClients } from "./tester_clients.ts";
+import { storage } from "./storage.ts";
+import { storageSection } from "./_storage_figures.ts";
 
 function assertFinite(figures: readonly Figure[]): void {
   for (const figure of figures) {
@@ -72,6 +75,20 @@ describe("the benchmarks", () => {
     assert.equal(tester.clients, 3);
   });
 
+  it("measure the token store on small sizes, across two processes too", async () => {
+    const result = await storage({
+      sizes: [20, 200],
+      writes: 5,
+      catchUps: 3,
+      loginSeconds: 1,
+      loginConcurrency: 2,
+      propagations: 2,
+    });
+    assertFinite(storageSection(result).figures);
+    assert.equal(result.propagation.n, 2);
+    assert.equal(result.writes.length, 2);
+  });
+
   const noDatabase = !process.env.DATABASE_URL &&
     "DATABASE_URL is not set: replica figures skipped";
   it("measure the replica figures on PostgreSQL", { skip: noDatabase }, async () => {
@@ -86,6 +103,12 @@ describe("the benchmarks", () => {
     assertFinite(replicasSection(result, 50).figures);
     assert.equal(result.propagation.postgres.n, 3);
     assert.equal(result.propagation.files.n, 3);
+  });
+
+  it("measure PostgreSQL writes and catch-up at two sizes", { skip: noDatabase }, async () => {
+    const result = await postgresLog(process.env.DATABASE_URL!, { sizes: [100, 1000], ops: 3 });
+    assertFinite(postgresLogSection(result).figures);
+    assert.deepEqual(result.sizes.map((s) => s.size), [100, 1000]);
   });
 
   it(

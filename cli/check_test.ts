@@ -23,7 +23,7 @@ async function setup(caps = "ann@example.com: [moderate]\nbob@example.com: [read
   dirs.push(dir);
   const text = (await readFile(VECTOR_CONFIG, "utf8")).replace(
     /^secret_key: .*$/m,
-    `secret_key: ${await encryptValue("0123456789abcdef0123456789abcdef", PASSWORD)}`,
+    `secret_key: ${await encryptValue("sb9ztQ6U7711LU5mBBYEOwHH4GEtbxqvrX803o2nxR8", PASSWORD)}`,
   );
   const file = join(dir, "config.yaml");
   await writeFile(file, text);

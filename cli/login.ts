@@ -32,8 +32,10 @@ export async function loginCommand(args: string[], io: CliIO): Promise<number> {
   const base = appUrl(parsed.values.url);
   const { started, cookie } = await startLogin(base, io.signal);
   io.stderr(
-    `Open this link in a browser and log in:\n\n  ${started.login_url}\n\n` +
-      `The page shows this code; continue only if it matches: ${started.user_code ?? "(none)"}\n` +
+    `Open this link in a browser and log in:\n\n  ${printable(started.login_url)}\n\n` +
+      `The page shows this code; continue only if it matches: ${
+        printable(String(started.user_code ?? "(none)"))
+      }\n` +
       `Waiting (at most ${Math.round(started.expires_in / 60)} minutes)…\n`,
   );
   const { token, email } = await waitForToken(started, cookie, io.signal);
@@ -79,10 +81,7 @@ async function waitForToken(
     if (res.status === 200) {
       const body = await res.json() as { refresh_token?: unknown; email?: unknown };
       if (typeof body.refresh_token === "string") {
-        // Printed on a terminal: no control characters (escape sequences) from the network.
-        const email = typeof body.email === "string"
-          ? [...body.email.slice(0, 254)].filter((ch) => ch >= " " && ch !== "\x7f").join("")
-          : undefined;
+        const email = typeof body.email === "string" ? printable(body.email, 254) : undefined;
         return email === undefined
           ? { token: body.refresh_token }
           : { token: body.refresh_token, email };
@@ -117,8 +116,18 @@ async function request(
 
 async function failure(res: Response, what: string): Promise<CommandError> {
   const body = await res.json().catch(() => ({})) as { detail?: unknown };
-  const detail = typeof body.detail === "string" ? `: ${body.detail}` : "";
+  const detail = typeof body.detail === "string" ? `: ${printable(body.detail)}` : "";
   return new CommandError(`${what} (HTTP ${res.status})${detail}`);
+}
+
+/**
+ * What a server said, made safe for a terminal: no control characters (C0,
+ * DEL, C1), so that no escape sequence (OSC 52 setting the clipboard, CSI
+ * clearing the screen, a title change) gets through; cut to `max` characters.
+ */
+function printable(text: string, max = 2000): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, "").slice(0, max);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { completeHeadlessLogin, startExample } from "../testing/_fixtures.ts";
 import { main } from "./main.ts";
+import { serve } from "../testing/_serve.ts";
 
 function capture(signal?: AbortSignal) {
   const out = { stdout: "", stderr: "" };
@@ -66,3 +67,39 @@ describe("easy-oauth login", () => {
     assert.match(wrong.out.stderr, /refused to start a headless login \(HTTP 404\)/);
   });
 });
+
+describe("easy-oauth login and what a server says", () => {
+  it("strips control characters (C0, C1, DEL, escape sequences) from everything the server said", async () => {
+    const hostile = "\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b]0;title\x07\x9b31m\x7f\x00";
+    let polls = 0;
+    await using server = await serveFor((request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/login") {
+        return Response.json({
+          login_url: `${url.origin}/confirm${hostile}`,
+          token_url: `${url.origin}/poll`,
+          expires_in: 60,
+          user_code: `KMRT${hostile}-WXBC`,
+          interval: 1,
+        });
+      }
+      polls++;
+      return Response.json({ error: "login_failed", detail: `denied${hostile} here` }, {
+        status: 400,
+      });
+    });
+    const { out, io } = capture();
+    assert.equal(await main(["login", "--url", `${server.url}/`], io), 1);
+    assert.equal(polls, 1);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(out.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, JSON.stringify(out.stderr));
+    assert.match(out.stderr, /\/confirm\]52;c;ZWNobyBwd25lZA==\[2J\]0;title31m\n/);
+    assert.match(out.stderr, /KMRT\]52;c;ZWNobyBwd25lZA==\[2J\]0;title31m-WXBC/);
+    assert.match(out.stderr, /: denied\]52;c;ZWNobyBwd25lZA==\[2J\]0;title31m here/);
+  });
+});
+
+async function serveFor(handler: (request: Request) => Response) {
+  const served = await serve(handler);
+  return { url: served.url, [Symbol.asyncDispose]: () => served.close() };
+}

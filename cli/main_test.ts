@@ -129,7 +129,7 @@ describe("easy-oauth", () => {
       await writeFile(
         join(dir, "config.yaml"),
         "server_metadata_url: http://127.0.0.1:29313/.well-known/openid-configuration\n" +
-          "secret_key: a secret of at least thirty-two characters\nclient_id: app\n",
+          "secret_key: P7HZQ4mqaSVxklC7izFGtXdyNn_F9htJmtr9nSVXbrg\nclient_id: app\n",
       );
       const { code, stdout, stderr } = await new Promise<
         { code: number | null; stdout: string; stderr: string }

@@ -21,7 +21,8 @@ export const MOCK_HELP =
 Runs a mock OpenID Connect provider until interrupted (Ctrl-C). Its login page
 asks who logs in (--email is the default); with --auto it logs everyone in as
 --email without asking. Each --client registers a client; with any, unknown
-clients, wrong secrets and unregistered redirect URIs are refused. Point
+clients, wrong secrets and unregistered redirect URIs are refused; without, codes
+go only to loopback redirect URIs (localhost, 127.0.0.1, [::1]). Point
 server_metadata_url at the discovery URL it prints. Change the default user with:
   curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
 (it counts at the next login: log in again).

@@ -20,7 +20,7 @@ export async function serveExample(): Promise<ServedExample> {
   await copyFile(new URL("./caps.yaml", import.meta.url), userFile);
   const mock = await OAuthMock.start({ port: 0 });
   const oauth = new OAuthManager(
-    exampleOptions(mock.metadataUrl, "an example secret of 32+ characters!!", userFile),
+    exampleOptions(mock.metadataUrl, "7pX6hI8JtwXNwvAmk3FEF2l6ZxpO-OYgar7HWAQRqX0", userFile),
   );
   const tester = await AppTester.start(createApp(oauth), mock);
   return {

@@ -32,7 +32,10 @@ describe("the example app", () => {
   it("answers 400, never 5xx, to a hostile POST /switch_user body", async () => {
     const provider = createMockProvider();
     const oauth = new OAuthManager(
-      exampleOptions("http://127.0.0.1:9/.well-known/openid-configuration", "x".repeat(40)),
+      exampleOptions(
+        "http://127.0.0.1:9/.well-known/openid-configuration",
+        "FSFi0JVwvwaVhox2ZlS7IvQkXWoNwLeWZuBQGQgiC7k",
+      ),
     );
     const app = createApp(oauth, { switchUser: (email) => provider.setEmail(email) });
     const cases: [string, string][] = [
@@ -53,7 +56,10 @@ describe("the example app", () => {
 
   it("looks like the pages the module ships: a styled home page and 404, and a favicon", async () => {
     const oauth = new OAuthManager(
-      exampleOptions("http://127.0.0.1:9/.well-known/openid-configuration", "x".repeat(40)),
+      exampleOptions(
+        "http://127.0.0.1:9/.well-known/openid-configuration",
+        "wP4sRz8Kq1nYc6Lb0Tf3Vx9Gm2Hd7Ju5Ea_Qo-Ni3Zk",
+      ),
     );
     const app = createApp(oauth);
     const browser = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };

@@ -9,7 +9,7 @@ test("only accountants and admins see the payroll", async () => {
   await using mock = await OAuthMock.start({ port: 0 }); // port 0: any free port
   const oauth = new OAuthManager({
     serverMetadataUrl: mock.metadataUrl,
-    secretKey: "a test secret of at least thirty-two characters",
+    secretKey: "AS32Vv7DevTRfyndrP0dtAOEk8wSk2kvuEciIP9Fon8",
     clientId: "test",
     capabilities: {
       graph: { payroll: [], user_management: [] },

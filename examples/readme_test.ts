@@ -47,7 +47,7 @@ async function snippets(
 function useProvider(metadataUrl: string): void {
   Object.assign(process.env, {
     SERVER_METADATA_URL: metadataUrl,
-    SECRET_KEY: "a secret of at least thirty-two characters",
+    SECRET_KEY: "SlE65m_hjhu_RuLiquYgO9F69I1MrrehV6TDly7SSyc",
     CLIENT_ID: "readme-app",
     CLIENT_SECRET: "readme-secret",
   });
@@ -93,10 +93,12 @@ describe("the README's snippets", () => {
     await using mock = await OAuthMock.start({ port: 0 });
     useProvider(mock.metadataUrl);
     // Its userFile is caps.yaml in the working directory; logins keep their grant beside it.
-    const grants = join(process.cwd(), "caps.tokens.json");
-    const existed = await access(grants).then(() => true, () => false);
+    const made = ["caps.db", "caps.db-wal", "caps.db-shm"].map((n) => join(process.cwd(), n));
+    const existed = await access(made[0]).then(() => true, () => false);
     await using _ = {
-      [Symbol.asyncDispose]: () => existed ? Promise.resolve() : rm(grants, { force: true }),
+      [Symbol.asyncDispose]: async () => {
+        if (!existed) { for (const file of made) await rm(file, { force: true }); }
+      },
     };
     const { default: app } = await import("./readme/main.ts");
     await using tester = await AppTester.start(app, mock);
@@ -118,6 +120,13 @@ describe("the README's snippets", () => {
       prompt: () => Promise.resolve(undefined),
     });
     assert.equal(status, 0, out);
+    // Its token database is made beside caps.yaml on first use.
+    const made = ["caps.db", "caps.db-wal", "caps.db-shm"].map((n) => join(README_DIR, n));
+    await using _ = {
+      [Symbol.asyncDispose]: async () => {
+        for (const file of made) await rm(file, { force: true });
+      },
+    };
     const loaded = await run("from_config.ts", {}, README_DIR);
     assert.equal(loaded.code, 0, loaded.stderr);
     assert.equal(loaded.stdout.trim(), "true true");

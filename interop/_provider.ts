@@ -15,7 +15,14 @@ export interface ProviderSetup {
   rotateAlways?: boolean;
   /** Access-token lifetime in seconds: how long the app may rely on a refresh. */
   accessTokenTtl?: number;
+  /** The client's `id_token_signed_response_alg` (ES512, HS256 with the client secret, …). */
+  idTokenAlg?: string;
+  /** The client's `userinfo_signed_response_alg`: userinfo answered as a signed JWT. */
+  userinfoAlg?: string;
 }
+
+/** The algorithms the provider may sign ID tokens and userinfo with. */
+const SIGNING_ALGS = ["RS256", "PS256", "ES256", "ES512", "EdDSA", "HS256", "HS384", "HS512"];
 
 /** A running provider. */
 export interface RunningProvider extends AsyncDisposable {
@@ -38,9 +45,9 @@ const EVENTS = [
   "server_error",
 ];
 
-async function signingKey(kid: string): Promise<JWK> {
-  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid, alg: "RS256", use: "sig" };
+async function signingKey(kid: string, alg = "RS256"): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg, use: "sig" };
 }
 
 function configuration(setup: ProviderSetup, keys: JWK[]) {
@@ -53,7 +60,13 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       post_logout_redirect_uris: [`${app}/`],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
+      ...(setup.idTokenAlg ? { id_token_signed_response_alg: setup.idTokenAlg } : {}),
+      ...(setup.userinfoAlg ? { userinfo_signed_response_alg: setup.userinfoAlg } : {}),
     }],
+    enabledJWA: {
+      idTokenSigningAlgValues: SIGNING_ALGS,
+      userinfoSigningAlgValues: SIGNING_ALGS,
+    },
     jwks: { keys },
     // Any login is an account whose email is the login (the dev form takes any).
     findAccount: (_ctx: unknown, id: string) => ({
@@ -66,6 +79,7 @@ function configuration(setup: ProviderSetup, keys: JWK[]) {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      jwtUserinfo: { enabled: setup.userinfoAlg !== undefined },
     },
     // Set explicitly (the defaults print notices); ID tokens outlive the app's clock jumps.
     ttl: {
@@ -88,6 +102,10 @@ export async function startProvider(setup: ProviderSetup): Promise<RunningProvid
   const issuer = `http://127.0.0.1:${port}`;
   const events = new Map<string, number>();
   let keys = [await signingKey("key-1")];
+  // An ES512 key (P-521) besides the RSA one, for a client that chose ES512.
+  if ([setup.idTokenAlg, setup.userinfoAlg].includes("ES512")) {
+    keys.push(await signingKey("key-es512", "ES512"));
+  }
   let handler: (req: IncomingMessage, res: ServerResponse) => void;
   const build = () => {
     // The default in-memory adapter is shared by instances: grants survive a rebuild.

@@ -5,7 +5,7 @@ import { serve } from "../testing/_serve.ts";
 import { type ProviderSetup, type RunningProvider, startProvider } from "./_provider.ts";
 import { ProviderBrowser } from "./_browser.ts";
 
-export const SECRET = "interop secret: at least thirty-two characters";
+export const SECRET = "_QJmFoID44fdSjVh3usvpTUMCZpbupFXLbsPbOv5w9k";
 
 /** The app, its provider and what the manager logged. */
 export interface Interop extends AsyncDisposable {

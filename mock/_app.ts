@@ -6,7 +6,7 @@ import { describeServer, discoveryDocument, PATHS } from "./_discovery.ts";
 import { NO_STORE, OAuthError, oauthErrorResponse } from "./_http.ts";
 import { revoke } from "./_revoke.ts";
 import { emailFromBody } from "./_set_email.ts";
-import { issuerOf, type MockState } from "./_state.ts";
+import { fromOwnPage, issuerOf, type MockState } from "./_state.ts";
 import { token } from "./_token.ts";
 import { userinfo } from "./_userinfo.ts";
 
@@ -31,6 +31,14 @@ export function createApp(state: MockState, setEmail: (email: string) => void): 
   app.get(PATHS.jwks, async (c) => c.json(await state.signer.jwks()));
   app.post(PATHS.revocation, (c) => revoke(state, c.req.raw));
   app.post(PATHS.setEmail, async (c) => {
+    // Another site's form must not choose who logs in (as the demo's /switch_user).
+    if (!fromOwnPage(state, c.req.raw)) {
+      throw new OAuthError(
+        "cross_site_request",
+        "Another site cannot set the email; use this provider's page, curl or setEmail().",
+        403,
+      );
+    }
     const email = await emailFromBody(c.req.raw);
     setEmail(email);
     return c.json({ status: "ok", message: `Email set to ${email}`, email }, 200, NO_STORE);

@@ -4,7 +4,7 @@ import { PATHS, SCOPES } from "./_discovery.ts";
 import type { CodeGrant } from "./_grants.ts";
 import { formParams, OAuthError, rejectRepeated, required } from "./_http.ts";
 import { errorPage, respond, type ResponseMode, responseMode } from "./_respond.ts";
-import { issuerOf, type MockState } from "./_state.ts";
+import { fromOwnPage, issuerOf, type MockState } from "./_state.ts";
 import { loginChoice, loginPage } from "./_login_page.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -43,7 +43,11 @@ export async function authorize(state: MockState, request: Request): Promise<Res
   try {
     mode = responseMode(params);
     refuseRequestObjects(params);
-    const choice = loginChoice(params);
+    // The page's choice counts only as its own form posted it: fields in a
+    // link's query, or in another site's form, show the page again.
+    const choice = request.method === "POST" && fromOwnPage(state, request)
+      ? loginChoice(params)
+      : undefined;
     if (choice === undefined && state.controls.loginPage) {
       if ((params.get("prompt") ?? "").split(" ").includes("none")) {
         throw new OAuthError("login_required", "The login page needs a person.");

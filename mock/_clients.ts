@@ -62,7 +62,16 @@ export function clientCheck(registered: readonly MockClient[] | undefined): Clie
       return client.clientId;
     },
     checkRedirect(clientId, redirectUri) {
-      if (clients === undefined) return;
+      if (clients === undefined) {
+        // Without registered clients, codes go to this machine only: never an open redirector.
+        if (!isLoopback(new URL(redirectUri).hostname)) {
+          throw new OAuthError(
+            "invalid_request",
+            'Without registered clients the mock redirects only to loopback addresses (localhost, 127.0.0.1, [::1]); register the client with its "redirectUris" to use another.',
+          );
+        }
+        return;
+      }
       const client = clients.get(clientId);
       if (client === undefined) {
         throw new OAuthError("invalid_request", `The client "${clientId}" is not registered.`);
@@ -75,6 +84,12 @@ export function clientCheck(registered: readonly MockClient[] | undefined): Clie
       }
     },
   };
+}
+
+/** Whether a URL's hostname is this machine (RFC 8252 §7.3). */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 interface Credentials {

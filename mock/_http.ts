@@ -18,6 +18,7 @@ export type OAuthErrorCode =
   | "insufficient_scope"
   | "login_required"
   | "not_found"
+  | "cross_site_request"
   | "server_error";
 
 /** A request-time failure, thrown by parsers and answered by {@link oauthErrorResponse}. */

@@ -30,6 +30,20 @@ export function issuerOf(state: MockState, request: Request): string {
   return state.issuer ?? new URL(request.url).origin;
 }
 
+/**
+ * Whether a browser request comes from the mock's own pages: a present
+ * `Origin` is the issuer's (or the request's own) origin, and
+ * `Sec-Fetch-Site` does not say another site sent it. Scripts send neither.
+ */
+export function fromOwnPage(state: MockState, request: Request): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin" && site !== "none") return false;
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  return origin === new URL(request.url).origin ||
+    (URL.canParse(issuerOf(state, request)) && origin === new URL(issuerOf(state, request)).origin);
+}
+
 /** Seconds since the epoch by the provider's clock, as JWT claims count time. */
 export function nowSeconds(state: MockState): number {
   return Math.floor(state.clock() / 1000);

@@ -81,7 +81,9 @@ export interface MockProviderOptions {
    * refuses: an unknown client or a wrong secret at the token and revocation
    * endpoints (401 `invalid_client` with `WWW-Authenticate`), an unknown client
    * or an unregistered `redirect_uri` at the authorization endpoint (a 400 page,
-   * never a redirect). Without them, any client id and secret are accepted.
+   * never a redirect). Without them, any client id and secret are accepted,
+   * and codes go only to loopback redirect URIs (`localhost`, `127.0.0.1`,
+   * `[::1]`): anything else is a 400 that says so.
    * @default {undefined (any client)}
    */
   clients?: readonly MockClient[] | undefined;
@@ -90,7 +92,9 @@ export interface MockProviderOptions {
    * recent emails as buttons, an optional display name, "Log in" and "Deny",
    * which answers `access_denied`), for local development. Without it, the
    * mock logs the user in without asking, as tests want. `login_hint` and
-   * `setEmail()` fill in the email field.
+   * `setEmail()` fill in the email field. Only the page's own form post
+   * counts: the same fields in a link's query, or posted by another site,
+   * show the page again.
    * @default {false}
    */
   loginPage?: boolean | undefined;
@@ -160,7 +164,7 @@ export interface MockProvider {
  * Endpoints: `GET /` (a description), `GET /.well-known/openid-configuration`, `GET|POST /oauth2/auth`,
  * `POST /oauth2/token`, `GET|POST /oauth2/userinfo`, `GET /oauth2/certs`,
  * `POST /oauth2/revoke`, `POST /set_email` (JSON `{"email": ...}` or form
- * `email=...`), `GET /health`. A refresh token is issued only when the scope has
+ * `email=...`; refused with a 403 when another site sent it), `GET /health`. A refresh token is issued only when the scope has
  * `offline_access` or the request has `access_type=offline`, as with Google;
  * refreshing does not rotate it (unless the `rotateRefreshTokens` quirk is on). ID tokens carry `auth_time`: the mock keeps
  * one sign-on session per user, renewed when `max_age` is exceeded or

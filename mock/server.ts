@@ -24,7 +24,8 @@ const USAGE =
 Runs a mock OpenID Connect provider. Its login page asks who logs in (--email is
 the default); with --auto it logs everyone in as --email without asking.
 Each --client registers a client (an empty secret makes it public); with any, the
-provider refuses unknown clients, wrong secrets and unregistered redirect URIs.
+provider refuses unknown clients, wrong secrets and unregistered redirect URIs;
+without, codes go only to loopback redirect URIs (localhost, 127.0.0.1, [::1]).
 Change the default with: curl -X POST -H "Content-Type: application/json" -d '{"email": "a@b.c"}' <url>/set_email
 (it counts at the next login: log in again).`;
 

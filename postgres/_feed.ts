@@ -1,6 +1,7 @@
 // The change feed of one replica: a dedicated connection that LISTENs on the
-// schema's channel, hands each NOTIFY to the stores, and after a dropped
-// connection reconnects and reloads everything (what was missed meanwhile).
+// schema's channel and hands each NOTIFY to the stores as a hint to read the
+// log (never as state: any role that can connect may send one), and after a
+// dropped connection reconnects and has the stores catch up on what they missed.
 // postgres.js's own `sql.listen()` re-listens after a drop but gives up when
 // the server is still down at that moment, and does not say when it is back;
 // we need both, so the loop is ours.
@@ -8,10 +9,10 @@ import type { Sql } from "./_sql.ts";
 
 /** What the feed drives. */
 export interface FeedTarget {
-  /** Applies one NOTIFY payload (never called while a reload runs). */
-  message(payload: string): void;
-  /** Reads everything again on `sql` (the feed's connection, so NOTIFYs come after it). */
-  reload(sql: Sql): Promise<void>;
+  /** A NOTIFY arrived: its payload, untrusted, a hint of what to read at most. */
+  hint(payload: string): void;
+  /** Listening (again): read what may have been missed before. */
+  catchUp(): Promise<void>;
 }
 
 const FIRST_RETRY_MS = 100;
@@ -25,8 +26,6 @@ export class Feed {
   readonly #log: (message: string) => void;
   #healthy = false;
   #closed = false;
-  #reloading = false;
-  #held: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
   #connecting: Promise<void> | undefined;
@@ -45,7 +44,7 @@ export class Feed {
     return this.#healthy;
   }
 
-  /** Connects, listens and loads everything; rejects when the database cannot be reached. */
+  /** Connects, listens and catches up; rejects when the database cannot be reached. */
   start(): Promise<void> {
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
@@ -57,8 +56,7 @@ export class Feed {
   /** For the client's `onnotify`. */
   notified(channel: string, payload: string): void {
     if (channel !== this.#channel || this.#closed) return;
-    if (this.#reloading) this.#held.push(payload);
-    else this.#target.message(payload);
+    this.#target.hint(payload);
   }
 
   /** For the client's `onclose`: the connection dropped. */
@@ -78,12 +76,6 @@ export class Feed {
     this.#schedule();
   }
 
-  /** Asks the target to read everything again (a NOTIFY it could not apply by itself). */
-  reload(): void {
-    if (this.#reloading || this.#closed || !this.#healthy) return;
-    this.#withReload(() => this.#target.reload(this.#sql)).catch(() => this.dropped());
-  }
-
   /** Stops listening and reconnecting. */
   close(): void {
     this.#closed = true;
@@ -92,31 +84,18 @@ export class Feed {
 
   async #connect(): Promise<void> {
     this.#droppedWhileConnecting = false;
-    await this.#withReload(async () => {
-      await this.#sql.unsafe(`listen "${this.#channel}"`);
-      await this.#target.reload(this.#sql);
-    });
+    // Listening first: a change committed after the catch-up's read is hinted.
+    await this.#sql.unsafe(`listen "${this.#channel}"`);
+    await this.#target.catchUp();
     this.#healthy = true;
     this.#retryMs = FIRST_RETRY_MS;
-  }
-
-  async #withReload(run: () => Promise<void>): Promise<void> {
-    this.#reloading = true;
-    try {
-      await run();
-    } finally {
-      this.#reloading = false;
-      const held = this.#held;
-      this.#held = [];
-      for (const payload of held) this.#target.message(payload);
-    }
   }
 
   #schedule(): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.start().then(
-        () => this.#log("easy-oauth: PostgreSQL is back; reloaded, writes accepted again"),
+        () => this.#log("easy-oauth: PostgreSQL is back; caught up, writes accepted again"),
         () => {
           this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
           if (!this.#closed) this.#schedule();

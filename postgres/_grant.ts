@@ -41,14 +41,9 @@ export async function grantsOf(
   return rows.map(record);
 }
 
-/** Deletes the expired records. */
-export async function deleteExpiredGrants(sql: Sql, schema: string, now: number): Promise<void> {
-  await sql.unsafe(`delete from "${schema}".grants where expires_at <= $1`, [now]);
-}
-
 /**
- * Writes `r` if the stored unexpired version is `expected` (0: none stored, or
- * expired and deleted just before); whether it did.
+ * Writes `r` if the stored unexpired version is `expected` (0: none stored,
+ * or only an expired record, which it replaces); whether it did.
  */
 export async function putGrant(
   sql: Sql,
@@ -60,9 +55,12 @@ export async function putGrant(
   const values = [r.id, r.email, r.version, r.expires_at, sql.json(r.data as never)];
   const rows = expected === 0
     ? await sql.unsafe(
-      `insert into "${schema}".grants (id, email, version, expires_at, data)
-       values ($1, $2, $3, $4, $5) on conflict (id) do nothing returning id`,
-      values,
+      `insert into "${schema}".grants as g (id, email, version, expires_at, data)
+       values ($1, $2, $3, $4, $5)
+       on conflict (id) do update set email = excluded.email, version = excluded.version,
+         expires_at = excluded.expires_at, data = excluded.data
+       where g.expires_at <= $6 returning id`,
+      [...values, now],
     )
     : await sql.unsafe(
       `update "${schema}".grants set email = $2, version = $3, expires_at = $4, data = $5

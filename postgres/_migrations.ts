@@ -5,7 +5,7 @@ import type { Sql } from "./_sql.ts";
 
 /**
  * The steps, in order; `{s}` is the quoted schema. Never edit a released step:
- * add one. Timestamps are numbers as `TokenState` has them (ms or s).
+ * add one. Timestamps are numbers as the `TokenStore` takes them (ms or s).
  */
 const STEPS: readonly string[] = [
   `create table {s}.capabilities (
@@ -28,6 +28,39 @@ const STEPS: readonly string[] = [
      data jsonb not null
    );
    create index on {s}.grants (email);`,
+  // 2: state as rows plus a log of changes with revisions. A replica catches
+  // up by reading what follows its revision, never from a NOTIFY's payload.
+  // Revisions come from one counter row per log, bumped in the statement
+  // that makes the change: its row lock orders revisions as commits are
+  // ordered, so a reader never skips a revision that commits late.
+  `create table {s}.revisions (
+     name text primary key,
+     rev bigint not null,
+     horizon bigint not null default 0  -- the last revision pruned: a reader behind it reloads
+   );
+   insert into {s}.revisions (name, rev, horizon) select 'tokens', rev, rev from {s}.token_state;
+   drop table {s}.token_state;
+   create table {s}.token_log (
+     rev bigint primary key,
+     at double precision not null,  -- the writer's clock (ms), for the retention
+     change jsonb not null          -- a TokenChange
+   );
+   create index on {s}.token_log (at);
+   alter table {s}.revoked_accounts add column until double precision;
+   update {s}.revoked_accounts set until = (revoked_before + 31536000) * 1000;  -- + MAX_TOKEN_LIFETIME
+   alter table {s}.revoked_accounts alter column until set not null;
+   create index on {s}.revoked_ids (expires_at);
+   create index on {s}.revoked_accounts (until);
+   create index on {s}.api_tokens (expires_at);
+   create index on {s}.grants (expires_at);
+   create table {s}.used_once (key text primary key, until double precision not null);
+   create index on {s}.used_once (until);
+   -- Capabilities: the rows are their own log, one revision across accounts.
+   update {s}.capabilities c set rev = n.n
+     from (select email, row_number() over (order by pos) as n from {s}.capabilities) n
+     where c.email = n.email;
+   insert into {s}.revisions (name, rev) select 'capabilities', count(*) from {s}.capabilities;
+   create index on {s}.capabilities (rev);`,
 ];
 
 /** The schema version this code writes. */
@@ -35,9 +68,14 @@ export const SCHEMA_VERSION: number = STEPS.length;
 
 /**
  * Creates the schema and its tables when missing, applies the steps not yet
- * applied, and refuses a schema newer than this code.
+ * applied (up to `upTo`: the tests stop at an older version), and refuses a
+ * schema newer than this code.
  */
-export async function migrate(sql: Sql, schema: string): Promise<void> {
+export async function migrate(
+  sql: Sql,
+  schema: string,
+  upTo: number = STEPS.length,
+): Promise<void> {
   const s = `"${schema}"`;
   await sql.begin(async (tx) => {
     await tx`set local client_min_messages = warning`;
@@ -53,7 +91,7 @@ export async function migrate(sql: Sql, schema: string): Promise<void> {
         `schema "${schema}" is at version ${version}, newer than this code (${STEPS.length})`,
       );
     }
-    for (let step = version; step < STEPS.length; step++) {
+    for (let step = version; step < upTo; step++) {
       await tx.unsafe(STEPS[step]!.replaceAll("{s}", s));
       await tx.unsafe(`insert into ${s}.migrations (version) values (${step + 1})`);
     }

@@ -10,9 +10,6 @@ export type Sql = postgres.Sql<Record<string, never>>;
 /** Schema names we accept: plain lower-case identifiers, so they need no escaping anywhere. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** NOTIFY payloads must stay under 8000 bytes; larger changes are announced without their data. */
-export const MAX_PAYLOAD = 7000;
-
 // Connection failures (postgres.js codes, socket errors) and SQLSTATE classes
 // 08 (connection exception), 57P01–57P03 (shutdown, cannot connect now), 53300 (too many connections).
 const UNREACHABLE = new Set([

@@ -1,117 +1,215 @@
-// The token state as rows: one table per part of `TokenState`, changes as
-// diffs (what a write changed, which is also what NOTIFY carries). Reads and
-// writes are single statements: one snapshot, one atomic commit, and no
-// connection held across round trips (a connection lost in the middle of a
-// transaction can crash the process in postgres.js 3.4: porsager/postgres#1208).
-import type { TokenState } from "../src/stores/token_store.ts";
+// The revocation state as rows and its change log, in single statements:
+// each change writes its row, bumps the revision and appends the log entry
+// in one statement (one atomic commit, no connection held across round trips:
+// a connection lost in the middle of a transaction can crash the process in
+// postgres.js 3.4, porsager/postgres#1208). The NOTIFY sent with it carries
+// the revision only, as a hint to look: readers read the log.
+import type { ApiTokenRecord, TokenChange, TokenChanges } from "../src/stores/token_store.ts";
 import type { Sql } from "./_sql.ts";
 
-type Part = keyof TokenState;
-
-/** What one write changed, per part: entries set and keys deleted. */
-export type Diff = { [P in Part]?: { set?: TokenState[P]; del?: string[] } };
-
-const PARTS: readonly Part[] = ["revoked_ids", "revoked_accounts", "api_tokens"];
-
-/** A state with nothing in it (prototype-less records, as the file store makes). */
-export function emptyState(): TokenState {
-  return {
-    revoked_ids: Object.create(null),
-    revoked_accounts: Object.create(null),
-    api_tokens: Object.create(null),
-  };
+/** What every write needs: the client, the quoted schema, the channel, the clock's now (ms). */
+export interface Writer {
+  sql: Sql;
+  s: string;
+  channel: string;
+  now: number;
 }
 
-/** Reads the whole state and its revision in one statement (`s`: the quoted schema). */
-export async function readState(sql: Sql, s: string): Promise<{ state: TokenState; rev: number }> {
-  const [row] = await sql.unsafe(`select
-    (select rev from ${s}.token_state) as rev,
-    (select coalesce(jsonb_object_agg(id, expires_at), '{}') from ${s}.revoked_ids) as revoked_ids,
-    (select coalesce(jsonb_object_agg(email, revoked_before), '{}') from ${s}.revoked_accounts)
-      as revoked_accounts,
-    (select coalesce(jsonb_object_agg(id, record), '{}') from ${s}.api_tokens) as api_tokens`);
-  if (row === undefined) throw new Error("the token state query returned no row");
-  const state = emptyState();
-  for (const part of PARTS) Object.assign(state[part], row[part]);
-  return { state, rev: Number(row.rev) };
+const PREPARE = { prepare: true } as const;
+
+/**
+ * Bumps the token revision, appends `entry` (a jsonb expression over the
+ * `row` CTE) and notifies, after `row` (a data-modifying CTE) wrote; `when`:
+ * a condition for writing the entry at all.
+ */
+function logged(s: string, row: string, entry: string, when = "true"): string {
+  return `with row as (${row}),
+   bump as (update ${s}.revisions set rev = rev + 1
+            where name = 'tokens' and ${when} returning rev),
+   entry as (insert into ${s}.token_log (rev, at, change)
+             select bump.rev, $at::float8, ${entry} from bump, row)
+   select pg_notify($ch, 't ' || rev) from bump`;
 }
 
-/** What changed from `before` to `after`, or `undefined` when nothing did. */
-export function diffStates(before: TokenState, after: TokenState): Diff | undefined {
-  const diff: Diff = {};
-  let changed = false;
-  for (const part of PARTS) {
-    const old = before[part] as Record<string, unknown>;
-    const now = after[part] as Record<string, unknown>;
-    const set: Record<string, unknown> = {};
-    const del = Object.keys(old).filter((k) => !Object.hasOwn(now, k));
-    for (const [k, v] of Object.entries(now)) {
-      if (!Object.hasOwn(old, k) || JSON.stringify(old[k]) !== JSON.stringify(v)) set[k] = v;
-    }
-    if (del.length === 0 && Object.keys(set).length === 0) continue;
-    changed = true;
-    (diff as Record<string, unknown>)[part] = { set, del };
-  }
-  return changed ? diff : undefined;
+async function write(w: Writer, query: string, params: Record<string, unknown>): Promise<void> {
+  // Named parameters ($at, $ch, …) become positional ones.
+  const names: string[] = [];
+  const text = query.replace(/\$([a-z]+)/g, (_, name: string) => {
+    if (!names.includes(name)) names.push(name);
+    return `$${names.indexOf(name) + 1}`;
+  });
+  const values: Record<string, unknown> = { ...params, at: w.now, ch: w.channel };
+  await w.sql.unsafe(text, names.map((n) => values[n]) as never[], PREPARE);
+}
+
+/** Revokes `id` until `until` (the later of two revocations stays). */
+export function revokeId(w: Writer, id: string, until: number): Promise<void> {
+  const { s } = w;
+  return write(
+    w,
+    logged(
+      s,
+      `insert into ${s}.revoked_ids as r (id, expires_at) values ($id, $until::float8)
+       on conflict (id) do update set expires_at = greatest(r.expires_at, excluded.expires_at)
+       returning id, expires_at`,
+      `jsonb_build_object('kind', 'revoke_id', 'id', row.id, 'until', row.expires_at)`,
+    ),
+    { id, until },
+  );
+}
+
+/** Revokes what `email` was issued at or before `before` (s), until `until` (ms). */
+export function revokeAccount(w: Writer, email: string, before: number, until: number) {
+  const { s } = w;
+  return write(
+    w,
+    logged(
+      s,
+      `insert into ${s}.revoked_accounts as a (email, revoked_before, until)
+       values ($email, $before::float8, $until::float8)
+       on conflict (email) do update set
+         revoked_before = greatest(a.revoked_before, excluded.revoked_before),
+         until = greatest(a.until, excluded.until)
+       returning email, revoked_before, until`,
+      `jsonb_build_object('kind', 'revoke_account', 'email', row.email,
+         'before', row.revoked_before, 'until', row.until)`,
+    ),
+    { email, before, until },
+  );
+}
+
+/** Records an API token. */
+export function addApiToken(w: Writer, record: ApiTokenRecord): Promise<void> {
+  const { s } = w;
+  return write(
+    w,
+    logged(
+      s,
+      `insert into ${s}.api_tokens (id, record, expires_at)
+       values ($id, $record::jsonb, $expires::float8)
+       on conflict (id) do update set record = excluded.record, expires_at = excluded.expires_at
+       returning record, expires_at`,
+      `jsonb_build_object('kind', 'api_token', 'record', row.record, 'until', row.expires_at * 1000)`,
+    ),
+    { id: record.id, record: w.sql.json(record as never), expires: record.expires_at },
+  );
+}
+
+/** Removes an API token's record; logs nothing when there was none. */
+export function removeApiToken(w: Writer, id: string): Promise<void> {
+  const { s } = w;
+  return write(
+    w,
+    logged(
+      s,
+      `delete from ${s}.api_tokens where id = $id returning id`,
+      `jsonb_build_object('kind', 'remove_api_token', 'id', row.id)`,
+      "exists (select 1 from row)",
+    ),
+    { id },
+  );
 }
 
 /**
- * Writes `diff` and moves the revision from `rev` to `rev + 1`, publishing
- * `payload`, in one statement; nothing when the stored revision is not `rev`.
- *
- * @returns Whether it wrote.
+ * The log after `revision`, in one statement (one snapshot), or `undefined`
+ * when the reader must read the whole state: no revision, one older than the
+ * log keeps, or one this log never reached (another database, a restored backup).
  */
-export async function writeDiff(
+export async function changesAfter(
   sql: Sql,
   s: string,
-  rev: number,
-  diff: Diff,
-  notify: { channel: string; payload: string },
-): Promise<boolean> {
-  const part = (p: Part) => ({
-    set: sql.json((diff[p]?.set ?? {}) as never),
-    del: diff[p]?.del ?? [],
-  });
-  const ids = part("revoked_ids"), accounts = part("revoked_accounts"), api = part("api_tokens");
-  const ok = "exists (select 1 from bump)";
-  const rows = await sql.unsafe(
-    `with bump as (update ${s}.token_state set rev = rev + 1 where rev = $1 returning rev),
-     d1 as (delete from ${s}.revoked_ids where ${ok} and id = any($2::text[])),
-     s1 as (insert into ${s}.revoked_ids (id, expires_at)
-            select key, (value #>> '{}')::float8 from jsonb_each($3::jsonb) where ${ok}
-            on conflict (id) do update set expires_at = excluded.expires_at),
-     d2 as (delete from ${s}.revoked_accounts where ${ok} and email = any($4::text[])),
-     s2 as (insert into ${s}.revoked_accounts (email, revoked_before)
-            select key, (value #>> '{}')::float8 from jsonb_each($5::jsonb) where ${ok}
-            on conflict (email) do update set revoked_before = excluded.revoked_before),
-     d3 as (delete from ${s}.api_tokens where ${ok} and id = any($6::text[])),
-     s3 as (insert into ${s}.api_tokens (id, record, expires_at)
-            select key, value, (value ->> 'expires_at')::float8 from jsonb_each($7::jsonb)
-            where ${ok}
-            on conflict (id) do update set record = excluded.record, expires_at = excluded.expires_at)
-     select pg_notify($8, $9) from bump`,
-    [
-      rev,
-      ids.del,
-      ids.set,
-      accounts.del,
-      accounts.set,
-      api.del,
-      api.set,
-      notify.channel,
-      notify.payload,
-    ],
+  revision: number | undefined,
+): Promise<TokenChanges | undefined> {
+  if (revision === undefined) return undefined;
+  const [row] = await sql.unsafe(
+    `select r.rev, r.horizon,
+       (select coalesce(jsonb_agg(change order by rev), '[]') from ${s}.token_log
+        where rev > $1) as changes
+     from ${s}.revisions r where name = 'tokens'`,
+    [revision],
+    PREPARE,
   );
-  return rows.length === 1;
+  const rev = Number(row.rev);
+  if (revision < Number(row.horizon) || revision > rev) return undefined;
+  return { revision: rev, reset: false, changes: (row.changes as TokenChange[]).map(ordered) };
 }
 
-/** Applies a diff to a state in place. */
-export function applyDiff(state: TokenState, diff: Diff): void {
-  for (const part of PARTS) {
-    const change = diff[part];
-    if (change === undefined) continue;
-    const into = state[part] as Record<string, unknown>;
-    for (const k of change.del ?? []) delete into[k];
-    Object.assign(into, change.set ?? {});
+/** The unexpired rows as changes, and the revision they are at, in one statement. */
+export async function wholeState(sql: Sql, s: string, now: number): Promise<TokenChanges> {
+  const [row] = await sql.unsafe(
+    `select (select rev from ${s}.revisions where name = 'tokens') as rev,
+       (select coalesce(jsonb_agg(jsonb_build_object('kind', 'revoke_id', 'id', id,
+          'until', expires_at)), '[]') from ${s}.revoked_ids where expires_at > $1) as ids,
+       (select coalesce(jsonb_agg(jsonb_build_object('kind', 'revoke_account', 'email', email,
+          'before', revoked_before, 'until', until)), '[]')
+        from ${s}.revoked_accounts where until > $1) as accounts,
+       (select coalesce(jsonb_agg(jsonb_build_object('kind', 'api_token', 'record', record,
+          'until', expires_at * 1000)), '[]') from ${s}.api_tokens where expires_at * 1000 > $1)
+        as api`,
+    [now],
+    PREPARE,
+  );
+  return {
+    revision: Number(row.rev),
+    reset: true,
+    changes: ([...row.ids, ...row.accounts, ...row.api] as TokenChange[]).map(ordered),
+  };
+}
+
+/** `change` with its fields in the order `TokenChange` lists them (jsonb sorts keys its own way). */
+function ordered(change: TokenChange): TokenChange {
+  switch (change.kind) {
+    case "revoke_id":
+      return { kind: change.kind, id: change.id, until: change.until };
+    case "revoke_account":
+      return { kind: change.kind, email: change.email, before: change.before, until: change.until };
+    case "api_token":
+      return { kind: change.kind, record: change.record, until: change.until };
+    case "remove_api_token":
+      return { kind: change.kind, id: change.id };
   }
+}
+
+/** How many expired rows one sweep deletes per table at most (the next sweep takes the rest). */
+const SWEEP_LIMIT = 1000;
+
+/**
+ * Deletes expired rows (through the indexes on their expiry, a bounded number
+ * per table) and the log entries older than `oldest` (ms), moving the
+ * horizon past them.
+ */
+export async function sweep(sql: Sql, s: string, now: number, oldest: number): Promise<void> {
+  const expired = (table: string, key: string, column: string, at: string) =>
+    `${table} as (delete from ${s}.${table} where ${key} in
+       (select ${key} from ${s}.${table} where ${column} <= ${at} limit ${SWEEP_LIMIT}))`;
+  await sql.unsafe(
+    `with ${expired("revoked_ids", "id", "expires_at", "$1")},
+       ${expired("revoked_accounts", "email", "until", "$1")},
+       ${expired("api_tokens", "id", "expires_at", "$1 / 1000")},
+       ${expired("grants", "id", "expires_at", "$1 / 1000")},
+       ${expired("used_once", "key", "until", "$1")},
+       pruned as (delete from ${s}.token_log where at <= $2 returning rev)
+     update ${s}.revisions set horizon = greatest(horizon, (select max(rev) from pruned))
+     where name = 'tokens' and exists (select 1 from pruned)`,
+    [now, oldest],
+    PREPARE,
+  );
+}
+
+/** Records `key` as used until `until` (ms); whether it was unused (or its record had ended). */
+export async function useOnce(
+  sql: Sql,
+  s: string,
+  key: string,
+  until: number,
+  now: number,
+): Promise<boolean> {
+  const rows = await sql.unsafe(
+    `insert into ${s}.used_once as u (key, until) values ($1, $2)
+     on conflict (key) do update set until = excluded.until where u.until <= $3
+     returning key`,
+    [key, until, now],
+    PREPARE,
+  );
+  return rows.length === 1;
 }

@@ -5,7 +5,7 @@
  */
 import type { CapabilityStore } from "../src/stores/capability_store.ts";
 import { frozenUpdate, sameList } from "../src/stores/_lists.ts";
-import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
+import { reaching, type Sql } from "./_sql.ts";
 
 type List = readonly string[] | undefined;
 
@@ -18,7 +18,11 @@ interface Row {
 /**
  * A `CapabilityStore` in PostgreSQL (`pg.capabilities` of a `PostgresStore`).
  * Reads come from this replica's memory; `update` is a compare-and-set on the
- * account's revision (one statement), published to every replica with `NOTIFY`. While the
+ * account's revision (one statement). Every write gives its row the next
+ * revision of one counter, so the rows are their own change log: a replica
+ * catches up by reading the rows after the revision it has, from the table,
+ * when a `NOTIFY` says there may be some. The notification is a hint, never
+ * state: forged ones cost a coalesced read that finds nothing. While the
  * database cannot be reached, reads keep answering from memory and `update`
  * rejects with a `StoreUnavailable` (a 503).
  *
@@ -38,6 +42,10 @@ export class PostgresCapabilityStore implements CapabilityStore {
   #rows = new Map<string, Row>();
   #queues = new Map<string, Promise<void>>();
   #version = 0;
+  /** Every row up to this revision is in `#rows`. */
+  #rev = 0;
+  #reading: Promise<void> | undefined;
+  #again = false;
 
   /**
    * Made by `PostgresStore`; not meant to be constructed by hand.
@@ -128,9 +136,12 @@ export class PostgresCapabilityStore implements CapabilityStore {
       const next = frozenUpdate(fn(row.list));
       if (sameList(row.list, next)) {
         if (fresh) return row.list;
-      } else if (await reaching("change capabilities", () => this.#write(email, next, row.rev))) {
-        this.#apply(email, next, row.rev + 1);
-        return next;
+      } else {
+        const rev = await reaching("change capabilities", () => this.#write(email, next, row.rev));
+        if (rev !== undefined) {
+          this.#apply(email, next, rev);
+          return next;
+        }
       }
       row = await reaching("change capabilities", () => this.#read(email));
       fresh = true;
@@ -149,54 +160,104 @@ export class PostgresCapabilityStore implements CapabilityStore {
     };
   }
 
-  /** Writes `list` as revision `known + 1` if the stored one is `known`, and publishes it. */
-  async #write(email: string, list: List, known: number): Promise<boolean> {
+  /**
+   * Writes `list` if the account's stored revision is `known` (0: none), under
+   * the next revision of the counter, and wakes the replicas; the revision
+   * written, or undefined when another write came first.
+   */
+  async #write(email: string, list: List, known: number): Promise<number | undefined> {
     const s = `"${this.#schema}"`;
     const rows = await this.#sql.unsafe(
-      `with w as (
-         insert into ${s}.capabilities as c (email, capabilities, rev) values ($1, $2, $3 + 1)
-         on conflict (email) do update
-         set capabilities = excluded.capabilities, rev = excluded.rev, changed_at = now()
-         where c.rev = $3
-         returning rev)
-       select pg_notify($4, $5) from w`,
-      [email, list ? [...list] : null, known, this.#channel, payload(email, list, known + 1)],
+      `with bump as (update ${s}.revisions set rev = rev + 1
+                     where name = 'capabilities' returning rev),
+       w as (insert into ${s}.capabilities as c (email, capabilities, rev)
+             select $1, $2, rev from bump
+             on conflict (email) do update
+             set capabilities = excluded.capabilities, rev = excluded.rev, changed_at = now()
+             where c.rev = $3
+             returning rev)
+       select rev, pg_notify($4, 'c ' || rev) from w`,
+      [email, list ? [...list] : null, known, this.#channel],
+      { prepare: true },
     );
     if (rows.length === 1 && list === undefined) {
+      // Deleted accounts are kept a day so that replicas read the deletion; then
+      // the horizon moves past them (a replica further behind reloads).
       await this.#sql.unsafe(
-        `delete from ${s}.capabilities
-         where capabilities is null and changed_at < now() - interval '1 day'`,
+        `with gone as (delete from ${s}.capabilities
+                       where capabilities is null and changed_at < now() - interval '1 day'
+                       returning rev)
+         update ${s}.revisions set horizon = greatest(horizon, (select max(rev) from gone))
+         where name = 'capabilities' and exists (select 1 from gone)`,
       );
     }
-    return rows.length === 1;
+    return rows.length === 1 ? Number(rows[0].rev) : undefined;
   }
 
   /**
-   * A change published by a replica (maybe this one), as `update` sends it.
+   * Told by the change feed that rows after revision `rev` (when the hint
+   * says one) may exist: reads them, one read at a time, hints that come
+   * meanwhile folded into one more read. A hint is never trusted for more.
    * @ignore
    */
-  message(change: { e: string; l?: string[] | null; r: number }, fetch: () => void): void {
-    if (!("l" in change)) {
-      if ((this.#rows.get(change.e)?.rev ?? 0) < change.r) fetch();
+  hinted(rev?: number): void {
+    if (rev !== undefined && rev <= this.#rev) return;
+    if (this.#reading) {
+      this.#again = true;
       return;
     }
-    this.#apply(change.e, change.l ? Object.freeze([...change.l]) : undefined, change.r);
+    this.#reading = this.catchUp().catch(() => {
+      // The feed's reconnection catches up again.
+    }).finally(() => {
+      this.#reading = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.hinted();
+      }
+    });
   }
 
   /**
-   * Replaces the whole view with what the database holds (at start and after a reconnection).
+   * Reads the rows written after the revision this replica has (an index
+   * range: it costs what changed), or everything when it fell behind the
+   * deleted accounts pruned meanwhile.
    * @ignore
    */
-  async reload(sql: Sql): Promise<void> {
-    const rows = await sql.unsafe(
-      `select email, capabilities, rev from "${this.#schema}".capabilities order by pos`,
+  async catchUp(): Promise<void> {
+    const s = `"${this.#schema}"`;
+    const [head] = await this.#sql.unsafe(
+      `select r.rev, r.horizon,
+         (select coalesce(jsonb_agg(jsonb_build_array(email, capabilities, rev) order by rev), '[]')
+          from ${s}.capabilities where rev > $1) as rows
+       from ${s}.revisions r where name = 'capabilities'`,
+      [this.#rev],
+      { prepare: true },
+    );
+    const top = Number(head.rev);
+    if (this.#rev < Number(head.horizon) || this.#rev > top) return await this.reload();
+    for (const [email, list, rev] of head.rows as [string, string[] | null, number][]) {
+      this.#apply(email, list ? Object.freeze([...list]) : undefined, Number(rev));
+    }
+    this.#rev = Math.max(this.#rev, top);
+  }
+
+  /**
+   * Replaces the whole view with what the database holds (at start, and when it fell behind).
+   * @ignore
+   */
+  async reload(): Promise<void> {
+    const s = `"${this.#schema}"`;
+    const [head] = await this.#sql.unsafe(
+      `select (select rev from ${s}.revisions where name = 'capabilities') as rev,
+         (select coalesce(jsonb_agg(jsonb_build_array(email, capabilities, rev) order by pos), '[]')
+          from ${s}.capabilities) as rows`,
     );
     const next = new Map<string, Row>();
-    for (const row of rows) {
-      const list = row.capabilities ? Object.freeze([...row.capabilities]) : undefined;
-      next.set(row.email, { list, rev: Number(row.rev) });
+    for (const [email, list, rev] of head.rows as [string, string[] | null, number][]) {
+      next.set(email, { list: list ? Object.freeze([...list]) : undefined, rev: Number(rev) });
     }
     this.#rows = next;
+    this.#rev = Number(head.rev);
     this.#version++;
   }
 
@@ -206,9 +267,4 @@ export class PostgresCapabilityStore implements CapabilityStore {
     this.#rows.set(email, { list, rev });
     this.#version++;
   }
-}
-
-function payload(email: string, list: List, rev: number): string {
-  const full = JSON.stringify({ k: "c", e: email, l: list ?? null, r: rev });
-  return full.length <= MAX_PAYLOAD ? full : JSON.stringify({ k: "c", e: email, r: rev });
 }

@@ -5,7 +5,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { OAuthMock } from "../testing/mod.ts";
 import { call, eventually, login, type Replicas, startReplicas } from "../testing/_replicas.ts";
-import { BOSS, concurrentWrites, revocationsTravel } from "../testing/_replica_scenarios.ts";
+import {
+  BOSS,
+  concurrentWrites,
+  readsHideNothing,
+  revocationsTravel,
+} from "../testing/_replica_scenarios.ts";
 import { dropSchema, freshSchema, skip } from "./_test_db.ts";
 import { PG_BIN, startCluster } from "./_test_cluster.ts";
 
@@ -32,6 +37,10 @@ describe("three replicas on one PostgreSQL database", { skip }, () => {
   it("refuses everywhere a token, an account or a session revoked through one", async () => {
     const waited = await revocationsTravel(replicas.urls, 1000);
     assert.ok(Math.max(...waited) < 1000);
+  });
+
+  it("hides no account revocation from a replica that read the store in between", async () => {
+    await readsHideNothing(replicas.urls, 1000);
   });
 
   it("loses none of 3 × 100 concurrent capability writes", { timeout: 60_000 }, async () => {

@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { Feed } from "./_feed.ts";
 import { migrate } from "./_migrations.ts";
 import { SCHEMA_NAME, type Sql } from "./_sql.ts";
+import { LOG_RETENTION } from "../src/stores/token_store.ts";
 import { PostgresCapabilityStore } from "./capability_store.ts";
 import { PostgresTokenStore } from "./token_store.ts";
 
@@ -24,16 +25,23 @@ export interface PostgresStoreOptions {
    */
   log?: (message: string) => void;
   /**
-   * The time in epoch milliseconds, for the expiry of grant records.
+   * The time in epoch milliseconds, for expiry and the change log's retention.
    * @default {Date.now}
    */
   clock?: () => number;
+  /**
+   * Milliseconds a change log entry is kept: a replica that has not caught up
+   * for longer reads the whole state once.
+   * @default {86_400_000 (a day)}
+   */
+  logRetention?: number;
 }
 
 /** What `connect` adds to the options of `fromClient`. */
 export interface PostgresConnectOptions extends PostgresStoreOptions {
   /**
-   * Connections in the pool used for writes (reads never touch the database).
+   * Connections in the pool, for writes and for reading the log after a change (requests are
+   * checked from memory).
    * @default {4}
    */
   max?: number | undefined;
@@ -47,12 +55,15 @@ export interface PostgresConnectOptions extends PostgresStoreOptions {
 /**
  * The state that replicas share, in PostgreSQL: `capabilities` (a
  * `CapabilityStore`) and `tokens` (a `TokenStore`). Each replica keeps its
- * own copy in memory, so that checking a request never waits for the
- * database; every write is one compare-and-set statement whose change is
- * published with `NOTIFY` and applied by every replica within milliseconds. After a dropped
- * connection, the store reconnects by itself and reloads everything; until
- * then, known credentials keep working from memory, writes answer 503, and
- * `log` says so.
+ * own view in memory, so that checking a request never waits for the
+ * database. Every write is one statement that changes its rows and appends
+ * to a change log with the next revision; a `NOTIFY` carrying that revision
+ * wakes the replicas, which read the log after the revision they have, from
+ * the tables, with this store's privileges. A notification is only a hint:
+ * one sent by anyone else changes nothing, and a flood of them costs
+ * coalesced reads that find nothing. After a dropped connection, the store
+ * reconnects by itself and catches up; until then, known credentials keep
+ * working from memory, writes answer 503, and `log` says so.
  *
  * @example
  * ```ts ignore
@@ -88,12 +99,21 @@ export class PostgresStore implements AsyncDisposable {
     this.schema = options.schema;
     const channel = `${options.schema}_changes`;
     this.capabilities = new PostgresCapabilityStore(sql, options.schema, channel);
-    this.tokens = new PostgresTokenStore(sql, options.schema, channel, options.clock);
+    this.tokens = new PostgresTokenStore(
+      sql,
+      options.schema,
+      channel,
+      options.clock,
+      options.logRetention,
+    );
+    let started = false;
     const target = {
-      message: (payload: string) => this.#message(payload),
-      reload: async (listener: Sql) => {
-        await this.capabilities.reload(listener);
-        await this.tokens.reload(listener);
+      hint: (payload: string) => this.#hint(payload),
+      catchUp: async () => {
+        if (started) await this.capabilities.catchUp();
+        else await this.capabilities.reload();
+        started = true;
+        this.tokens.hinted();
       },
     };
     let feed: Feed | undefined;
@@ -196,16 +216,11 @@ export class PostgresStore implements AsyncDisposable {
     return this.close();
   }
 
-  #message(payload: string): void {
-    let change;
-    try {
-      change = JSON.parse(payload);
-    } catch {
-      return this.#feed.reload();
-    }
-    const fetch = () => this.#feed.reload();
-    if (change?.k === "c") this.capabilities.message(change, fetch);
-    else if (change?.k === "t") this.tokens.message(change, fetch);
+  /** A NOTIFY's payload says which log moved and to which revision; a hint, nothing more. */
+  #hint(payload: string): void {
+    const hint = /^([ct]) (\d{1,15})$/.exec(payload);
+    if (hint?.[1] !== "t") this.capabilities.hinted(hint ? Number(hint[2]) : undefined);
+    if (hint?.[1] !== "c") this.tokens.hinted();
   }
 }
 
@@ -215,11 +230,19 @@ type StoreSettings = {
 };
 
 function storeOptions(options: PostgresStoreOptions): StoreSettings {
-  const { schema = "easy_oauth", log = console.error, clock = Date.now } = options;
+  const {
+    schema = "easy_oauth",
+    log = console.error,
+    clock = Date.now,
+    logRetention = LOG_RETENTION,
+  } = options;
   if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
     throw new TypeError('"schema" must be a lower-case identifier like "easy_oauth"');
   }
   if (typeof log !== "function") throw new TypeError('"log" must be a function');
   if (typeof clock !== "function") throw new TypeError('"clock" must be a function');
-  return { schema, log, clock };
+  if (typeof logRetention !== "number" || !(logRetention > 0)) {
+    throw new TypeError('"logRetention" must be a positive number of milliseconds');
+  }
+  return { schema, log, clock, logRetention };
 }

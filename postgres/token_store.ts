@@ -3,108 +3,143 @@
  *
  * @module
  */
-import type { GrantRecord, TokenState, TokenStore } from "../src/stores/token_store.ts";
+import type {
+  ApiTokenRecord,
+  GrantRecord,
+  TokenChanges,
+  TokenStore,
+} from "../src/stores/token_store.ts";
 import { checkGrant, copyGrant } from "../src/stores/_grant_records.ts";
-import { MAX_PAYLOAD, reaching, type Sql } from "./_sql.ts";
-import {
-  applyDiff,
-  type Diff,
-  diffStates,
-  emptyState,
-  readState,
-  writeDiff,
-} from "./_token_rows.ts";
-import { deleteExpiredGrants, getGrant, grantsOf, putGrant } from "./_grant.ts";
+import { reaching, type Sql } from "./_sql.ts";
+import * as rows from "./_token_rows.ts";
+import { getGrant, grantsOf, putGrant } from "./_grant.ts";
+
+/** Milliseconds (of the store's clock) between two sweeps of expired rows and old log entries. */
+const SWEEP_EVERY = 60_000;
 
 /**
  * A `TokenStore` in PostgreSQL (`pg.tokens` of a `PostgresStore`): revoked
- * token ids, account revocations, API tokens and per-grant records. The state
- * the manager checks on each request is this replica's memory; `update` is
- * a compare-and-set on the state's revision (one statement), published to
- * every replica with `NOTIFY`. Expired rows are deleted by the writes. Grant
- * records are read from the database (they are needed at refresh time only).
+ * token ids, account revocations, API tokens, grant records and single-use
+ * records, as rows. Each change of the revocation state writes its row and
+ * appends to the change log in one statement; a replica's manager catches up
+ * with `changesSince(itsRevision)`, read from the tables. A `NOTIFY` (the
+ * revision, nothing else) only moves `hint`: it is never read as state, so a
+ * role that may send notifications but read no table changes nothing.
+ * Expired rows and log entries older than `logRetention` are deleted through
+ * indexes on their expiry, a bounded number at a time.
  *
  * @example
  * ```ts ignore
  * import { PostgresStore } from "@easy-oauth/hono/postgres";
  *
  * await using pg = await PostgresStore.connect("postgres://localhost/app");
- * await pg.tokens.update((s) => ({ ...s, revoked_ids: { ...s.revoked_ids, abc: Date.now() + 60_000 } }));
+ * await pg.tokens.revokeId("k3J…", Date.now() + 60_000);
+ * const { revision, changes } = await pg.tokens.changesSince();
  * ```
  */
 export class PostgresTokenStore implements TokenStore {
   readonly #sql: Sql;
-  readonly #schema: string;
+  readonly #s: string;
   readonly #channel: string;
   readonly #clock: () => number;
-  #state: TokenState = emptyState();
-  #rev = 0;
-  #version = 0;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #retention: number;
+  #hint = 0;
+  #nextSweep = -Infinity;
+  #sweeping: Promise<void> | undefined;
 
   /**
    * Made by `PostgresStore`; not meant to be constructed by hand.
    * @ignore
    */
-  constructor(sql: Sql, schema: string, channel: string, clock: () => number) {
+  constructor(sql: Sql, schema: string, channel: string, clock: () => number, retention: number) {
     this.#sql = sql;
-    this.#schema = schema;
+    this.#s = `"${schema}"`;
     this.#channel = channel;
     this.#clock = clock;
-  }
-
-  /** Bumped by every change this replica learns of: the manager then loads the state again. */
-  get version(): number {
-    return this.#version;
-  }
-
-  /** The state as this replica knows it (a copy; no database round trip). */
-  load(): Promise<TokenState> {
-    return Promise.resolve(structuredClone(this.#state));
+    this.#retention = retention;
   }
 
   /**
-   * Changes the state atomically: `fn` runs on the current state and its
-   * change is written in one statement if no replica wrote meanwhile, else
-   * `fn` runs again on the newer state. `fn` may throw to abort (nothing is
-   * written, the error propagates unchanged).
-   *
-   * @returns The new state.
-   * @throws {StoreUnavailable} When the database cannot be reached.
+   * Moves whenever the log may hold entries this replica has not read: its
+   * own writes, a notification (anyone's: only a hint), a reconnection.
    */
-  update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
-    // One update at a time in this replica: the compare-and-set then only races with other replicas.
-    const run = this.#queue.then(() => this.#update(fn));
-    this.#queue = run.then(() => {}, () => {});
-    return run;
+  get hint(): number {
+    return this.#hint;
   }
 
-  async #update(fn: (state: TokenState) => TokenState): Promise<TokenState> {
-    const s = `"${this.#schema}"`;
-    // Compare-and-set on the revision, one statement per attempt: first on
-    // this replica's view, then on a fresh read when another replica wrote.
-    let base: { state: TokenState; rev: number } = { state: this.#state, rev: this.#rev };
-    let fresh = false;
-    for (;;) {
-      const next = fn(structuredClone(base.state));
-      const diff = diffStates(base.state, next);
-      // "Nothing to change" is only trusted on a fresh read (this view may lag).
-      if (diff === undefined && fresh) return structuredClone(next);
-      if (diff !== undefined) {
-        const rev = base.rev + 1;
-        const notify = { channel: this.#channel, payload: payload(rev, diff) };
-        const wrote = await reaching(
-          "record a revocation or token",
-          () => writeDiff(this.#sql, s, base.rev, diff, notify),
-        );
-        if (wrote) {
-          if (rev > this.#rev) this.#set(structuredClone(next), rev);
-          return structuredClone(next);
-        }
-      }
-      base = await reaching("record a revocation or token", () => readState(this.#sql, s));
-      fresh = true;
-    }
+  /**
+   * Told by the change feed that there may be something new.
+   * @ignore
+   */
+  hinted(): void {
+    this.#hint++;
+  }
+
+  /**
+   * Revokes `id` until `until` (epoch ms); the later of two revocations stays.
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  revokeId(id: string, until: number): Promise<void> {
+    return this.#write("record a revocation", (w) => rows.revokeId(w, id, until));
+  }
+
+  /**
+   * Revokes what `email` was issued at or before `before` (seconds), until `until` (epoch ms).
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  revokeAccount(email: string, before: number, until: number): Promise<void> {
+    return this.#write(
+      "record a revocation",
+      (w) => rows.revokeAccount(w, email, before, until),
+    );
+  }
+
+  /**
+   * Records an issued API token, kept until it expires.
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  addApiToken(record: ApiTokenRecord): Promise<void> {
+    return this.#write("record an API token", (w) => rows.addApiToken(w, record));
+  }
+
+  /**
+   * Removes an API token's record (nothing logged when there was none).
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  removeApiToken(id: string): Promise<void> {
+    return this.#write("remove an API token", (w) => rows.removeApiToken(w, id));
+  }
+
+  /**
+   * The log entries after `revision`, read from the tables (an index range
+   * on the revision: it costs what changed), or the whole unexpired state
+   * (`reset: true`) when `revision` is omitted, older than the entries kept,
+   * or unknown to this database.
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  changesSince(revision?: number): Promise<TokenChanges> {
+    return reaching("read revocations", async () => {
+      return await rows.changesAfter(this.#sql, this.#s, revision) ??
+        await rows.wholeState(this.#sql, this.#s, this.#clock());
+    });
+  }
+
+  /**
+   * Records `key` as used until `until` (epoch ms): true the first time,
+   * false while the record lasts, for every replica (one statement).
+   *
+   * @throws {StoreUnavailable} When the database cannot be reached.
+   */
+  useOnce(key: string, until: number): Promise<boolean> {
+    return reaching("record a login", async () => {
+      await this.#maintain();
+      return await rows.useOnce(this.#sql, this.#s, key, until, this.#clock());
+    });
   }
 
   /**
@@ -137,46 +172,38 @@ export class PostgresTokenStore implements TokenStore {
     checkGrant(record);
     if (record.version !== expectedVersion + 1) return false;
     const copy = copyGrant(record);
-    const now = this.#now();
     return await reaching("record a login", async () => {
-      if (expectedVersion === 0) await deleteExpiredGrants(this.#sql, this.#schema, now);
-      return await putGrant(this.#sql, this.#schema, copy, expectedVersion, now);
+      await this.#maintain();
+      return await putGrant(this.#sql, this.#schema, copy, expectedVersion, this.#now());
     });
   }
 
-  /**
-   * A change published by a replica (maybe this one), as `update` sends it.
-   * @ignore
-   */
-  message(change: { r: number; d?: Diff }, fetch: () => void): void {
-    if (change.r <= this.#rev) return;
-    if (change.r !== this.#rev + 1 || change.d === undefined) return fetch();
-    applyDiff(this.#state, change.d);
-    this.#rev = change.r;
-    this.#version++;
+  get #schema(): string {
+    return this.#s.slice(1, -1);
   }
 
-  /**
-   * Replaces the whole view with what the database holds.
-   * @ignore
-   */
-  async reload(sql: Sql): Promise<void> {
-    const { state, rev } = await readState(sql, `"${this.#schema}"`);
-    this.#set(state, rev);
+  async #write(what: string, run: (w: rows.Writer) => Promise<void>): Promise<void> {
+    await reaching(what, async () => {
+      await this.#maintain();
+      await run({ sql: this.#sql, s: this.#s, channel: this.#channel, now: this.#clock() });
+    });
+    this.#hint++;
   }
 
-  #set(state: TokenState, rev: number): void {
-    this.#state = state;
-    this.#rev = rev;
-    this.#version++;
+  /** Sweeps expired rows and old log entries when due (one write in this process waits for it). */
+  #maintain(): Promise<void> {
+    const now = this.#clock();
+    if (this.#sweeping) return this.#sweeping;
+    if (now < this.#nextSweep) return Promise.resolve();
+    this.#sweeping = rows.sweep(this.#sql, this.#s, now, now - this.#retention).then(() => {
+      this.#nextSweep = now + SWEEP_EVERY;
+    }).finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
   }
 
   #now(): number {
     return this.#clock() / 1000;
   }
-}
-
-function payload(rev: number, diff: Diff): string {
-  const full = JSON.stringify({ k: "t", r: rev, d: diff });
-  return full.length <= MAX_PAYLOAD ? full : JSON.stringify({ k: "t", r: rev });
 }

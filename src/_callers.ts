@@ -6,7 +6,9 @@ import { unauthorized } from "./http/http.ts";
 import { timingSafeEqual } from "./crypto/compare.ts";
 import { TokenRefused } from "./oidc/client.ts";
 import { providerFailure } from "./oidc/provider_failure.ts";
-import { GrantEnded } from "./grants/grants.ts";
+import { GrantEnded, type Grants } from "./grants/grants.ts";
+import { ExpiringCache } from "./_cache.ts";
+import { canonicalEmail } from "./_email.ts";
 import type { Revocations } from "./credentials/revocations.ts";
 import type { SessionCookies, SessionData } from "./credentials/session.ts";
 import { type BearerTokens, InvalidToken } from "./credentials/tokens.ts";
@@ -28,6 +30,9 @@ export interface CallerSources {
   sessions: SessionCookies;
   revocations: Revocations;
   tokens: BearerTokens;
+  /** The grants behind sessions, checked as user tokens check theirs (none in `forceUser` mode). */
+  grants: Grants | undefined;
+  clock: () => number;
   /** The app's own logger, for store failures (their messages carry their own prefix). */
   appLog: (message: string) => void;
   /** The manager's logger, for provider failures. */
@@ -56,6 +61,9 @@ export class Callers {
   readonly #storeDown = new WeakSet<Response>();
   /** Every request's caller in `forceUser` mode. */
   readonly #forced: Caller | undefined;
+  readonly #grants: Grants | undefined;
+  /** Per grant id: `true` while its last check holds, `false` once the provider ended it. */
+  readonly #sessionGrants: ExpiringCache<boolean>;
 
   constructor(sources: CallerSources) {
     this.#sessions = sources.sessions;
@@ -64,6 +72,8 @@ export class Callers {
     this.#appLog = sources.appLog;
     this.#log = sources.log;
     this.#forced = sources.forceUser && { user: sources.forceUser, via: "forced" };
+    this.#grants = sources.grants;
+    this.#sessionGrants = new ExpiringCache(10_000, sources.clock);
   }
 
   /**
@@ -161,7 +171,14 @@ export class Callers {
     }
     if (forced) return forced;
     const session = this.#sessions.peek(c);
-    return session === undefined ? undefined : this.#sessionCaller(session);
+    if (session === undefined) return undefined;
+    if (session?.gid && this.#grants) {
+      // Known only while the grant's last check holds; else `#resolve` asks again.
+      const alive = this.#sessionGrants.get(session.gid);
+      if (alive === undefined) return undefined;
+      if (!alive) return { user: null, via: "none" };
+    }
+    return this.#sessionCaller(session);
   }
 
   async #resolve(c: Context): Promise<Caller | Response> {
@@ -171,7 +188,35 @@ export class Callers {
       return typeof said === "string" ? await this.#bearer(said) : said;
     }
     if (this.#forced) return this.#forced;
-    return this.#sessionCaller(await this.#sessions.read(c));
+    const session = await this.#sessions.read(c);
+    if (session?.gid && this.#grants) {
+      const alive = await this.#sessionGrant(session, session.gid);
+      if (alive instanceof Response) return alive;
+      // The provider ended the login: the browser is a guest (sent to log in where needed).
+      if (!alive) return { user: null, via: "none" };
+    }
+    return this.#sessionCaller(session);
+  }
+
+  /**
+   * Whether the grant behind a session holds, checked as a user token's is
+   * (same cadence, same outage rules: a provider that cannot be asked is a 503).
+   */
+  async #sessionGrant(session: SessionData, gid: string): Promise<boolean | Response> {
+    const known = this.#sessionGrants.get(gid);
+    if (known !== undefined) return known;
+    let answer;
+    try {
+      answer = await this.#grants!.check(gid);
+    } catch (error) {
+      const failure = providerFailure(this.#log, error, 503);
+      if (failure) return failure;
+      throw error;
+    }
+    const alive = answer !== "ended";
+    const until = typeof answer === "object" ? answer.until : session.exp * 1000;
+    this.#sessionGrants.set(gid, alive, alive ? until : session.exp * 1000);
+    return alive;
   }
 
   /** The bearer token of an `Authorization` header to resolve, or already the answer. */
@@ -190,7 +235,7 @@ export class Callers {
     let user = this.#sessionUsers.get(session);
     if (user === undefined) {
       user = {
-        email: session.email,
+        email: canonicalEmail(session.email),
         kind: "user",
         sub: session.sub,
         iss: session.iss,

@@ -4,7 +4,7 @@ import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { OAuthUser } from "./env.ts";
 import { OidcClient } from "./oidc/client.ts";
 import { providerFailure } from "./oidc/provider_failure.ts";
-import { Grants } from "./grants/grants.ts";
+import { GrantEnded, Grants } from "./grants/grants.ts";
 import { Revocations } from "./credentials/revocations.ts";
 import { Sealer } from "./crypto/seal.ts";
 import { SessionCookies } from "./credentials/session.ts";
@@ -38,6 +38,7 @@ export class Core {
       this.sealer,
       this.clock,
       (c) => this.#secure(c),
+      options.tokenStore,
     );
     this.revocations = new Revocations(options.tokenStore, this.clock, (error) =>
       this.log(
@@ -46,8 +47,8 @@ export class Core {
         }`,
       ));
     this.tokens = new BearerTokens(this.sealer, this.clock, this.revocations);
-    this.tokens.register("service_token", (claims) => Promise.resolve(scoped(claims, "service")));
-    this.tokens.register("api_token", (claims) => Promise.resolve(scoped(claims, "api")));
+    this.tokens.register("service_token", (claims) => this.#scopedAlive(claims, "service"));
+    this.tokens.register("api_token", (claims) => this.#scopedAlive(claims, "api"));
     if (options.forceUser === undefined) {
       this.oidc = new OidcClient({
         serverMetadataUrl: options.serverMetadataUrl,
@@ -57,6 +58,8 @@ export class Core {
         fetch: options.fetch,
         clock: this.clock,
         clockTolerance: options.clockTolerance,
+        policy: options.policy,
+        log: (message) => this.log(message),
       });
       this.grants = new Grants(options.tokenStore, this.sealer, this.clock, this.oidc);
       this.tokens.registerUserTokens(this.grants);
@@ -66,9 +69,50 @@ export class Core {
       sessions: this.sessions,
       revocations: this.revocations,
       tokens: this.tokens,
+      grants: this.grants,
+      clock: this.clock,
       appLog: options.log,
       log: (message) => this.log(message),
     });
+  }
+
+  /**
+   * A service or API token's caller, while the logins it was made under hold:
+   * a token made by a token (or a session) never outlives a grant the
+   * provider ended, checked as user tokens check theirs.
+   * @throws {GrantEnded} When the provider ended one of them.
+   */
+  async #scopedAlive(
+    claims: Record<string, unknown>,
+    kind: "service" | "api",
+  ): Promise<{ user: OAuthUser; until: number }> {
+    const { user } = scoped(claims, kind);
+    let until = Infinity;
+    for (const gid of grantIds(claims.gr)) {
+      const answer = this.grants ? await this.grants.check(gid) : "unchecked";
+      if (answer === "ended") {
+        throw new GrantEnded("The login behind the token that made this one has ended.");
+      }
+      if (answer !== "unchecked") until = Math.min(until, answer.until);
+    }
+    return { user, until };
+  }
+
+  /**
+   * The grants behind a caller, for the tokens it makes (claim `gr`): its
+   * session's or user token's, or those its own token was made under.
+   */
+  async grantsBehind(c: Context, caller: Caller): Promise<string[]> {
+    if (caller.via === "cookie") {
+      const gid = (await this.sessions.read(c))?.gid;
+      return gid ? [gid] : [];
+    }
+    if (caller.via !== "bearer") return [];
+    const token = /^bearer +(\S+)/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const purpose = token ? Sealer.purposeOf(token) : undefined;
+    const claims = purpose ? await this.sealer.open(purpose, token!) : null;
+    if (!claims) return [];
+    return typeof claims.gid === "string" ? [claims.gid] : grantIds(claims.gr);
   }
 
   /** The app's public origin: `baseUrl`, else the request's own. */
@@ -179,4 +223,10 @@ export class Core {
   path(route: string): string {
     return this.options.prefix + route;
   }
+}
+
+/** The grant ids of a `gr` claim (at most 8, strings only). */
+function grantIds(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((g): g is string => typeof g === "string").slice(0, 8);
 }

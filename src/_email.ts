@@ -50,6 +50,18 @@ function domainProblem(domain: string): string | null {
 }
 
 /**
+ * The one form of an email this module keeps and compares: the whole address
+ * lowercased. The domain is case-insensitive by DNS; the local part may be
+ * case-sensitive by RFC 5321 §2.4, but no major provider (Google, Microsoft,
+ * GitHub, Okta…) lets two accounts differ by case alone, and providers do
+ * send the spelling a person typed (`Ann@Example.com`). Service accounts
+ * (`bot@service`) and API token names (`api:ci`) are lowercased the same way.
+ */
+export function canonicalEmail(email: string): string {
+  return email.toLowerCase();
+}
+
+/**
  * A client-sent value quoted for an error message: JSON-escaped (no raw
  * newline can reach a log line) and cut short; non-strings by their type only.
  */

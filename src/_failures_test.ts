@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, OAuthManager } from "../mod.ts";
+import { DatabaseSync } from "node:sqlite";
+import { ConfigError, OAuthManager, SqliteStore } from "../mod.ts";
 import { GRAPH, SECRET, startExample } from "../testing/_fixtures.ts";
 import { MAX_YAML_BYTES } from "./_yaml.ts";
 
@@ -30,11 +31,12 @@ function assertUnavailable(res: { status: number; text: string }, what: string):
 
 const USERS = "root@example.com: [admin]\nann@example.com: [read]\n";
 
-describe("a broken token store file", () => {
+describe("a broken token database", () => {
   it("at start: public routes work, protected ones answer 503, the log names the file", async () => {
     await using ex = await startExample({ users: USERS });
-    const tokens = join(ex.dir, "caps.tokens.json");
-    await writeFile(tokens, "{ broken");
+    const tokens = join(ex.dir, "caps.db");
+    const garbage = "not a database ".repeat(200);
+    await writeFile(tokens, garbage);
     // A login keeps its grant in the token store, so a valid token comes from another instance.
     await using other = await startExample({ users: USERS });
     const root = (await other.tester.client("root@example.com")).token!;
@@ -52,21 +54,38 @@ describe("a broken token store file", () => {
       capability: "write",
     });
     assertUnavailable(add, "add");
-    assert.equal(await readFile(tokens, "utf8"), "{ broken");
-    assert.ok(ex.logs.some((line) => line.includes("caps.tokens.json") && /JSON/.test(line)));
+    assert.equal(await readFile(tokens, "utf8"), garbage);
+    assert.ok(ex.logs.some((line) => line.includes("caps.db") && /not a database/.test(line)));
   });
 
-  it("later: revocations are refused with 503 and the broken file is left alone", async () => {
-    await using ex = await startExample({ users: USERS });
-    const root = (await ex.tester.client("root@example.com")).token!;
-    await send(ex, "/read", root);
-    const tokens = join(ex.dir, "caps.tokens.json");
-    await writeFile(tokens, "[1, 2");
-    const res = await send(ex, "/token/revoke", root, { user: "ann@example.com" });
-    assertUnavailable(res, "revoke");
-    assert.equal(await readFile(tokens, "utf8"), "[1, 2");
-    assert.equal((await send(ex, "/read", root)).status, 200);
-    assert.ok(ex.logs.some((line) => line.includes("caps.tokens.json")));
+  it("later: revocations answer 503 while another process holds the lock; reads go on", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "easy-oauth-locked-"));
+    const file = join(dir, "tokens.db");
+    try {
+      let now = Date.now;
+      await using ex = await startExample({
+        users: USERS,
+        tokenStore: new SqliteStore(file, { busyTimeout: 100, clock: () => now() }),
+      });
+      now = ex.clock.read;
+      const root = (await ex.tester.client("root@example.com")).token!;
+      await send(ex, "/read", root);
+      const other = new DatabaseSync(file);
+      other.exec("BEGIN IMMEDIATE");
+      try {
+        const res = await send(ex, "/token/revoke", root, { user: "ann@example.com" });
+        assertUnavailable(res, "revoke");
+        assert.equal((await send(ex, "/read", root)).status, 200);
+        assert.ok(ex.logs.some((line) => line.includes("tokens.db") && /locked/.test(line)));
+      } finally {
+        other.exec("ROLLBACK");
+        other.close();
+      }
+      const again = await send(ex, "/token/revoke", root, { user: "ann@example.com" });
+      assert.equal(again.status, 200);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,12 +3,18 @@ import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
 import type { FetchFunction } from "./http/http.ts";
-import { emailProblem } from "./_email.ts";
+import { canonicalEmail, emailProblem } from "./_email.ts";
 import { CLOCK_TOLERANCE, expectedIssuer, type TokenEndpointAuthMethod } from "./oidc/client.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "./oidc/_client_auth.ts";
+import { domainProblem, type LoginPolicy, tenantProblem } from "./oidc/_allowed.ts";
 import type { OAuthManagerOptions } from "./options.ts";
+import type { Context } from "hono";
+import { peerAddress } from "./http/client_address.ts";
+import { USER_TOKEN_TTL } from "./credentials/tokens.ts";
 import { FileCapabilityStore } from "./stores/file_store.ts";
-import { FileTokenStore, MemoryTokenStore, type TokenStore } from "./stores/token_store.ts";
+import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
+import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import { SqliteStore } from "./stores/sqlite_store.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -19,6 +25,8 @@ export interface ValidatedOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
+  /** `allowedDomains` and `allowedTenants`, lower-cased. */
+  policy: LoginPolicy;
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
@@ -31,8 +39,13 @@ export interface ValidatedOptions {
   tokenStore: TokenStore;
   /** A path of the app or an absolute URL; undefined for `{prefix}/token/whoami`. */
   tokenCheckUrl?: string | undefined;
+  headlessTokenLifetime: number;
+  clientAddress: (c: Context) => string | undefined;
   log: (message: string) => void;
 }
+
+/** The default lifetime of a token minted through a headless login, in seconds (30 days). */
+export const HEADLESS_TOKEN_LIFETIME = 30 * 24 * 3600;
 
 /** Parameters the manager sets itself: `clientKwargs` may not override them. */
 const RESERVED = new Set([
@@ -123,6 +136,31 @@ function authMethod(options: OAuthManagerOptions): TokenEndpointAuthMethod | und
   return method as TokenEndpointAuthMethod;
 }
 
+/** A non-empty list whose entries `problem` accepts, lower-cased; `undefined` when not given. */
+function allowList(
+  option: string,
+  value: unknown,
+  problem: (entry: unknown) => string | null,
+): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail(option, "must be a list of strings");
+  if (value.length === 0) fail(option, "must list at least one entry (or be left out)");
+  value.forEach((entry, i) => {
+    const found = problem(entry);
+    if (found) fail(`${option}[${i}]`, found);
+  });
+  return value.map((entry: string) => entry.toLowerCase());
+}
+
+function policy(options: OAuthManagerOptions): LoginPolicy {
+  const allowedDomains = allowList("allowedDomains", options.allowedDomains, domainProblem);
+  const allowedTenants = allowList("allowedTenants", options.allowedTenants, tenantProblem);
+  return {
+    ...(allowedDomains ? { allowedDomains } : {}),
+    ...(allowedTenants ? { allowedTenants } : {}),
+  };
+}
+
 function prefix(value: unknown): string {
   if (value === undefined || value === "") return "";
   if (typeof value !== "string") fail("prefix", "must be a string");
@@ -173,6 +211,16 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
   if (options.providerLogout !== undefined && typeof options.providerLogout !== "boolean") {
     fail("providerLogout", "must be a boolean");
   }
+  const headlessLifetime = options.headlessTokenLifetime ?? HEADLESS_TOKEN_LIFETIME;
+  if (
+    typeof headlessLifetime !== "number" || !Number.isInteger(headlessLifetime) ||
+    headlessLifetime < 60 || headlessLifetime > USER_TOKEN_TTL
+  ) {
+    fail("headlessTokenLifetime", `must be a whole number of seconds from 60 to ${USER_TOKEN_TTL}`);
+  }
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== "function") {
+    fail("clientAddress", "must be a function");
+  }
   let secretKey = options.secretKey;
   if (secretKey === undefined) {
     if (!forceUser) fail("secretKey", "is required (or set forceUser)");
@@ -194,6 +242,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     tokenEndpointAuthMethod: authMethod(options),
     clientKwargs: clientKwargs(options.clientKwargs),
     providerLogout: options.providerLogout === true,
+    policy: policy(options),
     capabilities,
     prefix: prefix(options.prefix),
     forceUser,
@@ -202,8 +251,10 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now),
+    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now, log),
     tokenCheckUrl: tokenCheckUrl(optionalString(options, "tokenCheckUrl")),
+    headlessTokenLifetime: headlessLifetime,
+    clientAddress: options.clientAddress ?? peerAddress,
     log,
   };
 }
@@ -220,7 +271,7 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   if (typeof sub !== "string" || sub === "") fail("forceUser.sub", "must be a non-empty string");
   if (name !== undefined && typeof name !== "string") fail("forceUser.name", "must be a string");
   return {
-    email: email as string,
+    email: canonicalEmail(email as string),
     kind: "forced",
     sub,
     ...(name === undefined ? {} : { name }),
@@ -228,14 +279,19 @@ function forcedUser(given: unknown): OAuthUser | undefined {
   };
 }
 
-/** The given store, else a file beside the capability file (`caps.yaml` → `caps.tokens.json`), else memory. */
+/**
+ * The given store, else a SQLite file beside the capability file (`caps.yaml`
+ * → `caps.db`, importing the `caps.tokens.json` of earlier versions once),
+ * else memory.
+ */
 function tokenStore(
   given: unknown,
   capabilities: CapabilitySet,
   clock: () => number,
+  log: (message: string) => void,
 ): TokenStore {
   if (given !== undefined) {
-    const methods = ["load", "update", "getGrant", "grantsOf", "putGrant"];
+    const methods = TOKEN_STORE_METHODS;
     const ok = typeof given === "object" && given !== null &&
       methods.every((m) => typeof (given as Record<string, unknown>)[m] === "function");
     if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
@@ -243,7 +299,8 @@ function tokenStore(
   }
   const store = capabilities.store;
   if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
-  return new FileTokenStore(store.file.replace(/(\.ya?ml)?$/i, ".tokens.json"), { clock });
+  const base = store.file.replace(/(\.ya?ml)?$/i, "");
+  return new SqliteStore(`${base}.db`, { clock, importFrom: `${base}.tokens.json`, log });
 }
 
 /** A path of the app (`/…`, not `//…`) or an absolute http(s) URL. */

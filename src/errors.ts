@@ -29,6 +29,7 @@ export type ErrorCode =
   | "provider_unavailable"
   | "provider_misconfigured"
   | "too_many_tokens"
+  | "too_many_requests"
   | "store_unavailable"
   | "internal_error"
   | "not_implemented"

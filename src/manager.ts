@@ -47,7 +47,7 @@ export interface RequireOptions {
  *
  * const oauth = new OAuthManager({
  *   serverMetadataUrl: "http://127.0.0.1:29313/.well-known/openid-configuration",
- *   secretKey: "change me: a long random string of 32+ characters",
+ *   secretKey: "<SECRET_KEY: the output of easy-oauth secret>",
  *   clientId: "my-client",
  *   clientSecret: "my-secret",
  *   capabilities: { graph: { read: [], write: ["read"], announce: ["write"] } },

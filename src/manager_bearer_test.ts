@@ -43,7 +43,7 @@ describe("OAuthManager bearer tokens", () => {
   it("refuses a token sealed under another secret", async () => {
     await using ex = await startExample({ users: "ann@example.com: [read]\n" });
     await using other = await startExample({
-      secretKey: "another secret, also thirty-two characters long",
+      secretKey: "zWMCMTCPLfkby1Yld-vj7NKj7p9tJREQ8BgXwZioTRE",
       users: "ann@example.com: [read]\n",
     });
     const token = (await other.tester.client("ann@example.com")).token!;

@@ -72,22 +72,18 @@ describe("OAuthManager when a store cannot be reached", () => {
   it("answers writes with a 503 store_unavailable, logs it, and keeps known tokens working", async () => {
     // The example's clock (known once it started) also dates the grant records.
     let now = Date.now;
-    const memory = new MemoryTokenStore({ clock: () => now() });
     let down = false;
-    const tokenStore: TokenStore = {
-      getGrant: (id) => memory.getGrant(id),
-      grantsOf: (email) => memory.grantsOf(email),
-      putGrant: (record, version) => memory.putGrant(record, version),
-      load: () => memory.load(),
-      update: (fn) =>
-        down
+    const tokenStore: TokenStore = new class extends MemoryTokenStore {
+      override revokeId(id: string, until: number): Promise<void> {
+        return down
           ? Promise.reject(
             new StoreUnavailable("the test's store is down", {
               cause: new Error("ECONNREFUSED"),
             }),
           )
-          : memory.update(fn),
-    };
+          : super.revokeId(id, until);
+      }
+    }({ clock: () => now() });
     await using ex = await startExample({ tokenStore, users: "ann@example.com: [read]\n" });
     now = ex.clock.read;
     const ann = await ex.tester.client("ann@example.com");
@@ -104,15 +100,12 @@ describe("OAuthManager when a store cannot be reached", () => {
 
   it("answers an unexpected failure of a route with a logged JSON 500", async () => {
     let now = Date.now;
-    const memory = new MemoryTokenStore({ clock: () => now() });
     let broken = false;
-    const tokenStore: TokenStore = {
-      getGrant: (id) => memory.getGrant(id),
-      grantsOf: (email) => memory.grantsOf(email),
-      putGrant: (record, version) => memory.putGrant(record, version),
-      load: () => memory.load(),
-      update: (fn) => broken ? Promise.reject(new Error("a bug")) : memory.update(fn),
-    };
+    const tokenStore: TokenStore = new class extends MemoryTokenStore {
+      override revokeId(id: string, until: number): Promise<void> {
+        return broken ? Promise.reject(new Error("a bug")) : super.revokeId(id, until);
+      }
+    }({ clock: () => now() });
     await using ex = await startExample({ tokenStore, users: "ann@example.com: [read]\n" });
     now = ex.clock.read;
     const ann = await ex.tester.client("ann@example.com");

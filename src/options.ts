@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Context } from "hono";
 import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
@@ -44,7 +45,7 @@ export interface ForcedUser {
  * import type { OAuthManagerOptions } from "@easy-oauth/hono";
  * const options: OAuthManagerOptions = {
  *   serverMetadataUrl: "http://127.0.0.1:29313/.well-known/openid-configuration",
- *   secretKey: "a long random string, at least 32 characters",
+ *   secretKey: "<SECRET_KEY: the output of easy-oauth secret>",
  *   clientId: "my-client",
  *   clientSecret: "my-secret",
  *   capabilities: { graph: { read: [], write: ["read"] } },
@@ -89,6 +90,23 @@ export interface OAuthManagerOptions {
    * @default {false}
    */
   providerLogout?: boolean | undefined;
+  /**
+   * Who may log in, by the domain of their email (`["example.com"]`, exact
+   * domains, no subdomains): checked at each login and each refresh, on top
+   * of the capabilities. With Google, an ID token's `hd` (the Google
+   * Workspace domain, which the login screen only takes as a hint) must be
+   * listed too when it is there.
+   * @default {every domain}
+   */
+  allowedDomains?: readonly string[] | undefined;
+  /**
+   * Which Microsoft Entra ID tenants may log in, by tenant id (the `tid` of
+   * their tokens), for an app registered as multi-tenant
+   * (`https://login.microsoftonline.com/common/v2.0/…`, `/organizations/…`):
+   * checked at each login and each refresh.
+   * @default {every tenant}
+   */
+  allowedTenants?: readonly string[] | undefined;
   /** The capabilities and who holds them. */
   capabilities: CapabilitySet | CapabilitySetOptions;
   /**
@@ -127,8 +145,11 @@ export interface OAuthManagerOptions {
    */
   fetch?: FetchFunction | undefined;
   /**
-   * Where revocations and issued API tokens are kept.
-   * @default {a `FileTokenStore` beside `userFile` (`caps.yaml` → `caps.tokens.json`), else memory}
+   * Where revocations, issued API tokens, logins (grant records) and used
+   * login states are kept. A `caps.tokens.json` of earlier versions beside
+   * `userFile` is imported into the default once (and kept as
+   * `caps.tokens.json.imported`).
+   * @default {a `SqliteStore` beside `userFile` (`caps.yaml` → `caps.db`), else a `MemoryTokenStore`}
    */
   tokenStore?: TokenStore | undefined;
   /**
@@ -137,6 +158,20 @@ export interface OAuthManagerOptions {
    * @default {`{prefix}/token/whoami`, which says who the token is}
    */
   tokenCheckUrl?: string | undefined;
+  /**
+   * Lifetime, in seconds, of a token minted through a headless login
+   * (`easy-oauth login`): shorter than that of a token from `/token`, since
+   * the person confirmed it on a page opened from a link.
+   * @default {2592000 (30 days)}
+   */
+  headlessTokenLifetime?: number | undefined;
+  /**
+   * The client's address, for the bounds on headless login starts and for the
+   * page that confirms one. Behind a proxy, read it from the header the proxy
+   * sets (and only when the proxy sets it).
+   * @default {the peer address that Deno.serve, Bun.serve or @hono/node-server gives Hono in c.env}
+   */
+  clientAddress?: ((c: Context) => string | undefined) | undefined;
   /**
    * Where refusals and events are logged (never tokens or secrets).
    * @default {console.warn}

@@ -20,7 +20,7 @@ export class TestClock {
   }
 }
 
-export const SECRET = "test secret: at least thirty-two characters long";
+export const SECRET = "NeTTSIj1lhb9x78T3sIdMsiEe0hevvPrcpyq78TVvDI";
 
 /** The graph of the Python README, and the seed's "baker" for service accounts. */
 export const GRAPH: Record<string, string[]> = { ...EXAMPLE_GRAPH, baker: [] };

@@ -3,12 +3,14 @@
 // under Deno and Bun; prints "READY <url>" and exits when its stdin closes.
 //
 // Environment: EASY_OAUTH_METADATA (the mock provider), EASY_OAUTH_STORE
-// ("postgres" with DATABASE_URL and EASY_OAUTH_SCHEMA, or "files" with
-// EASY_OAUTH_DIR and EASY_OAUTH_POLL_MS).
+// ("postgres" with DATABASE_URL and EASY_OAUTH_SCHEMA; "files" with
+// EASY_OAUTH_DIR and EASY_OAUTH_POLL_MS: the defaults, caps.yaml and the
+// SQLite caps.db beside it; or "sqlite" with EASY_OAUTH_DIR: capabilities in
+// caps.db too).
 import process from "node:process";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { FileCapabilityStore, FileTokenStore, type OAuthEnv, OAuthManager } from "../mod.ts";
+import { FileCapabilityStore, type OAuthEnv, OAuthManager, SqliteStore } from "../mod.ts";
 import type { CapabilityStore, TokenStore } from "../mod.ts";
 import { PostgresStore } from "../postgres/mod.ts";
 import { serve } from "./_serve.ts";
@@ -25,22 +27,27 @@ export const REPLICA_GRAPH: Record<string, string[]> = {
 const env = process.env;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 let close = async () => {};
-let capabilities: CapabilityStore, tokenStore: TokenStore;
+let capabilities: CapabilityStore, tokenStore: TokenStore | undefined;
 if (env.EASY_OAUTH_STORE === "postgres") {
   const pg = await PostgresStore.connect(env.DATABASE_URL!, { schema: env.EASY_OAUTH_SCHEMA, log });
   capabilities = pg.capabilities;
   tokenStore = pg.tokens;
   close = () => pg.close();
+} else if (env.EASY_OAUTH_STORE === "sqlite") {
+  const store = new SqliteStore(join(env.EASY_OAUTH_DIR!, "caps.db"), { log });
+  capabilities = store.capabilities;
+  tokenStore = store;
+  close = () => Promise.resolve(store.close());
 } else {
   const dir = env.EASY_OAUTH_DIR!;
   const pollInterval = Number(env.EASY_OAUTH_POLL_MS ?? "100");
   capabilities = new FileCapabilityStore(join(dir, "caps.yaml"), { reloadInterval: pollInterval });
-  tokenStore = new FileTokenStore(join(dir, "caps.tokens.json"), { pollInterval });
+  // The default token store beside the capability file.
 }
 
 const oauth = new OAuthManager({
   serverMetadataUrl: env.EASY_OAUTH_METADATA!,
-  secretKey: "replica secret: at least thirty-two characters long",
+  secretKey: "T3t4yQvkhYg31o0Cv_Dt_okZySTAiyqHUhc9deJxQQ4",
   clientId: "replica-client",
   clientSecret: "replica-secret",
   capabilities: {

@@ -108,3 +108,27 @@ export async function concurrentWrites(urls: string[]): Promise<void> {
     }, 10_000);
   }
 }
+
+/**
+ * The hole of issue 17: an account revoked through A stays revoked on B even
+ * when B read the store for another token in between (a login through B
+ * writes and reads its own grant record): B refuses, within `withinMs`, the
+ * revoked account's token that it had already seen and accepted.
+ */
+export async function readsHideNothing(urls: string[], withinMs: number): Promise<void> {
+  const [a, b] = urls;
+  const boss = await login(a, BOSS);
+  const ann = await login(b, "ann@example.com");
+  assert.equal((await call(b, "/me", { token: ann })).status, 200);
+  const revoked = await call(a, "/token/revoke", { token: boss }, { user: "ann@example.com" });
+  assert.equal(revoked.status, 200);
+  // B reads the store for another token in between.
+  const dan = await login(b, "dan@example.com");
+  assert.equal((await call(b, "/me", { token: dan })).status, 200);
+  await eventually(
+    "B refuses the token of the account revoked through A",
+    async () => (await call(b, "/me", { token: ann })).status === 401,
+    withinMs,
+  );
+  assert.equal((await call(b, "/me", { token: dan })).status, 200, "and only that account");
+}

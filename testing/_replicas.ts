@@ -19,6 +19,8 @@ export interface Replicas extends AsyncDisposable {
   logs: string[][];
   /** `error` with what the replicas logged, to tell why a step failed. */
   explain(error: unknown): Error;
+  /** Kills replica `index` with SIGKILL (no clean-up of any kind), resolving once it is gone. */
+  kill(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,14 @@ export async function startReplicas(
     }));
     const explain = (error: unknown) =>
       new Error(`${error}\nreplicas said:\n${logs.map((l) => l.join("")).join("---\n")}`);
-    return { urls, logs, explain, close, [Symbol.asyncDispose]: close };
+    const kill = (index: number) =>
+      new Promise<void>((resolve) => {
+        const child = children[index];
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.on("exit", () => resolve());
+        child.kill("SIGKILL");
+      });
+    return { urls, logs, explain, kill, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close();
     throw error;

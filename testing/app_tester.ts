@@ -64,7 +64,7 @@ export interface Fetchable {
  * await using mock = await OAuthMock.start({ port: 0 });
  * const app = createApp({
  *   serverMetadataUrl: mock.metadataUrl,
- *   secretKey: "a test secret of at least thirty-two characters",
+ *   secretKey: "nyhCSijUg7k_8fxdREV_ZOEHuZGRzc0Nrv1zpc78CZU",
  * });
  * await using tester = await AppTester.start(app, mock);
  * const guest = await tester.client();

@@ -24,7 +24,7 @@
  * await using mock = await OAuthMock.start({ port: 0 });
  * const app = createApp({
  *   serverMetadataUrl: mock.metadataUrl,
- *   secretKey: "a test secret of at least thirty-two characters",
+ *   secretKey: "nyhCSijUg7k_8fxdREV_ZOEHuZGRzc0Nrv1zpc78CZU",
  * });
  * await using tester = await AppTester.start(app, mock);
  * await (await tester.client()).get("/payroll/view", {}, { expect: 401 });

@@ -239,7 +239,7 @@ describe("OAuthMock", () => {
 
   it("logs in without asking by default, and shows the login page with loginPage", async () => {
     const query =
-      "response_type=code&client_id=app&scope=openid&redirect_uri=http%3A%2F%2Fa.test%2F";
+      "response_type=code&client_id=app&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2F";
     await using auto = await OAuthMock.start({ port: 0 });
     const direct = await fetch(`${auto.url}/oauth2/auth?${query}`, { redirect: "manual" });
     assert.equal(direct.status, 302);

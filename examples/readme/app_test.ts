@@ -16,7 +16,7 @@ test("announcers shout, other users are refused, guests are sent to log in", asy
   await using mock = await OAuthMock.start({ port: 0 }); // port 0: any free port
   const app = createApp({
     serverMetadataUrl: mock.metadataUrl,
-    secretKey: "a test secret of at least thirty-two characters",
+    secretKey: "Q2mVx8Jb1sKc0pTnW6yEoR4uLh9dAfZg7iN3qYtUe5M",
     clientId: "test",
     userFile: join(dir, "caps.yaml"),
   });

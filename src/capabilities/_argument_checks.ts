@@ -1,6 +1,6 @@
 // The checks of what `CapabilitySet` is given: the `userOverrides` option at
 // construction, and the email and capability of each change.
-import { emailProblem, invalidEmailMessage, quoteForMessage } from "../_email.ts";
+import { canonicalEmail, emailProblem, invalidEmailMessage, quoteForMessage } from "../_email.ts";
 import { CapabilityError } from "./capability_error.ts";
 import type { CapabilityGraph } from "./graph.ts";
 
@@ -27,7 +27,7 @@ export function readOverrides(
       );
     }
     const names = graph.list(list, `userOverrides.${email}`);
-    result.set(email, graph.closureOf(names, authenticated));
+    result.set(canonicalEmail(email), graph.closureOf(names, authenticated));
   }
   return result;
 }

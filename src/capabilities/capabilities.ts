@@ -5,6 +5,7 @@
  * @module
  */
 import { AccountCache } from "./_account_cache.ts";
+import { canonicalEmail } from "../_email.ts";
 import { checkEmail, checkName, isRecord, readOverrides } from "./_argument_checks.ts";
 import { ADMIN, CapabilityGraph } from "./graph.ts";
 import type { CapabilityGuard } from "./guard.ts";
@@ -41,6 +42,8 @@ export class CapabilitySet {
   readonly #authenticated: ReadonlySet<string>;
   readonly #overrides: ReadonlyMap<string, ReadonlySet<string>>;
   readonly #cache = new AccountCache();
+  /** The entries whose key is not in canonical form, by canonical form, as of a store version. */
+  #keys: { version: number; mixed: Map<string, string> } | undefined;
 
   /**
    * Checks every option and computes the closures; reads no file.
@@ -117,7 +120,7 @@ export class CapabilitySet {
       return Promise.reject(new TypeError(this.#graph.unknown(capability)));
     }
     if (email === null) return Promise.resolve(this.#guest.has(capability));
-    if ((this.#overrides.get(email) ?? this.#authenticated).has(capability)) {
+    if ((this.#overrides.get(canonicalEmail(email)) ?? this.#authenticated).has(capability)) {
       return Promise.resolve(true);
     }
     return this.#stored(email, capability);
@@ -130,8 +133,12 @@ export class CapabilitySet {
    */
   checkNow(email: string | null, capability: string): boolean | undefined {
     if (email === null) return this.#guest.has(capability);
-    if ((this.#overrides.get(email) ?? this.#authenticated).has(capability)) return true;
-    const peeked = this.store.peek?.(email);
+    if ((this.#overrides.get(canonicalEmail(email)) ?? this.#authenticated).has(capability)) {
+      return true;
+    }
+    const key = this.#keyNow(email);
+    if (key === undefined) return undefined;
+    const peeked = this.store.peek?.(key);
     if (peeked === undefined) return undefined;
     const closures = this.#graph.closures;
     return peeked.value?.some((name) => closures.get(name)?.has(capability)) ?? false;
@@ -139,7 +146,7 @@ export class CapabilitySet {
 
   /** Whether a stored capability of `email` implies `capability`. */
   async #stored(email: string, capability: string): Promise<boolean> {
-    const stored = await this.store.get(email);
+    const stored = await this.store.get(await this.#key(email));
     const closures = this.#graph.closures;
     return stored?.some((name) => closures.get(name)?.has(capability)) ?? false;
   }
@@ -152,13 +159,14 @@ export class CapabilitySet {
    */
   async effective(email: string | null): Promise<ReadonlySet<string>> {
     if (email === null) return this.#guest;
-    const base = this.#overrides.get(email) ?? this.#authenticated;
+    const base = this.#overrides.get(canonicalEmail(email)) ?? this.#authenticated;
+    const key = await this.#key(email);
     const version = this.store.version;
-    const stored = await this.store.get(email);
+    const stored = await this.store.get(key);
     if (stored === undefined || stored.length === 0) return base;
     // Cache only what was read while the store did not change.
     if (this.store.version !== version) return this.#graph.closureOf(stored, base);
-    return this.#cache.get(version, email, () => this.#graph.closureOf(stored, base));
+    return this.#cache.get(version, key, () => this.#graph.closureOf(stored, base));
   }
 
   /**
@@ -169,7 +177,35 @@ export class CapabilitySet {
    * @returns A copy of the stored list, `[]` when the user has no entry.
    */
   async get(email: string): Promise<string[]> {
-    return [...((await this.store.get(email)) ?? [])];
+    return [...((await this.store.get(await this.#key(email))) ?? [])];
+  }
+
+  /**
+   * The store's key for an account, emails compared lowercased: an entry
+   * `Ann@Example.com` of an existing file is the account `ann@example.com`;
+   * `undefined` when the store changed since the keys were last read.
+   */
+  #keyNow(email: string): string | undefined {
+    const canonical = canonicalEmail(email);
+    if (this.#keys?.version !== this.store.version) return undefined;
+    return this.#keys.mixed.get(canonical) ?? canonical;
+  }
+
+  async #key(email: string): Promise<string> {
+    const known = this.#keyNow(email);
+    if (known !== undefined) return known;
+    const version = this.store.version;
+    const all = await this.store.all();
+    const mixed = new Map<string, string>();
+    for (const key of all.keys()) {
+      const canonical = canonicalEmail(key);
+      // A lowercase entry wins over a mixed-case one of the same account.
+      if (canonical !== key && !all.has(canonical) && !mixed.has(canonical)) {
+        mixed.set(canonical, key);
+      }
+    }
+    if (this.store.version === version) this.#keys = { version, mixed };
+    return mixed.get(canonicalEmail(email)) ?? canonicalEmail(email);
   }
 
   /**
@@ -249,7 +285,7 @@ export class CapabilitySet {
   ): Promise<string[]> {
     const checked = guard === undefined ? fn : (current: readonly string[] | undefined) => {
       const next = fn(current);
-      const base = this.#overrides.get(email) ?? this.#authenticated;
+      const base = this.#overrides.get(canonicalEmail(email)) ?? this.#authenticated;
       guard({
         email,
         current: current ?? [],
@@ -258,6 +294,6 @@ export class CapabilitySet {
       });
       return next;
     };
-    return [...((await this.store.update(email, checked)) ?? [])];
+    return [...((await this.store.update(await this.#key(email), checked)) ?? [])];
   }
 }

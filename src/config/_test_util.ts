@@ -12,7 +12,7 @@ export const VECTOR_CONFIG = fileURLToPath(
   new URL("../../testdata/serieux-encrypted-config.yaml", import.meta.url),
 );
 export const PASSWORD = "change_me!!1";
-export const SECRET = "0123456789abcdef0123456789abcdef";
+export const SECRET = "FSFi0JVwvwaVhox2ZlS7IvQkXWoNwLeWZuBQGQgiC7k";
 
 export const UPSTREAM = `# The README's example, with a long enough secret.
 server_metadata_url: https://accounts.google.com/.well-known/openid-configuration

@@ -17,6 +17,7 @@ import { readCapabilities, type ValidateContext } from "./_validate_capabilities
 import {
   checkAuthMethod,
   checkPrefix,
+  readAllowList,
   readClientKwargs,
   readForceUser,
   readOrigins,
@@ -74,6 +75,8 @@ export function validateConfig(
   const baseUrl = field(top, "baseUrl", []);
   if (baseUrl) set("baseUrl", checkHttpUrl(baseUrl.value, baseUrl.path, problems));
   set("trustedOrigins", readOrigins(field(top, "trustedOrigins", []), problems));
+  set("allowedDomains", readAllowList(field(top, "allowedDomains", []), "domains", problems));
+  set("allowedTenants", readAllowList(field(top, "allowedTenants", []), "tenants", problems));
   set("capabilities", readCapabilities(field(top, "capabilities", []), context, problems));
   return problems.list.length === before ? options as unknown as OAuthManagerOptions : undefined;
 }

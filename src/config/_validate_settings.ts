@@ -2,8 +2,9 @@
 // key and force_user (the capabilities section has its own file).
 import type { ForcedUser } from "../options.ts";
 import { emailProblem } from "../_email.ts";
-import { MIN_SECRET_LENGTH, SECRET_COMMAND } from "../crypto/seal.ts";
+import { secretKeyProblem } from "../crypto/seal.ts";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../oidc/_client_auth.ts";
+import { domainProblem, tenantProblem } from "../oidc/_allowed.ts";
 import {
   checkHttpUrl,
   checkString,
@@ -29,6 +30,8 @@ export const TOP_FIELDS = {
   trustedOrigins: "trusted_origins",
   tokenEndpointAuthMethod: "token_endpoint_auth_method",
   providerLogout: "provider_logout",
+  allowedDomains: "allowed_domains",
+  allowedTenants: "allowed_tenants",
 } as const;
 
 export function readSecretKey(
@@ -56,18 +59,15 @@ export function readSecretKey(
   return problems.list.length === before && !value.includes(UNCHECKED) ? value : undefined;
 }
 
-/** The length the sealer demands, checked here too so that the error names the key. */
+/** The strength the sealer demands, checked here too so that the error names the key. */
 function checkSecretLength<T extends string | typeof UNCHECKED>(
   value: T,
   path: ConfigPath,
   problems: Problems,
 ): T | undefined {
-  if (value === UNCHECKED || value.length >= MIN_SECRET_LENGTH) return value;
-  problems.add(
-    path,
-    `must be at least ${MIN_SECRET_LENGTH} characters long, not ${value.length} ` +
-      `(generate one with: ${SECRET_COMMAND})`,
-  );
+  const problem = value === UNCHECKED ? undefined : secretKeyProblem(value);
+  if (problem === undefined) return value;
+  problems.add(path, problem);
   return undefined;
 }
 
@@ -163,4 +163,22 @@ export function readForceUser(
     if (claims[name] !== undefined) checkString(claims[name], [...entry.path, name], problems);
   }
   return problems.list.length === before ? { ...claims, email: email as string } : undefined;
+}
+
+/** `allowed_domains` (email domains) or `allowed_tenants` (Entra ID tenant ids): a non-empty list. */
+export function readAllowList(
+  entry: Entry | undefined,
+  kind: "domains" | "tenants",
+  problems: Problems,
+): string[] | undefined {
+  if (!entry) return undefined;
+  const list = checkStringList(entry.value, entry.path, problems);
+  if (!list) return undefined;
+  if (list.length === 0) problems.add(entry.path, "must list at least one entry (or be left out)");
+  const before = problems.list.length;
+  list.forEach((item, i) => {
+    const problem = (kind === "domains" ? domainProblem : tenantProblem)(item);
+    if (problem) problems.add([...entry.path, i], problem);
+  });
+  return problems.list.length === before ? list : undefined;
 }

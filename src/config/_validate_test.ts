@@ -86,7 +86,14 @@ const VALIDATION: [string, string, string, (string | number)[]][] = [
     "a short secret key",
     upstream((t) => t.replace(SECRET, "short")),
     "secret_key: must be at least 16 characters long, not 5 (generate one with: " +
-    "deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret))",
+    "easy-oauth secret, or deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret))",
+    ["secret_key"],
+  ],
+  [
+    "a secret key that is easy to guess",
+    upstream((t) => t.replace(SECRET, "passwordpassword")),
+    "secret_key: is too easy to guess: it uses a single kind of character (generate a random " +
+    "one with: easy-oauth secret, or deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret))",
     ["secret_key"],
   ],
   [

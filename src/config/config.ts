@@ -44,8 +44,10 @@ export interface LoadConfigOptions {
  * Keys are those of the Python package (`server_metadata_url`, `secret_key`,
  * `client_id`, `client_secret`, `client_kwargs`, `capabilities` with `graph`,
  * `auto_admin`, `user_file`, `user_overrides`, `default_capabilities`,
- * `guest_capabilities`, `prefix`, `force_user`) plus `base_url` and
- * `trusted_origins`; their camelCase names are accepted too.
+ * `guest_capabilities`, `prefix`, `force_user`) plus `base_url`,
+ * `trusted_origins`, `token_endpoint_auth_method`, `provider_logout`,
+ * `allowed_domains` and `allowed_tenants`; their camelCase names are
+ * accepted too.
  *
  * @param source A path, a `file:` URL, or a configuration object.
  * @param options The password of encrypted values and the base folder.
@@ -61,7 +63,7 @@ export interface LoadConfigOptions {
  * import { loadConfig } from "@easy-oauth/hono";
  * const options = await loadConfig({
  *   server_metadata_url: "http://127.0.0.1:29313/.well-known/openid-configuration",
- *   secret_key: "a long random string, at least 32 characters",
+ *   secret_key: "<SECRET_KEY: the output of easy-oauth secret>",
  *   client_id: "my-client",
  *   capabilities: { graph: { read: [], write: ["read"] }, auto_admin: true },
  * });

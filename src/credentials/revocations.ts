@@ -1,11 +1,20 @@
 /**
  * Revoked tokens and sessions (by id, and by account: "everything issued to
  * this account until now") and the list of issued API tokens, kept in a
- * `TokenStore`. The per-request check is two `Map` lookups.
+ * `TokenStore`. Each manager holds a view in memory (the per-request check is
+ * two `Map` lookups) and catches up by reading the store's log after the last
+ * revision it applied, whenever the store's `hint` says there may be more.
  *
  * @module
  */
-import type { ApiTokenRecord, TokenState, TokenStore } from "../stores/token_store.ts";
+import {
+  type ApiTokenRecord,
+  MAX_TOKEN_LIFETIME,
+  type TokenChange,
+  type TokenStore,
+} from "../stores/token_store.ts";
+
+export { MAX_TOKEN_LIFETIME };
 
 /** What a revocation check needs to know of a token or session. */
 export interface RevocationProbe {
@@ -19,31 +28,35 @@ export interface RevocationProbe {
   readonly createdBy?: readonly string[] | undefined;
 }
 
-/** The longest any token lives (seconds): account revocations are kept that long. */
-export const MAX_TOKEN_LIFETIME = 365 * 24 * 3600;
-
 /** Milliseconds before a store that failed to load is read again (wall-clock time, not the app's clock). */
 const RETRY_MS = 1_000;
+
+/** Milliseconds (of the app's clock) between two sweeps of expired entries from the view. */
+const SWEEP_EVERY = 60_000;
 
 /** The revocation list and API-token registry of one manager. */
 export class Revocations {
   readonly #store: TokenStore;
   readonly #clock: () => number;
   readonly #onStale: (error: unknown) => void;
-  #ids = new Map<string, number>();
-  #accounts = new Map<string, number>();
-  #apiTokens = new Map<string, ApiTokenRecord>();
-  #loaded: Promise<void> | undefined;
-  #catchUp: Promise<void> | undefined;
-  #ready = false;
-  /** The store's `version` when it was last loaded. */
+  readonly #ids = new Map<string, number>();
+  readonly #accounts = new Map<string, { before: number; until: number }>();
+  readonly #apiTokens = new Map<string, ApiTokenRecord>();
+  /** The last revision applied; undefined before the first load. */
+  #revision: number | undefined;
+  /** The store's `hint` when the last catch-up started. */
   #seen: number | undefined;
-  /** The last failed load, retried after a pause so that a broken file is not re-read per request. */
+  #loading: Promise<void> | undefined;
+  /** The tail of the catch-ups, one at a time so that entries apply in order. */
+  #pulls: Promise<void> = Promise.resolve();
+  #pending: Promise<void> | undefined;
+  /** The last failed load, retried after a pause so that a broken store is not re-read per request. */
   #failed: { at: number; error: unknown } | undefined;
+  #nextSweep = -Infinity;
 
   /**
-   * @param onStale Told when a shared store changed but could not be read
-   *   again: the last good copy stays in use until its next change.
+   * @param onStale Told when the store's log could not be read: the view in
+   *   memory stays in use until the store's next change.
    */
   constructor(
     store: TokenStore,
@@ -56,51 +69,58 @@ export class Revocations {
   }
 
   /**
-   * Whether the store has been loaded and did not change since (then `ready()`
+   * Whether the view is loaded and the store has nothing new (then `ready()`
    * answers `undefined`): read by the request fast path, it must stay cheap.
    */
   get loaded(): boolean {
-    return this.#ready && this.#store.version === this.#seen && this.#store.sync?.() === undefined;
+    return this.#revision !== undefined && this.#store.hint === this.#seen;
   }
 
   /**
-   * Loads the store once, and again when a store shared with other processes
-   * says it changed (`TokenStore.version`, `sync`); `undefined` when the state
-   * in memory is current.
+   * Loads the view once, then catches up with the store's log whenever its
+   * `hint` changed; `undefined` when the view is current.
    */
   ready(): Promise<void> | undefined {
-    if (this.#ready) {
-      const checking = this.#store.sync?.();
-      if (checking === undefined && this.#store.version === this.#seen) return undefined;
-      this.#catchUp ??= (checking ?? Promise.resolve()).then(() => this.#reload()).catch(
-        (error) => {
-          // Not retried per request: the store's next change is.
-          this.#seen = this.#store.version;
-          this.#onStale(error);
-        },
-      ).finally(() => {
-        this.#catchUp = undefined;
+    if (this.#revision !== undefined) {
+      if (this.#store.hint === this.#seen) return undefined;
+      this.#pending ??= this.#pull().catch((error) => {
+        // Not retried per request: the store's next change is.
+        this.#onStale(error);
+      }).finally(() => {
+        this.#pending = undefined;
       });
-      return this.#catchUp;
+      return this.#pending;
     }
     const failed = this.#failed;
     if (failed && Date.now() - failed.at < RETRY_MS) return Promise.reject(failed.error);
-    this.#loaded ??= this.#reload().then(() => {
-      this.#ready = true;
+    this.#loading ??= this.#pull().then(() => {
       this.#failed = undefined;
     }, (error) => {
-      this.#loaded = undefined;
+      this.#loading = undefined;
       this.#failed = { at: Date.now(), error };
       throw error;
     });
-    return this.#loaded;
+    return this.#loading;
   }
 
-  async #reload(): Promise<void> {
-    const version = this.#store.version;
-    if (version === this.#seen && this.#ready) return;
-    this.#apply(await this.#store.load());
-    this.#seen = version;
+  /** Reads what the store holds after the view's revision, one read at a time. */
+  #pull(): Promise<void> {
+    const run = this.#pulls.then(async () => {
+      // Noted before reading: a change committed during the read bumps the hint again.
+      const hint = this.#store.hint;
+      const { revision, reset, changes } = await this.#store.changesSince(this.#revision);
+      if (reset) {
+        this.#ids.clear();
+        this.#accounts.clear();
+        this.#apiTokens.clear();
+      }
+      for (const change of changes) this.#apply(change);
+      this.#revision = revision;
+      this.#seen = hint;
+      this.#sweep();
+    });
+    this.#pulls = run.catch(() => {});
+    return run;
   }
 
   /** Whether the token or session is revoked (call `ready()` first). */
@@ -108,38 +128,47 @@ export class Revocations {
     if (this.#revokedItself(probe)) return true;
     if (probe.parents?.some((p) => this.#revokedItself(p))) return true;
     return probe.createdBy?.some((account) => {
-      const before = this.#accounts.get(account);
+      const before = this.#accounts.get(account)?.before;
       return before !== undefined && (probe.issuedAt ?? 0) <= before;
     }) ?? false;
   }
 
   #revokedItself(probe: RevocationProbe): boolean {
     if (probe.tokenId !== undefined && this.#ids.has(probe.tokenId)) return true;
-    const before = this.#accounts.get(probe.email);
+    const before = this.#accounts.get(probe.email)?.before;
     return before !== undefined && (probe.issuedAt ?? 0) <= before;
   }
 
   /** Revokes one token or session, remembered until `expiresAt` (epoch ms). */
   async revokeId(tokenId: string, expiresAt: number): Promise<void> {
-    await this.#update((s) => {
-      s.revoked_ids[tokenId] = expiresAt;
-      delete s.api_tokens[tokenId];
-    });
+    await this.ready();
+    await this.#store.revokeId(tokenId, expiresAt);
+    if (this.#apiTokens.has(tokenId)) await this.#store.removeApiToken(tokenId);
+    await this.#pull();
   }
 
   /** Revokes everything issued to `email` until now. */
   async revokeAccount(email: string): Promise<void> {
+    await this.ready();
     const now = Math.floor(this.#clock() / 1000);
-    await this.#update((s) => {
-      s.revoked_accounts[email] = now;
-    });
+    let until = (now + MAX_TOKEN_LIFETIME) * 1000;
+    if (email.startsWith("api:")) {
+      // An API name's revocation ends with the last of its tokens that it revokes.
+      const name = email.slice(4);
+      const ends = [...this.#apiTokens.values()].filter((t) =>
+        t.name === name && t.created_at <= now
+      ).map((t) => t.expires_at * 1000);
+      if (ends.length > 0) until = Math.max(...ends);
+    }
+    await this.#store.revokeAccount(email, now, until);
+    await this.#pull();
   }
 
   /** Records an issued API token, for `GET /token/api`. */
   async addApiToken(record: ApiTokenRecord): Promise<void> {
-    await this.#update((s) => {
-      s.api_tokens[record.id] = record;
-    });
+    await this.ready();
+    await this.#store.addApiToken(record);
+    await this.#pull();
   }
 
   /** The API tokens issued, unexpired and not revoked. */
@@ -154,40 +183,40 @@ export class Revocations {
         parents: Array.isArray(t.parents) ? t.parents : undefined,
         createdBy: [t.created_by],
       })
-    );
+    ).map((t) => structuredClone(t));
   }
 
-  async #update(change: (state: TokenState) => void): Promise<void> {
-    await this.ready();
-    const state = await this.#store.update((s) => {
-      change(s);
-      this.#prune(s);
-      return s;
-    });
-    this.#apply(state);
+  #apply(change: TokenChange): void {
+    switch (change.kind) {
+      case "revoke_id":
+        this.#ids.set(change.id, Math.max(change.until, this.#ids.get(change.id) ?? -Infinity));
+        break;
+      case "revoke_account": {
+        const had = this.#accounts.get(change.email);
+        this.#accounts.set(change.email, {
+          before: Math.max(change.before, had?.before ?? -Infinity),
+          until: Math.max(change.until, had?.until ?? -Infinity),
+        });
+        break;
+      }
+      case "api_token":
+        this.#apiTokens.set(change.record.id, change.record);
+        break;
+      case "remove_api_token":
+        this.#apiTokens.delete(change.id);
+        break;
+    }
   }
 
-  #prune(s: TokenState): void {
+  /** Drops what has expired from the view, at most once a minute. */
+  #sweep(): void {
     const now = this.#clock();
-    for (const [id, until] of Object.entries(s.revoked_ids)) {
-      if (until <= now) delete s.revoked_ids[id];
+    if (now < this.#nextSweep) return;
+    this.#nextSweep = now + SWEEP_EVERY;
+    for (const [id, until] of this.#ids) if (until <= now) this.#ids.delete(id);
+    for (const [email, row] of this.#accounts) if (row.until <= now) this.#accounts.delete(email);
+    for (const [id, t] of this.#apiTokens) {
+      if (t.expires_at * 1000 <= now) this.#apiTokens.delete(id);
     }
-    for (const [id, t] of Object.entries(s.api_tokens)) {
-      if (t.expires_at * 1000 <= now) delete s.api_tokens[id];
-    }
-    const records = Object.values(s.api_tokens);
-    for (const [email, before] of Object.entries(s.revoked_accounts)) {
-      // An API name's revocation ends with the last of its tokens that it revokes.
-      const outlived = email.startsWith("api:")
-        ? !records.some((t) => `api:${t.name}` === email && t.created_at <= before)
-        : (before + MAX_TOKEN_LIFETIME) * 1000 <= now;
-      if (outlived) delete s.revoked_accounts[email];
-    }
-  }
-
-  #apply(state: TokenState): void {
-    this.#ids = new Map(Object.entries(state.revoked_ids));
-    this.#accounts = new Map(Object.entries(state.revoked_accounts));
-    this.#apiTokens = new Map(Object.entries(state.api_tokens));
   }
 }

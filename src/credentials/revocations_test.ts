@@ -1,65 +1,104 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Revocations } from "./revocations.ts";
-import { FileTokenStore } from "../stores/token_store.ts";
+import { MemoryTokenStore } from "../stores/memory_token_store.ts";
+import type { TokenChanges } from "../stores/token_store.ts";
 import { TestClock } from "../../testing/_fixtures.ts";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-revocations-"));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+/** A memory store that records what each `changesSince` answered. */
+class CountingStore extends MemoryTokenStore {
+  readonly reads: TokenChanges[] = [];
+  override async changesSince(revision?: number): Promise<TokenChanges> {
+    const answer = await super.changesSince(revision);
+    this.reads.push(answer);
+    return answer;
   }
 }
 
-describe("Revocations in a FileTokenStore", () => {
-  it("keeps the file compact and drops each entry once what it revokes has expired", async () => {
-    await withDir(async (dir) => {
-      const file = join(dir, "caps.tokens.json");
-      const clock = new TestClock();
-      const revocations = new Revocations(new FileTokenStore(file), clock.read);
-      const now = Math.floor(clock.now / 1000);
-      await revocations.addApiToken({
-        id: "t1",
-        name: "ci",
-        capabilities: ["read"],
-        expires_at: now + 100,
-        created_by: "root@example.com",
-        created_at: now,
-      });
-      await revocations.revokeAccount("api:ci");
-      await revocations.revokeId("session-1", clock.now + 50_000);
-      const text = await readFile(file, "utf8");
-      assert.ok(!text.includes("\n "), "no indentation");
-      assert.match(text, /api:ci/);
-      assert.ok(revocations.isRevoked({ email: "api:ci", tokenId: "t1", issuedAt: now }));
-      clock.advance(200);
-      await revocations.revokeId("session-2", clock.now + 50_000);
-      const later = JSON.parse(await readFile(file, "utf8"));
-      assert.deepEqual(later.revoked_accounts, {});
-      assert.deepEqual(Object.keys(later.revoked_ids), ["session-2"]);
-      assert.deepEqual(later.api_tokens, {});
-    });
+describe("Revocations", () => {
+  it("catches up with another writer by reading only the entries after its revision", async () => {
+    const clock = new TestClock();
+    const store = new CountingStore({ clock: clock.read });
+    const writer = new Revocations(store, clock.read);
+    const reader = new Revocations(store, clock.read);
+    for (let i = 0; i < 50; i++) await writer.revokeId(`old-${i}`, clock.now + 60_000);
+    await reader.ready();
+    assert.equal(reader.loaded, true);
+    await writer.revokeId("s1", clock.now + 60_000);
+    assert.equal(reader.loaded, false, "the store's hint changed");
+    assert.equal(reader.isRevoked({ email: "a@b.c", tokenId: "s1" }), false);
+    store.reads.length = 0;
+    await reader.ready();
+    assert.equal(reader.isRevoked({ email: "a@b.c", tokenId: "s1" }), true);
+    assert.deepEqual(store.reads.map((r) => [r.reset, r.changes.length]), [[false, 1]]);
+    assert.equal(reader.ready(), undefined, "nothing more to read");
   });
 
-  it("removes temporary files that a killed write left behind, and only those", async () => {
-    await withDir(async (dir) => {
-      const file = join(dir, "caps.tokens.json");
-      const stale = join(dir, ".caps.tokens.json.0123456789ab.tmp");
-      const fresh = join(dir, ".caps.tokens.json.aaaaaaaaaaaa.tmp");
-      const other = join(dir, ".other.json.0123456789ab.tmp");
-      for (const path of [stale, fresh, other]) await writeFile(path, "{");
-      const hourAgo = new Date(Date.now() - 3600_000);
-      for (const path of [stale, other]) await utimes(path, hourAgo, hourAgo);
-      await new FileTokenStore(file).load();
-      assert.deepEqual((await readdir(dir)).sort(), [
-        ".caps.tokens.json.aaaaaaaaaaaa.tmp",
-        ".other.json.0123456789ab.tmp",
-      ]);
+  it("reloads the whole state once when it fell behind the store's pruned log", async () => {
+    const clock = new TestClock();
+    const store = new CountingStore({ clock: clock.read, logRetention: 60_000 });
+    const writer = new Revocations(store, clock.read);
+    const reader = new Revocations(store, clock.read);
+    await reader.ready();
+    await writer.revokeId("s1", clock.now + 3_600_000);
+    clock.advance(120);
+    await writer.revokeAccount("ann@example.com");
+    store.reads.length = 0;
+    await reader.ready();
+    assert.deepEqual(store.reads.map((r) => r.reset), [true]);
+    assert.equal(reader.isRevoked({ email: "a@b.c", tokenId: "s1" }), true);
+    assert.equal(
+      reader.isRevoked({ email: "ann@example.com", issuedAt: clock.now / 1000 - 1 }),
+      true,
+    );
+    await writer.revokeId("s2", clock.now + 3_600_000);
+    store.reads.length = 0;
+    await reader.ready();
+    assert.deepEqual(store.reads.map((r) => r.reset), [false], "then reads entries again");
+    assert.equal(reader.isRevoked({ email: "a@b.c", tokenId: "s2" }), true);
+  });
+
+  it("drops an API name's revocation once the last token it revokes has expired", async () => {
+    const clock = new TestClock();
+    const store = new MemoryTokenStore({ clock: clock.read });
+    const revocations = new Revocations(store, clock.read);
+    const now = Math.floor(clock.now / 1000);
+    await revocations.addApiToken({
+      id: "t1",
+      name: "ci",
+      capabilities: ["read"],
+      expires_at: now + 100,
+      created_by: "root@example.com",
+      created_at: now,
     });
+    await revocations.revokeAccount("api:ci");
+    await revocations.revokeId("session-1", clock.now + 50_000);
+    assert.ok(revocations.isRevoked({ email: "api:ci", tokenId: "t1", issuedAt: now }));
+    assert.deepEqual(revocations.apiTokens(), []);
+    clock.advance(200);
+    const { changes } = await store.changesSince();
+    assert.deepEqual(changes, [], "every entry expired with what it revoked");
+  });
+
+  it("keeps its view and reports the failure when the store's log cannot be read", async () => {
+    const clock = new TestClock();
+    let broken = false;
+    const store = new class extends MemoryTokenStore {
+      override changesSince(revision?: number): Promise<TokenChanges> {
+        return broken ? Promise.reject(new Error("disk gone")) : super.changesSince(revision);
+      }
+    }({ clock: clock.read });
+    const stale: unknown[] = [];
+    const revocations = new Revocations(store, clock.read, (error) => stale.push(error));
+    await revocations.revokeId("s1", clock.now + 60_000);
+    broken = true;
+    await store.revokeId("s2", clock.now + 60_000);
+    await revocations.ready();
+    assert.equal(stale.length, 1);
+    assert.equal(revocations.isRevoked({ email: "a@b.c", tokenId: "s1" }), true);
+    broken = false;
+    await store.revokeId("s3", clock.now + 60_000);
+    await revocations.ready();
+    assert.equal(revocations.isRevoked({ email: "a@b.c", tokenId: "s2" }), true);
   });
 });

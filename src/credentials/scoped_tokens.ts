@@ -1,6 +1,7 @@
 // The callers that service and API tokens stand for, read from their sealed claims.
 import type { OAuthUser, TokenParent } from "../env.ts";
 import { InvalidToken } from "./tokens.ts";
+import { canonicalEmail } from "../_email.ts";
 
 /** The caller a service or API token stands for: its account and its capability snapshot. */
 export function scoped(
@@ -12,7 +13,8 @@ export function scoped(
     throw new InvalidToken();
   }
   const user: OAuthUser = {
-    email,
+    // Tokens made before emails had one form may carry another spelling.
+    email: canonicalEmail(email),
     kind,
     tokenId: jti,
     capabilities: new Set(caps.map(String)),
@@ -31,7 +33,7 @@ function lineageOf(by: unknown, up: unknown): Pick<OAuthUser, "createdBy" | "par
     );
   if ((by !== undefined && !accounts) || (up !== undefined && !parents)) throw new InvalidToken();
   return {
-    ...(accounts ? { createdBy: by as string[] } : {}),
+    ...(accounts ? { createdBy: (by as string[]).map(canonicalEmail) } : {}),
     ...(parents ? { parents: up as TokenParent[] } : {}),
   };
 }

@@ -64,9 +64,15 @@ function cookieBytes(name: string, value: string): number {
   return name.length + value.length + 3;
 }
 
+/** Where used login states are recorded, shared by every replica (a `TokenStore`). */
+export interface UsedStates {
+  useOnce(key: string, until: number): Promise<boolean>;
+}
+
 /** Reads and writes the sealed cookies of one manager. */
 export class SessionCookies {
   readonly #sealer: Sealer;
+  readonly #used: UsedStates;
   readonly #clock: () => number;
   readonly #secure: (c: Context) => boolean;
   // Opening a cookie costs a Web Crypto call: remember what was opened.
@@ -75,8 +81,14 @@ export class SessionCookies {
   // remember what whole headers held, one cache per cookie name (http, https).
   readonly #headers = new Map<string, ExpiringCache<SessionData>>();
 
-  constructor(sealer: Sealer, clock: () => number, secure: (c: Context) => boolean) {
+  constructor(
+    sealer: Sealer,
+    clock: () => number,
+    secure: (c: Context) => boolean,
+    used: UsedStates,
+  ) {
     this.#sealer = sealer;
+    this.#used = used;
     this.#clock = clock;
     this.#secure = secure;
     this.#cache = new ExpiringCache(10_000, clock);
@@ -185,7 +197,14 @@ export class SessionCookies {
       .reverse();
   }
 
-  /** The login attempt that `state` names, once: its cookie is cleared. */
+  /**
+   * The login attempt that `state` names, once: its cookie is cleared, and
+   * the state is recorded as used in the token store until the cookie would
+   * have expired, so that a copy of the cookie replayed to any replica
+   * sharing the store is refused before the provider is called.
+   *
+   * @throws {StoreUnavailable} When the token store cannot record it (a 503).
+   */
   async takeLogin(c: Context, state: string): Promise<LoginState | null> {
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(state)) return null;
     const name = this.#loginName(c, state);
@@ -196,6 +215,8 @@ export class SessionCookies {
     if (!login || typeof login.state !== "string" || !timingSafeEqual(login.state, state)) {
       return null;
     }
+    const until = typeof login.exp === "number" ? login.exp : this.#clock() / 1000 + LOGIN_TTL;
+    if (!(await this.#used.useOnce(`login_state:${login.jti}`, until * 1000))) return null;
     return login as unknown as LoginState;
   }
 

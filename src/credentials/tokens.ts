@@ -7,6 +7,7 @@
  * @module
  */
 import { ExpiringCache } from "../_cache.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { OAuthUser } from "../env.ts";
 import type { Grants } from "../grants/grants.ts";
 import type { Revocations } from "./revocations.ts";
@@ -84,19 +85,26 @@ export class BearerTokens {
       const gid = await grantOf(grants, claims, this.#clock);
       const { identity, until } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
-      const user: OAuthUser = { ...identity, kind: "user", tokenId: jti };
+      const user: OAuthUser = {
+        ...identity,
+        email: canonicalEmail(identity.email),
+        kind: "user",
+        tokenId: jti,
+      };
       return { user, until };
     });
   }
 
   /**
    * Seals a user token that refers to grant `gid`, under its own id `jti`
-   * (never the session's: revoking one token or logging out touches no other).
+   * (never the session's: revoking one token or logging out touches no other),
+   * for `ttl` seconds.
    */
   issueUserToken(
     identity: { email: string; sub: string; iss: string; name?: string | undefined },
     gid: string,
     jti: string,
+    ttl: number = USER_TOKEN_TTL,
   ): Promise<string> {
     const claims: UserTokenClaims = {
       email: identity.email,
@@ -106,7 +114,7 @@ export class BearerTokens {
       gid,
       jti,
     };
-    return this.#sealer.seal("user_token", claims, { ttl: USER_TOKEN_TTL });
+    return this.#sealer.seal("user_token", claims, { ttl });
   }
 
   /**

@@ -8,6 +8,7 @@
  * @module
  */
 import { base64url, decodeProtectedHeader, EncryptJWT, jwtDecrypt, type JWTPayload } from "jose";
+import { secretWeakness } from "./secret_strength.ts";
 
 /**
  * What a sealed value is for. Each purpose has its own derived key.
@@ -68,15 +69,26 @@ export const MIN_SECRET_LENGTH = 16;
 
 /** The command that prints a good secret, as messages about a bad one name it. */
 export const SECRET_COMMAND =
-  "deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret)";
+  "easy-oauth secret, or deno run -A jsr:@easy-oauth/hono/cli secret (in this repository: deno task cli secret)";
+
+/**
+ * Why a secret key cannot be used, or `undefined` when it can: at least
+ * {@link MIN_SECRET_LENGTH} characters, and not easy to guess (repeated or
+ * dictionary-like text, a single kind of character, or an estimated strength
+ * under about 100 bits): a guessed key forges every session and token.
+ */
+export function secretKeyProblem(secret: string): string | undefined {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    return `must be at least ${MIN_SECRET_LENGTH} characters long, not ${secret.length} ` +
+      `(generate one with: ${SECRET_COMMAND})`;
+  }
+  const weakness = secretWeakness(secret);
+  return weakness &&
+    `is too easy to guess: ${weakness} (generate a random one with: ${SECRET_COMMAND})`;
+}
 
 const encoder = new TextEncoder();
 const HKDF_SALT = encoder.encode("easy-oauth-hono/v1");
-
-interface DerivedKey {
-  kid: string;
-  key: CryptoKey;
-}
 
 /**
  * Seals and opens values for the purposes of {@link SealPurpose}. Keys are
@@ -86,7 +98,7 @@ interface DerivedKey {
  * @example
  * ```ts
  * import { Sealer } from "./seal.ts";
- * const sealer = new Sealer("a secret of at least thirty-two characters!!");
+ * const sealer = new Sealer("EY500Mhh2H_MuLObbJCk1aRqqQFuYRVjhcdAqUq64S8");
  * const token = await sealer.seal("user_token", { email: "a@b.c" }, { ttl: 3600 });
  * const claims = await sealer.open("user_token", token); // { email: "a@b.c", pur, jti, iat, exp }
  * await sealer.open("session", token); // null: sealed for another purpose
@@ -95,12 +107,13 @@ interface DerivedKey {
 export class Sealer {
   readonly #secrets: readonly string[];
   readonly #clock: () => number;
-  readonly #keys = new Map<SealPurpose, Promise<DerivedKey[]>>();
+  readonly #keys = new Map<SealPurpose, Promise<CryptoKey[]>>();
 
   /**
    * @param secretKey One secret, or a list (the first seals, all open).
    * @param clock The time in epoch milliseconds.
-   * @throws {TypeError} When a secret is not a string of at least 16 characters.
+   * @throws {TypeError} When a secret is not a string of at least 16 characters, or is easy
+   *   to guess (see {@link secretKeyProblem}).
    */
   constructor(secretKey: string | readonly string[], clock: () => number = Date.now) {
     const secrets = typeof secretKey === "string" ? [secretKey] : secretKey;
@@ -108,12 +121,10 @@ export class Sealer {
       throw new TypeError('"secretKey" must be a string or a non-empty list of strings');
     }
     for (const s of secrets) {
-      if (typeof s !== "string" || s.length < MIN_SECRET_LENGTH) {
-        throw new TypeError(
-          `"secretKey" must be at least ${MIN_SECRET_LENGTH} characters long ` +
-            `(generate one with: ${SECRET_COMMAND})`,
-        );
-      }
+      const problem = typeof s === "string"
+        ? secretKeyProblem(s)
+        : `must be a string (generate one with: ${SECRET_COMMAND})`;
+      if (problem) throw new TypeError(`"secretKey" ${problem}`);
     }
     this.#secrets = [...secrets];
     this.#clock = clock;
@@ -132,10 +143,12 @@ export class Sealer {
     claims: Record<string, unknown>,
     options: { ttl?: number } = {},
   ): Promise<string> {
-    const { kid, key } = (await this.#derive(purpose))[0]!; // the first secret seals
+    const key = (await this.#derive(purpose))[0]!; // the first secret seals
     const now = Math.floor(this.#clock() / 1000);
     const jwt = new EncryptJWT({ ...claims, pur: purpose })
-      .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid, typ: purpose })
+      // No key id: anything derived from the secret and shown would let a
+      // guess of the secret be checked faster than by a decryption.
+      .setProtectedHeader({ alg: "dir", enc: "A256GCM", typ: purpose })
       .setIssuedAt(now)
       .setJti(typeof claims.jti === "string" ? claims.jti : randomId());
     if (options.ttl !== undefined) jwt.setExpirationTime(now + options.ttl);
@@ -157,22 +170,26 @@ export class Sealer {
       return null;
     }
     const keys = await this.#derive(purpose);
+    // Each secret of the rotation list in turn (the first seals): a short list.
+    for (const key of keys) {
+      const payload = await this.#decrypt(token, key, purpose);
+      if (payload) return payload.pur === purpose ? payload as T & SealedClaims : null;
+    }
+    return null;
+  }
+
+  async #decrypt(token: string, key: CryptoKey, purpose: SealPurpose) {
     try {
-      const { payload } = await jwtDecrypt(token, (header) => {
-        const match = keys.find((k) => k.kid === header.kid);
-        if (!match) throw new Error("unknown key id");
-        return match.key;
-      }, {
+      const { payload } = await jwtDecrypt(token, key, {
         keyManagementAlgorithms: ["dir"],
         contentEncryptionAlgorithms: ["A256GCM"],
         currentDate: new Date(this.#clock()),
         requiredClaims: ["jti", "iat"],
         typ: purpose,
       });
-      if (payload.pur !== purpose) return null;
-      return payload as T & SealedClaims;
+      return payload;
     } catch {
-      return null;
+      return undefined;
     }
   }
 
@@ -190,7 +207,7 @@ export class Sealer {
     }
   }
 
-  #derive(purpose: SealPurpose): Promise<DerivedKey[]> {
+  #derive(purpose: SealPurpose): Promise<CryptoKey[]> {
     let keys = this.#keys.get(purpose);
     if (!keys) {
       keys = Promise.all(this.#secrets.map((s) => deriveKey(s, purpose)));
@@ -200,30 +217,22 @@ export class Sealer {
   }
 }
 
-async function deriveKey(secret: string, purpose: SealPurpose): Promise<DerivedKey> {
+async function deriveKey(secret: string, purpose: SealPurpose): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, [
-    "deriveBits",
     "deriveKey",
   ]);
-  const hkdf = (info: string) => ({
-    name: "HKDF",
-    hash: "SHA-256",
-    salt: HKDF_SALT,
-    info: encoder.encode(info),
-  });
-  const key = await crypto.subtle.deriveKey(
-    hkdf(`easy-oauth ${purpose}`),
+  return await crypto.subtle.deriveKey(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: HKDF_SALT,
+      info: encoder.encode(`easy-oauth ${purpose}`),
+    },
     base,
     { name: "AES-GCM", length: 256 },
     false,
     ["encrypt", "decrypt"],
   );
-  // The key id only tells which secret of the rotation list sealed a value; it
-  // is derived separately so that it reveals nothing about the key itself.
-  const kid = base64url.encode(
-    new Uint8Array(await crypto.subtle.deriveBits(hkdf("easy-oauth kid"), base, 64)),
-  );
-  return { kid, key };
 }
 
 /**

@@ -52,7 +52,8 @@ async function refreshLeased(
     await changeGrant(
       store,
       record.id,
-      ({ lease: _, ...rest }) => ({ ...rest, ...(refused ? { dead: true } : {}) }),
+      // `refused`: the provider ended it (sessions and tokens made from it end too).
+      ({ lease: _, ...rest }) => ({ ...rest, ...(refused ? { dead: true, refused: true } : {}) }),
     );
     throw error;
   }

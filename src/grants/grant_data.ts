@@ -1,6 +1,7 @@
 // What the manager keeps in a grant record's `data`, and the compare-and-set
 // loop through which every change of a record goes.
 import type { Identity } from "../oidc/client.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
 
 /** What the manager keeps in `GrantRecord.data`. */
@@ -16,6 +17,8 @@ export interface GrantData extends Record<string, unknown> {
   tokens: string[];
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
   dead?: boolean | undefined;
+  /** The provider refused it (`invalid_grant`): whatever it was made for ends too. */
+  refused?: boolean | undefined;
   /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */
   checked?: { until: number; email: string; name?: string } | undefined;
   /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
@@ -63,7 +66,11 @@ export function serialized<T>(store: TokenStore, key: string, fn: () => Promise<
 
 /** What a validation proved, in the form kept in the record. */
 export function checkedOf(identity: Identity, until: number): GrantData["checked"] {
-  return { until, email: identity.email, ...(identity.name ? { name: identity.name } : {}) };
+  return {
+    until,
+    email: canonicalEmail(identity.email),
+    ...(identity.name ? { name: identity.name } : {}),
+  };
 }
 
 /** The answer of the last validation, as every process sharing the store sees it. */

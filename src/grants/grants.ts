@@ -9,11 +9,12 @@
  * @module
  */
 import { ExpiringCache } from "../_cache.ts";
-import type { Identity, OidcClient } from "../oidc/client.ts";
+import { type Identity, type OidcClient, TokenRefused } from "../oidc/client.ts";
 import { randomId, type Sealer } from "../crypto/seal.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
 import { changeGrant, checkedOf, type GrantData, type Secrets, serialized } from "./grant_data.ts";
-import { type GrantContext, openSecrets, refreshGrant } from "./_refresh.ts";
+import { type GrantContext, GrantEnded, openSecrets, refreshGrant } from "./_refresh.ts";
 
 export { GrantEnded } from "./_refresh.ts";
 
@@ -73,15 +74,16 @@ export class Grants {
       tokens: refs.tokens,
       ...(refs.checkedUntil ? { checked: checkedOf(identity, refs.checkedUntil) } : {}),
     };
+    const email = canonicalEmail(identity.email);
     const record: GrantRecord = {
       id,
-      email: identity.email,
+      email,
       version: 1,
       expires_at: this.#seconds() + lifetime,
       data,
     };
-    await serialized(this.#store, `account:${identity.email}`, async () => {
-      await this.#makeRoom(identity.email);
+    await serialized(this.#store, `account:${email}`, async () => {
+      await this.#makeRoom(email);
       if (!(await this.#store.putGrant(record, 0)) && !(await this.#store.getGrant(id))) {
         throw new Error("the token store refused a new grant record");
       }
@@ -129,9 +131,17 @@ export class Grants {
     return { id, email: record.email, hasRefreshToken: secrets?.rt !== undefined };
   }
 
+  /** The live user tokens of `email` (ids, with their grant and its end, epoch seconds). */
+  async tokensOf(email: string): Promise<{ id: string; grant: string; until: number }[]> {
+    const grants = await this.#store.grantsOf(canonicalEmail(email));
+    return grants.filter((r) => !(r.data as GrantData).dead).flatMap((r) =>
+      (r.data as GrantData).tokens.map((id) => ({ id, grant: r.id, until: r.expires_at }))
+    );
+  }
+
   /** How many live tokens `email` holds from `/token`, over all its grants. */
   async tokenCount(email: string): Promise<number> {
-    const grants = await this.#store.grantsOf(email);
+    const grants = await this.#store.grantsOf(canonicalEmail(email));
     return grants.reduce(
       (n, r) => n + ((r.data as GrantData).dead ? 0 : (r.data as GrantData).tokens.length),
       0,
@@ -150,7 +160,7 @@ export class Grants {
     tokenId: string,
     lifetime: number,
   ): Promise<"added" | "full" | "ended"> {
-    return serialized(this.#store, `account:${email}`, async () => {
+    return serialized(this.#store, `account:${canonicalEmail(email)}`, async () => {
       if (await this.tokenCount(email) >= MAX_TOKENS_PER_ACCOUNT) return "full";
       const until = this.#seconds() + lifetime;
       const record = await changeGrant(this.#store, id, (data) => {
@@ -183,6 +193,34 @@ export class Grants {
       this.#inflight.set(id, pending);
     }
     return pending;
+  }
+
+  /**
+   * Whether what a grant was made for (a session, a token made from a token
+   * or a session) still holds, checked as user tokens are (same cadence, same
+   * outage rules): `{ until }` (epoch ms) when the provider says so, "ended"
+   * when the provider ended it, "unchecked" when there is nothing to ask (no
+   * refresh token, a record let go or forgotten).
+   * @throws {ProviderUnavailable} When the provider cannot be asked.
+   */
+  async check(id: string): Promise<{ until: number } | "ended" | "unchecked"> {
+    const known = this.#validated.get(id);
+    if (known) return { until: known.until };
+    const record = await this.#store.getGrant(id);
+    const data = record?.data as GrantData | undefined;
+    if (data?.refused) return "ended";
+    if (!record || data?.dead || !(await openSecrets(this.#sealer, record))?.rt) {
+      return "unchecked";
+    }
+    try {
+      return { until: (await this.validate(id)).until };
+    } catch (error) {
+      if (error instanceof GrantEnded || error instanceof TokenRefused) {
+        const after = (await this.#store.getGrant(id))?.data as GrantData | undefined;
+        return after?.refused || error instanceof TokenRefused ? "ended" : "unchecked";
+      }
+      throw error;
+    }
   }
 
   /**
@@ -222,7 +260,7 @@ export class Grants {
 
   /** Revokes every grant of an account at the provider and marks them dead. */
   async revokeAccount(email: string): Promise<void> {
-    for (const record of await this.#store.grantsOf(email)) {
+    for (const record of await this.#store.grantsOf(canonicalEmail(email))) {
       if ((record.data as GrantData).dead) continue;
       const after = await this.#kill(record.id);
       if (after) await this.#revokeAtProvider(after);

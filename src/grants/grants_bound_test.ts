@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Example, startExample } from "../../testing/_fixtures.ts";
 import { MAX_GRANTS_PER_ACCOUNT, MAX_TOKENS_PER_ACCOUNT } from "./grants.ts";
-import { MemoryTokenStore } from "../stores/token_store.ts";
+import { MemoryTokenStore } from "../stores/memory_token_store.ts";
 
 const USERS = "ann@example.com: [read]\n";
 

@@ -11,8 +11,13 @@
  * - login_url's code works once: whoever opens it first gets the one
  *   confirmation form (a one-time key in the page, not in a URL), so a copy of
  *   the URL seen later, in a log or over a shoulder, is useless.
- * - The confirmation page shows the user code the tool printed: a person sent
- *   someone else's link is told not to continue.
+ * - The confirmation page shows the user code the tool printed, and where
+ *   and when the login was started (address, the tool's User-Agent, the time)
+ *   and what confirming gives away: a person sent someone else's link is told
+ *   not to continue, and Cancel ends the pairing (the tool gets access_denied).
+ * - Starts are bounded per client address and overall; past the bounds they
+ *   get a 429 with Retry-After, and no pairing is ever evicted early.
+ * - Tokens minted this way live `headlessTokenLifetime` (30 days by default).
  * - The browser login that follows carries the pairing in its sealed,
  *   single-use login state: nobody else's callback can complete it.
  * - Everything is single-use and expires in five minutes.
@@ -23,11 +28,11 @@ import type { Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Core } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
-import { HEADLESS_TTL, type HeadlessLogins } from "./headless_logins.ts";
+import { HEADLESS_TTL, type HeadlessLogins, type Requester } from "./headless_logins.ts";
 import type { OAuthEnv } from "../env.ts";
 import type { Identity } from "../oidc/client.ts";
 import { throughContext, wantsHtml } from "../pages/_html.ts";
-import { confirmPage, headlessDonePage } from "../pages/headless_page.ts";
+import { confirmPage, headlessCancelledPage, headlessDonePage } from "../pages/headless_page.ts";
 import { beginLogin } from "../login/begin_login.ts";
 import { mintToken } from "../login/user_tokens.ts";
 
@@ -42,7 +47,22 @@ function pollCookie(c: Context, core: Core, id: string): string {
 
 /** `GET /login?headless=true`: a new pairing, for the tool that asks. */
 export function startHeadless(core: Core, c: Context, pairings: HeadlessLogins): Response {
-  const pairing = pairings.create();
+  const pairing = pairings.create(requesterOf(core, c));
+  if (!("id" in pairing)) {
+    core.log(
+      pairing.scope === "address"
+        ? "refused a headless login start: too many pending from one address"
+        : "refused a headless login start: too many pending",
+    );
+    return errorResponse(
+      429,
+      "too_many_requests",
+      pairing.scope === "address"
+        ? "Too many headless logins were started from this address; try again later."
+        : "Too many headless logins are pending; try again later.",
+      { "Retry-After": String(pairing.retryAfter) },
+    );
+  }
   const base = core.origin(c) + core.path("/login/headless/");
   const loginUrl = `${base}${pairing.id}?${new URLSearchParams({ code: pairing.loginCode })}`;
   setCookie(c, pollCookie(c, core, pairing.id), pairing.pollKey, {
@@ -74,6 +94,10 @@ export function headlessRoutes(core: Core, app: Hono<OAuthEnv>, pairings: Headle
       action: core.path(`/login/headless/${pairing.id}`),
       confirmKey: pairing.confirmKey!,
       userCode: pairing.userCode,
+      ...pairing.requester,
+      startedAt: pairing.startedAt,
+      now: core.clock(),
+      tokenLifetime: core.options.headlessTokenLifetime,
     });
   });
   app.post("/login/headless/:id", async (c) => {
@@ -85,6 +109,12 @@ export function headlessRoutes(core: Core, app: Hono<OAuthEnv>, pairings: Headle
       return errorResponse(415, "unsupported_media_type", "Send the confirmation form.");
     }
     const form = new URLSearchParams(await c.req.text());
+    if (form.get("cancel") === "true") {
+      const cancelled = pairings.cancel(c.req.param("id"), form.get("confirm") ?? undefined);
+      if (!cancelled) return usedUp();
+      core.log("a headless login was cancelled on its confirmation page");
+      return headlessCancelledPage();
+    }
     const pairing = pairings.confirm(c.req.param("id"), form.get("confirm") ?? undefined);
     if (!pairing) return usedUp();
     if (core.options.forceUser) return usedUp();
@@ -97,6 +127,19 @@ export function headlessRoutes(core: Core, app: Hono<OAuthEnv>, pairings: Headle
     });
   });
   app.get("/token/headless/:id", (c) => poll(core, c, pairings));
+}
+
+/** Who starts a pairing: the client's address and the tool's User-Agent (printable, cut short). */
+function requesterOf(core: Core, c: Context): Requester {
+  const address = core.options.clientAddress(c);
+  const agent = c.req.header("user-agent");
+  const printable = (text: string, max: number) =>
+    // deno-lint-ignore no-control-regex
+    text.replace(/[\x00-\x1f\x7f-\x9f]/g, "").slice(0, max);
+  return {
+    ...(typeof address === "string" && address ? { address: printable(address, 100) } : {}),
+    ...(agent ? { userAgent: printable(agent, 200) } : {}),
+  };
 }
 
 function usedUp(): Response {
@@ -155,7 +198,7 @@ export async function finishHeadless(
     { sessionUntil: 0, tokens: [], ...(checkedUntil ? { checkedUntil } : {}) },
     HEADLESS_TTL,
   );
-  const minted = await mintToken(core, identity, gid);
+  const minted = await mintToken(core, identity, gid, core.options.headlessTokenLifetime);
   if (typeof minted !== "string") {
     pairings.fail(id, "login_failed", "No token could be made for this account.");
     return minted ?? errorResponse(502, "login_failed", "No token could be made for this login.");

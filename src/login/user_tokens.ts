@@ -16,7 +16,8 @@ function grantIdOf(session: SessionData): string | undefined {
 }
 
 /**
- * A new user token with an id of its own that refers to grant `gid`; a 429
+ * A new user token with an id of its own that refers to grant `gid`, for
+ * `lifetime` seconds; a 429
  * past the per-account bound, and `undefined` when the grant cannot be used
  * (the caller then goes through the offline login).
  */
@@ -24,9 +25,10 @@ export async function mintToken(
   core: Core,
   identity: Identity,
   gid: string,
+  lifetime: number = USER_TOKEN_TTL,
 ): Promise<string | Response | undefined> {
   const jti = randomId();
-  const added = await core.grants!.addToken(gid, identity.email, jti, USER_TOKEN_TTL);
+  const added = await core.grants!.addToken(gid, identity.email, jti, lifetime);
   if (added === "full") {
     core.log(`refused a user token for ${identity.email}: ${MAX_TOKENS_PER_ACCOUNT} are live`);
     return errorResponse(
@@ -36,7 +38,7 @@ export async function mintToken(
     );
   }
   if (added === "ended") return undefined;
-  return await core.tokens.issueUserToken(identity, gid, jti);
+  return await core.tokens.issueUserToken(identity, gid, jti, lifetime);
 }
 
 /**

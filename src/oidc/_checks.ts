@@ -97,7 +97,10 @@ function providerEmailProblem(email: string): string | null {
   return null;
 }
 
-/** Keys capabilities by email: it must be there, and verified when the provider says (SECURITY.md). */
+/**
+ * Keys capabilities by email: it must be there, and verified when the
+ * provider says (`email_verified`, Entra ID's `xms_edov`; SECURITY.md).
+ */
 export function identityOf(claims: JWTPayload, refused: (message: string) => Error): Identity {
   const { email, sub, iss, name } = claims;
   if (typeof email !== "string" || !email) {
@@ -110,6 +113,11 @@ export function identityOf(claims: JWTPayload, refused: (message: string) => Err
     claims.email_verified !== "true"
   ) {
     throw refused("The identity provider says this email is not verified.");
+  }
+  // Entra ID's word that the email's domain is not verified by its tenant
+  // (Microsoft's guidance against the "nOAuth" impersonation).
+  if (claims.xms_edov === false || claims.xms_edov === "false" || claims.xms_edov === 0) {
+    throw refused("The identity provider says this email's domain is not verified by its tenant.");
   }
   if (typeof sub !== "string" || typeof iss !== "string") {
     throw refused("The ID token lacks sub or iss.");

@@ -4,6 +4,7 @@
 // credentials is misconfigured (fix the configuration), one that refuses the
 // grant or token is a refusal (4xx to the caller).
 import { ProviderMisconfigured, ProviderUnavailable } from "./_checks.ts";
+import { isStatedIssuer } from "./_issuer.ts";
 
 /** OAuth errors that blame the client's registration, not the grant. */
 const CLIENT_ERRORS = new Set(["invalid_client", "unauthorized_client"]);
@@ -97,19 +98,25 @@ export function classifyUserinfoResponse(
   throw new ProviderUnavailable(`the userinfo endpoint answered ${response.status}`);
 }
 
-/** Checks a discovery answer: reachable, JSON, and stating exactly the expected issuer (RFC 8414 §3.3). */
+/**
+ * Checks a discovery answer: reachable, JSON, and stating exactly the expected
+ * issuer (RFC 8414 §3.3) or one of its documented exceptions (Entra ID's
+ * multi-tenant template, see `_issuer.ts`).
+ * @returns The issuer as stated.
+ */
 export async function classifyDiscovery(
   response: Response,
   expected: URL,
   metadataUrl: string,
-): Promise<void> {
+): Promise<string> {
   if (response.status !== 200) {
     throw new ProviderUnavailable(`the discovery document answered ${response.status}`);
   }
   const body = await jsonOf(response);
   if (!body) throw new ProviderUnavailable("the discovery document is not a JSON object");
   const issuer = body.issuer;
-  if (typeof issuer === "string" && !sameUrl(issuer, expected)) {
+  if (typeof issuer !== "string") return expected.href;
+  if (!isStatedIssuer(issuer, expected)) {
     throw new ProviderMisconfigured(
       `the discovery document at ${metadataUrl} states the issuer ${
         JSON.stringify(issuer.slice(0, 200))
@@ -118,12 +125,5 @@ export async function classifyDiscovery(
         "the issuer's own /.well-known/openid-configuration",
     );
   }
-}
-
-function sameUrl(text: string, expected: URL): boolean {
-  try {
-    return new URL(text).href === expected.href;
-  } catch {
-    return false;
-  }
+  return issuer;
 }

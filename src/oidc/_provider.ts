@@ -16,7 +16,15 @@ import {
 } from "./_checks.ts";
 import { classifyDiscovery } from "./_classify.ts";
 import { chooseAuthMethod, clientAuth, type TokenEndpointAuthMethod } from "./_client_auth.ts";
-import { IdTokenVerifier } from "./_id_token.ts";
+import { allowedAlgorithms, issuerProblem, JwtVerifier, OIDC_ALGORITHMS } from "./_id_token.ts";
+import type { LoginPolicy } from "./_allowed.ts";
+
+/**
+ * oauth4webapi's hook for the `iss` a token must carry when it is not the
+ * issuer discovery states (openid-client uses it for Entra ID's template);
+ * not in its type declarations.
+ */
+const EXPECTED_ISSUER = (oauth as unknown as Record<string, symbol>)._expectedIssuer;
 
 /** Options of {@link OidcClient}. */
 export interface OidcClientOptions {
@@ -29,6 +37,22 @@ export interface OidcClientOptions {
   clock: () => number;
   /** Seconds of clock difference allowed with the provider (`exp`, `nbf`, and `iat` ahead of now). */
   clockTolerance?: number | undefined;
+  /** Who may log in, besides having a verified email. */
+  policy?: LoginPolicy | undefined;
+  /** Where refusals of the provider's tokens are logged (never a token). */
+  log?: ((message: string) => void) | undefined;
+}
+
+/** The provider's metadata as discovered, and what this client accepts of it. */
+export interface Discovered {
+  /** What oauth4webapi is given (see `metadata()`). */
+  as: oauth.AuthorizationServer;
+  /** The issuer discovery states (Entra ID's multi-tenant template included). */
+  issuer: string;
+  /** The ID tokens' algorithms: discovery's `id_token_signing_alg_values_supported` that OIDC allows. */
+  idTokenAlgorithms: string[];
+  /** Signed userinfo's: discovery's `userinfo_signing_alg_values_supported`, else the ID tokens'. */
+  userinfoAlgorithms: string[];
 }
 
 /** Tolerance for clock differences with the provider, in seconds, by default. */
@@ -43,9 +67,9 @@ export class Provider {
   readonly tolerance: number;
   readonly #issuer: URL;
   readonly #insecure: boolean;
-  #metadata?: Promise<oauth.AuthorizationServer>;
+  #discovered?: Promise<Discovered>;
   #failedAt = -Infinity;
-  #verifier?: IdTokenVerifier;
+  #verifier?: JwtVerifier;
 
   constructor(options: OidcClientOptions) {
     this.options = options;
@@ -58,14 +82,25 @@ export class Provider {
     this.tolerance = options.clockTolerance ?? CLOCK_TOLERANCE;
   }
 
-  /** The provider's metadata, fetched on first use and kept; a failure is retried after a pause. */
-  metadata(): Promise<oauth.AuthorizationServer> {
+  /**
+   * The provider's metadata for oauth4webapi, fetched on first use and kept;
+   * a failure is retried after a pause. Tokens' signatures, algorithms and
+   * issuers are `JwtVerifier`'s to judge (and its refusals are logged): what
+   * oauth4webapi is given lets through every algorithm OIDC allows and the
+   * `iss` the issuer rules accept, the rest of its checks stay.
+   */
+  async metadata(): Promise<oauth.AuthorizationServer> {
+    return (await this.discovered()).as;
+  }
+
+  /** The metadata as discovered, and what this client accepts of it. */
+  discovered(): Promise<Discovered> {
     if (
-      !this.#metadata ||
+      !this.#discovered ||
       (this.#failedAt > -Infinity && Date.now() - this.#failedAt > DISCOVERY_RETRY_MS)
     ) {
       this.#failedAt = -Infinity;
-      this.#metadata = this.#discover().catch((cause) => {
+      this.#discovered = this.#discover().catch((cause) => {
         this.#failedAt = Date.now();
         throw cause instanceof ProviderUnavailable || cause instanceof ProviderMisconfigured
           ? cause
@@ -74,20 +109,47 @@ export class Provider {
           });
       });
     }
-    return this.#metadata;
+    return this.#discovered;
   }
 
-  async #discover(): Promise<oauth.AuthorizationServer> {
+  async #discover(): Promise<Discovered> {
     const url = this.options.serverMetadataUrl;
     const response = await this.fetch(url, { headers: { accept: "application/json" } });
-    await classifyDiscovery(response, this.#issuer, url);
-    return await oauth.processDiscoveryResponse(this.#issuer, response);
+    const stated = await classifyDiscovery(response, this.#issuer, url);
+    // oauth4webapi compares the stated issuer to the one given: the stated one
+    // was checked above against the expected one and its documented exceptions.
+    const as = await oauth.processDiscoveryResponse(new URL(stated), response);
+    const idTokenAlgorithms = allowedAlgorithms(as.id_token_signing_alg_values_supported);
+    const userinfoAlgorithms = as.userinfo_signing_alg_values_supported === undefined
+      ? idTokenAlgorithms
+      : allowedAlgorithms(as.userinfo_signing_alg_values_supported);
+    return {
+      as: {
+        ...as,
+        id_token_signing_alg_values_supported: [...OIDC_ALGORITHMS],
+        // Called by oauth4webapi for each ID token, before JwtVerifier sees it.
+        [EXPECTED_ISSUER]: (result: { claims: { readonly [claim: string]: unknown } }) => {
+          const problem = issuerProblem(as.issuer, result.claims);
+          if (problem === null) return result.claims.iss;
+          this.log(`refused the identity provider's ID token: ${problem}`);
+          return as.issuer;
+        },
+      },
+      issuer: as.issuer,
+      idTokenAlgorithms,
+      userinfoAlgorithms,
+    };
   }
 
-  /** The verifier of the ID tokens signed with the keys at `jwksUri`, made once and kept. */
-  verifier(jwksUri: string): IdTokenVerifier {
-    this.#verifier ??= new IdTokenVerifier(jwksUri, this.fetch);
+  /** The verifier of the JWTs signed with the keys at `jwksUri` or the client secret, made once and kept. */
+  verifier(jwksUri: string): JwtVerifier {
+    this.#verifier ??= new JwtVerifier(jwksUri, this.fetch, this.options.clientSecret);
     return this.#verifier;
+  }
+
+  /** Logs a refusal of the provider's answer (never a token). */
+  log(message: string): void {
+    this.options.log?.(message);
   }
 
   client(): oauth.Client {

@@ -15,6 +15,8 @@ import {
 } from "./_checks.ts";
 import { classifyUserinfoResponse } from "./_classify.ts";
 import type { Provider } from "./_provider.ts";
+import { NotAllowed, notAllowedReason } from "./_allowed.ts";
+import { type JwtExpectations, JwtRefused } from "./_id_token.ts";
 
 /** The result of a code exchange or a refresh. */
 export interface TokenResult {
@@ -43,8 +45,10 @@ export async function tokenResult(
 ): Promise<TokenResult> {
   let claims: JWTPayload | undefined;
   if (response.id_token) {
-    claims = await verifyIdToken(provider, response.id_token).catch((error) => {
-      if (error instanceof ProviderUnavailable) throw error;
+    claims = await verifyJwt(provider, response.id_token, "id_token").catch((error) => {
+      if (error instanceof JwtRefused) {
+        provider.log(`refused the identity provider's ID token: ${error.message}`);
+      } else if (error instanceof ProviderUnavailable) throw error;
       throw refused("The ID token's signature or claims are invalid.");
     });
   }
@@ -55,23 +59,60 @@ export async function tokenResult(
     claims = withUserinfo(claims, info, subject, (await provider.metadata()).issuer);
   }
   const lifetime = Math.min(Math.max(response.expires_in ?? 3600, 0), 86_400);
+  const identity = identityOf(claims, refused);
+  const notAllowed = notAllowedReason(claims, provider.options.policy);
+  if (notAllowed) {
+    provider.log(`refused ${identity.email}: ${notAllowed}`);
+    throw new NotAllowed("This account may not log in to this app.");
+  }
   return {
-    identity: identityOf(claims, refused),
+    identity,
     refreshToken: response.refresh_token,
     ...(response.id_token ? { idToken: response.id_token } : {}),
     expiresAt: provider.options.clock() + lifetime * 1000,
   };
 }
 
-async function verifyIdToken(provider: Provider, idToken: string): Promise<JWTPayload> {
-  const as = await provider.metadata();
-  if (!as.jwks_uri) throw new ProviderUnavailable("no jwks_uri");
-  return await provider.verifier(as.jwks_uri).verify(idToken, {
-    issuer: as.issuer,
+/**
+ * A JWT of the provider verified: an ID token (OIDC Core §3.1.3.7) or signed
+ * userinfo (§5.3.2: `iss` and `aud` then required), each in the algorithms
+ * discovery lists for it.
+ */
+async function verifyJwt(
+  provider: Provider,
+  jwt: string,
+  kind: "id_token" | "userinfo",
+): Promise<JWTPayload> {
+  const discovered = await provider.discovered();
+  if (!discovered.as.jwks_uri) throw new ProviderUnavailable("no jwks_uri");
+  const expected: JwtExpectations = {
+    issuer: discovered.issuer,
     audience: provider.options.clientId,
+    algorithms: kind === "id_token" ? discovered.idTokenAlgorithms : discovered.userinfoAlgorithms,
     now: provider.options.clock(),
     clockTolerance: provider.tolerance,
-  });
+    required: kind === "id_token" ? ["sub", "iat", "exp"] : ["sub", "iss", "aud"],
+  };
+  return await provider.verifier(discovered.as.jwks_uri).verify(jwt, expected);
+}
+
+/** Signed userinfo (`application/jwt`, OIDC Core §5.3.2) as the JSON answer its verified claims make. */
+async function verifiedUserinfo(
+  provider: Provider,
+  response: Response,
+  refused: Refused,
+): Promise<Response> {
+  const type = response.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  if (type !== "application/jwt") return response;
+  const claims = await verifyJwt(provider, (await response.text()).trim(), "userinfo").catch(
+    (error) => {
+      if (error instanceof JwtRefused) {
+        provider.log(`refused the identity provider's signed userinfo: ${error.message}`);
+      } else if (error instanceof ProviderUnavailable) throw error;
+      throw refused("The identity provider's userinfo answer is invalid.");
+    },
+  );
+  return Response.json(claims);
 }
 
 async function userinfo(
@@ -91,7 +132,8 @@ async function userinfo(
     provider.requestOptions(),
   );
   classifyUserinfoResponse(response, refused);
-  return await oauth.processUserInfoResponse(as, provider.client(), subject, response).catch(
+  const answer = await verifiedUserinfo(provider, response, refused);
+  return await oauth.processUserInfoResponse(as, provider.client(), subject, answer).catch(
     (error) => {
       // Another subject (OIDC Core §5.3.2) is the provider's word, not a glitch.
       if (

@@ -17,6 +17,7 @@ import {
   TokenRefused,
 } from "./_checks.ts";
 import { classifyTokenResponse } from "./_classify.ts";
+import { type LoginPolicy, NotAllowed } from "./_allowed.ts";
 import type { TokenEndpointAuthMethod } from "./_client_auth.ts";
 import {
   type AuthorizationParams,
@@ -33,6 +34,8 @@ export {
   type Identity,
   isLoopback,
   LoginError,
+  type LoginPolicy,
+  NotAllowed,
   type OidcClientOptions,
   ProviderMisconfigured,
   ProviderUnavailable,
@@ -104,7 +107,10 @@ export class OidcClient {
     }).catch(() => {
       throw refused("The identity provider's token answer is invalid.");
     });
-    return await tokenResult(this.#provider, tokens, refused);
+    return await tokenResult(this.#provider, tokens, refused).catch((error) => {
+      // allowedDomains or allowedTenants: the provider vouched, the app says no.
+      throw error instanceof NotAllowed ? new LoginError("access_denied", error.message) : error;
+    });
   }
 
   /**

@@ -3,13 +3,17 @@ import assert from "node:assert/strict";
 import { confirmPage, headlessDonePage } from "./headless_page.ts";
 
 describe("headless login pages", () => {
-  it("offer a way out of the confirmation page: a link home", async () => {
+  it("offer ways out of the confirmation page: Cancel and a link home", async () => {
     const page = await confirmPage({
       action: "/login/headless/x",
       confirmKey: "k",
       userCode: "ABCD-EFGH",
+      startedAt: 0,
+      now: 60_000,
+      tokenLifetime: 86_400,
     })
       .text();
+    assert.match(page, /<button id="cancel" type="submit">Cancel this login<\/button>/);
     assert.match(page, /<a id="home" href="\/">Home<\/a>/);
   });
 

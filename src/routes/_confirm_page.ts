@@ -1,6 +1,7 @@
 // The answer to a cross-site request for a token: another site may navigate a
-// browser to GET /token (a top-level navigation carries the Lax session
-// cookie), so a token is minted only for the app's own pages or a typed URL.
+// browser to GET /token or GET /login?redirect=token (a top-level navigation
+// carries the Lax session cookie, and a login's callback mints), so a token is
+// minted only for the app's own pages or a typed URL.
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { Core } from "../_core.ts";
@@ -11,7 +12,7 @@ import { errorResponse } from "../http/http.ts";
  * request from this origin (then it is same-origin); for anything else, JSON.
  * The page cannot be framed, so that another site cannot overlay the link.
  */
-export function confirmationPage(core: Core, c: Context): Response {
+export function confirmationPage(core: Core, c: Context, route = "/token"): Response {
   const navigation = c.req.header("sec-fetch-mode") === "navigate" ||
     (c.req.header("accept") ?? "").includes("text/html");
   if (!navigation) {
@@ -22,7 +23,7 @@ export function confirmationPage(core: Core, c: Context): Response {
     );
   }
   // hono/html escapes every interpolated value.
-  const target = core.path("/token") + new URL(c.req.url).search;
+  const target = core.path(route) + new URL(c.req.url).search;
   const page = html`
     <!doctype html>
     <meta charset="utf-8">

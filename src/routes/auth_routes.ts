@@ -15,6 +15,7 @@ import { FORCED_TOKEN } from "../_core.ts";
 import { errorResponse, isSameOriginRequest, NO_STORE } from "../http/http.ts";
 import { safeReturnPath } from "../http/redirect.ts";
 import { LoginError } from "../oidc/client.ts";
+import { canonicalEmail } from "../_email.ts";
 import type { OAuthEnv } from "../env.ts";
 import { SESSION_TTL } from "../credentials/session.ts";
 import { serviceToken } from "./token_routes.ts";
@@ -69,12 +70,24 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
     if (headless !== "true") {
       return errorResponse(400, "invalid_request", '"headless" must be "true".');
     }
+    // A command-line tool sends neither Origin nor Sec-Fetch-Site; a browser sent by another site does.
+    if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
+      return errorResponse(
+        403,
+        "cross_site_request",
+        "Another site cannot start a headless login; run the command-line tool.",
+      );
+    }
     return startHeadless(core, c, pairings);
   }
   const callbackName = c.req.query("redirect") ?? "auth";
   if (callbackName !== "auth" && callbackName !== "token") {
     return errorResponse(400, "invalid_request", '"redirect" must be "auth" or "token".');
   }
+  // Its callback mints: the rule of GET /token (another site's navigation
+  // mints nothing without a confirmation on this origin).
+  const sameOrigin = isSameOriginRequest(c, core.trustedOrigins(c));
+  if (callbackName === "token" && !sameOrigin) return confirmationPage(core, c, "/login");
   const offline = c.req.query("offline_token");
   if (offline !== undefined && offline !== "true" && offline !== "false") {
     return errorResponse(400, "invalid_request", '"offline_token" must be "true" or "false".');
@@ -89,7 +102,7 @@ async function login(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   }
   // A link on another site must not end the session (a forced logout): then
   // the session stays until this login's callback replaces it.
-  if (isSameOriginRequest(c, core.trustedOrigins(c))) {
+  if (sameOrigin) {
     await leaveSession(core, c);
     core.sessions.clear(c);
   }
@@ -128,7 +141,9 @@ async function callback(
       codeVerifier: login.verifier,
       redirectUri: redirectUri(core, c, callbackName),
     });
-    const { identity, refreshToken, idToken } = result;
+    const { refreshToken, idToken } = result;
+    // One form of an email everywhere (sessions, grants, tokens, revocations).
+    const identity = { ...result.identity, email: canonicalEmail(result.identity.email) };
     if (login.headless) {
       // The token goes to the tool; this browser (maybe not the person's own) stays as it was.
       return await finishHeadless(core, c, pairings, login.headless, identity, {

@@ -6,7 +6,7 @@ import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
 import { CapabilityError } from "../capabilities/capability_error.ts";
 import type { CapabilityGuard } from "../capabilities/guard.ts";
-import { emailProblem } from "../_email.ts";
+import { canonicalEmail, emailProblem } from "../_email.ts";
 import { errorResponse } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { checkDelegation, DelegationRefused, delegationResponse } from "./_delegation.ts";
@@ -33,11 +33,13 @@ export function manageRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/manage_capabilities/list", async (c) => {
     const caller = await authenticated(core, c);
     if (caller instanceof Response) return caller;
-    const email = c.req.query("email") ?? caller.user.email;
-    if (email !== caller.user.email) {
+    const asked = c.req.query("email") ?? caller.user.email;
+    // One form of an email everywhere: `Ann@Example.com` is the account `ann@example.com`.
+    const email = canonicalEmail(asked);
+    if (email !== canonicalEmail(caller.user.email)) {
       const refused = await needManagement(core, caller);
       if (refused) return refused;
-      const problem = emailProblem(email);
+      const problem = emailProblem(asked);
       if (problem) return errorResponse(400, "invalid_request", `"email" ${problem}.`);
     }
     return c.json(await answer(core, email));
@@ -123,9 +125,10 @@ async function changeRoute(
   if (request instanceof Response) return request;
   const { caller, body } = request;
   try {
-    const email = stringField(body, "email");
-    const problem = emailProblem(email);
+    const given = stringField(body, "email");
+    const problem = emailProblem(given);
     if (problem) return errorResponse(400, "invalid_request", `"email" ${problem}.`);
+    const email = canonicalEmail(given);
     const named = change.named(body);
     const unknown = unknownCapability(core, named);
     if (unknown) return unknown;
@@ -139,7 +142,8 @@ async function changeRoute(
       const held = await core.held(caller.user);
       const guard: CapabilityGuard = (account) => {
         // The caller's own entry, when it is the target, as read under the store's serialization.
-        const own = account.email === caller.user.email && caller.user.kind !== "api"
+        const own = account.email === canonicalEmail(caller.user.email) &&
+            caller.user.kind !== "api"
           ? new Set([...held].filter((name) => account.held.has(name)))
           : held;
         checkDelegation(own, `Changing ${email}`, account.held, named);

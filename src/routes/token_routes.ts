@@ -2,12 +2,13 @@
 // capability-scoped API tokens (POST and GET /token/api).
 import type { Context, Hono } from "hono";
 import type { Core } from "../_core.ts";
-import { emailProblem } from "../_email.ts";
+import { canonicalEmail, emailProblem } from "../_email.ts";
 import { errorResponse, NO_STORE } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
 import { randomId, Sealer, type SealPurpose } from "../crypto/seal.ts";
 import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
+import { notAPerson, ownTokenRoutes, revokeOwnById } from "./own_tokens.ts";
 import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {
   authenticated,
@@ -29,6 +30,7 @@ const REVOCABLE: ReadonlySet<SealPurpose> = new Set(["user_token", "service_toke
 export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
   app.get("/token/whoami", (c) => whoami(core, c));
   app.post("/token/revoke", (c) => revoke(core, c));
+  ownTokenRoutes(core, app);
   app.post("/token/api", (c) => createApiToken(core, c));
   app.get("/token/api", async (c) => {
     const caller = await authenticated(core, c);
@@ -43,7 +45,7 @@ export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
 export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const caller = await authenticated(core, c);
   if (caller instanceof Response) return caller;
-  const account = c.req.query("user") ?? "";
+  const account = canonicalEmail(c.req.query("user") ?? "");
   if (!account.endsWith("@service") || emailProblem(account)) {
     return errorResponse(
       400,
@@ -57,10 +59,12 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   const beyond = await actingRefusal(core, caller.user, `A service token for ${account}`, snapshot);
   if (beyond) return beyond;
   const { ttl, claims } = lineage(core, caller.user, MAX_TOKEN_LIFETIME);
+  const gr = await core.grantsBehind(c, caller);
   const token = await core.sealer.seal("service_token", {
     email: account,
     caps: [...snapshot],
     ...claims,
+    ...(gr.length > 0 ? { gr } : {}),
   }, { ttl });
   const capabilities = await core.caps.get(account);
   return c.json({ service_token: token, user: account, capabilities }, 200, NO_STORE);
@@ -94,17 +98,23 @@ async function whoami(core: Core, c: Context): Promise<Response> {
 async function revoke(core: Core, c: Context): Promise<Response> {
   const caller = await authenticated(core, c);
   if (caller instanceof Response) return caller;
-  const body = await strictBody(c, ["token", "user"]);
+  const body = await strictBody(c, ["token", "user", "id"]);
   if (body instanceof Response) return body;
-  if ((body.token === undefined) === (body.user === undefined)) {
-    return errorResponse(400, "invalid_request", 'Send either "token" or "user".');
+  const given = [body.token, body.user, body.id].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    return errorResponse(400, "invalid_request", 'Send one of "token", "user" or "id".');
   }
   const crossSite = crossSiteRefusal(core, c, caller);
   if (crossSite) return crossSite;
+  if (body.id !== undefined) return await revokeOwnById(core, c, caller, body.id);
   if (body.user !== undefined) {
-    const refused = await needManagement(core, caller);
+    // A person may revoke every token of her own account; other accounts need user_management.
+    const own = typeof body.user === "string" &&
+      canonicalEmail(body.user) === canonicalEmail(caller.user.email) &&
+      notAPerson(caller) === undefined;
+    const refused = own ? undefined : await needManagement(core, caller);
     if (refused) return refused;
-    const user = body.user;
+    const user = typeof body.user === "string" ? canonicalEmail(body.user) : body.user;
     const account = typeof user === "string" &&
       (emailProblem(user) === null || (user.startsWith("api:") && API_NAME.test(user.slice(4))));
     if (!account) {
@@ -170,7 +180,8 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   const { caller, body } = request;
   let name: string, capabilities: string[];
   try {
-    name = stringField(body, "name");
+    // API names are account names (`api:<name>`): one form, lowercase.
+    name = stringField(body, "name").toLowerCase();
     capabilities = listField(body, "capabilities");
   } catch (error) {
     if (error instanceof FieldError) return errorResponse(400, "invalid_request", error.message);
@@ -206,12 +217,15 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   const id = randomId();
   const now = Math.floor(core.clock() / 1000);
   const { ttl, claims, parents } = lineage(core, caller.user, expiresIn);
+  // The logins it is made under: it ends when the provider ends one of them.
+  const gr = await core.grantsBehind(c, caller);
   const token = await core.sealer.seal("api_token", {
     jti: id,
     email: `api:${name}`,
     name,
     caps: [...closure],
     ...claims,
+    ...(gr.length > 0 ? { gr } : {}),
   }, { ttl });
   const record: ApiTokenRecord = {
     id,

@@ -72,7 +72,7 @@ describe("GET /token/whoami", () => {
           new OAuthManager({
             serverMetadataUrl: METADATA,
             clientId: "a",
-            secretKey: "a secret of at least thirty-two characters",
+            secretKey: "hT3wQ9vLr6ZbN1cXk8pMe2sYa7uJf0GdV4iKo5RnB_E",
             capabilities: { graph: { read: [] } },
             tokenCheckUrl: bad,
           }),

@@ -1,5 +1,6 @@
-// What every TokenStore must do with grant records, as node:test cases that
-// any store runs on itself (the memory, file and database stores alike):
+// What every TokenStore must do (grant records, the revocation operations,
+// the log's catch-up and pruning, single-use records), as node:test cases
+// that any store runs on itself (the memory, SQLite and database stores alike):
 //
 //   import { tokenStoreConformance } from "../src/stores/_token_store_conformance.ts";
 //   tokenStoreConformance("PostgresTokenStore", async (clock) => {
@@ -7,16 +8,29 @@
 //     return { store, close: () => store.clear() };
 //   });
 //
-// `make` gets the clock the store must use for expiry (epoch ms) and returns a
-// fresh, empty store, with an optional `close` run after each case.
+// `make` gets the clock the store must use for expiry (epoch ms) and the log's
+// retention (ms), and returns a fresh, empty store, with an optional `close`
+// run after each case. `second`, when the store can be opened twice (another
+// process's connection), opens the same store again: the cases then also
+// check that each sees the other's changes.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { GrantRecord, TokenStore } from "./token_store.ts";
+import { logConformance } from "./_token_store_log_conformance.ts";
 
-/** Makes an empty store that reads time from `clock`. */
+/** Makes an empty store that reads time from `clock` and keeps log entries `logRetention` ms. */
 export type MakeTokenStore = (
   clock: () => number,
-) => Promise<{ store: TokenStore; close?: () => Promise<void> }>;
+  logRetention: number,
+) => Promise<{
+  store: TokenStore;
+  close?: () => Promise<void>;
+  /** The same store opened again (as another process would), when it can be. */
+  second?: () => Promise<TokenStore>;
+}>;
+
+/** The log's retention in these cases. */
+const RETENTION = 3_600_000;
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -31,12 +45,20 @@ function grant(id: string, version: number, extra: Partial<GrantRecord> = {}): G
   };
 }
 
-/** Registers the grant-record cases for the store that `make` builds. */
-export function tokenStoreConformance(name: string, make: MakeTokenStore): void {
+/**
+ * Registers the cases for the store that `make` builds: grant records, and
+ * unless `log: false` (a store still being moved onto the change log), the
+ * log's catch-up, pruning and single-use records.
+ */
+export function tokenStoreConformance(
+  name: string,
+  make: MakeTokenStore,
+  options: { log?: boolean } = {},
+): void {
   describe(`${name} grant records (TokenStore conformance)`, () => {
     async function withStore(run: (store: TokenStore, clock: { now: number }) => Promise<void>) {
       const clock = { now: T0 };
-      const { store, close } = await make(() => clock.now);
+      const { store, close } = await make(() => clock.now, RETENTION);
       try {
         await run(store, clock);
       } finally {
@@ -128,10 +150,12 @@ export function tokenStoreConformance(name: string, make: MakeTokenStore): void 
     it("keeps grant records and the revocation state apart", () =>
       withStore(async (store) => {
         await store.putGrant(grant("g1", 1), 0);
-        await store.update((s) => ({ ...s, revoked_ids: { ...s.revoked_ids, x: T0 + 1000 } }));
+        await store.revokeId("x", T0 + 1000);
         assert.deepEqual((await store.getGrant("g1"))?.data, grant("g1", 1).data);
         await store.putGrant(grant("g1", 2), 1);
-        assert.deepEqual({ ...(await store.load()).revoked_ids }, { x: T0 + 1000 });
+        assert.deepEqual((await store.changesSince()).changes, [
+          { kind: "revoke_id", id: "x", until: T0 + 1000 },
+        ]);
       }));
 
     it("refuses a malformed record with a TypeError", () =>
@@ -146,4 +170,5 @@ export function tokenStoreConformance(name: string, make: MakeTokenStore): void 
         );
       }));
   });
+  if (options.log !== false) logConformance(name, make);
 }

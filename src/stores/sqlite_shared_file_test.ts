@@ -1,4 +1,4 @@
-// Two managers (as two processes would) sharing one token file and one secret:
+// Two managers (as two processes would) sharing one SQLite file and one secret:
 // a grant whose check expired is refreshed once, not once per manager — with a
 // provider that rotates refresh tokens, a second refresh replays the old token.
 import { it } from "node:test";
@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { type OAuthEnv, OAuthManager } from "../../mod.ts";
-import { FileTokenStore } from "./token_store.ts";
+import { SqliteStore } from "./sqlite_store.ts";
 import { GRAPH, SECRET, startExample } from "../../testing/_fixtures.ts";
 
-it("two managers sharing a token file refresh a grant once", async () => {
+it("two managers sharing a token database refresh a grant once", async () => {
   let now: () => number = Date.now;
   const refreshes: string[] = [];
   const counting: typeof fetch = async (input, init) => {
@@ -21,11 +21,11 @@ it("two managers sharing a token file refresh a grant once", async () => {
     if (params.get("grant_type") === "refresh_token") refreshes.push("refresh");
     return await fetch(request);
   };
-  const dir = await mkdtemp(join(tmpdir(), "shared-token-file-"));
-  const file = join(dir, "tokens.json");
+  const dir = await mkdtemp(join(tmpdir(), "shared-token-db-"));
+  const file = join(dir, "tokens.db");
   await using ex = await startExample({
     users: "ann@example.com: [read]\n",
-    tokenStore: new FileTokenStore(file, { clock: () => now() }),
+    tokenStore: new SqliteStore(file, { clock: () => now() }),
     fetch: counting,
   });
   now = ex.clock.read;
@@ -40,7 +40,7 @@ it("two managers sharing a token file refresh a grant once", async () => {
     fetch: counting,
     log: () => {},
     capabilities: { graph: GRAPH, userFile: ex.userFile, defaultCapabilities: [] },
-    tokenStore: new FileTokenStore(file, { clock: ex.clock.read }),
+    tokenStore: new SqliteStore(file, { clock: ex.clock.read }),
   });
   const second = new Hono<OAuthEnv>();
   other.install(second);
