@@ -213,9 +213,9 @@ function secondsUntil(time: number, now: number): number {
  */
 export function addressBucket(address: string): string {
   const mapped = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1];
+  if (mapped) return mapped[1]!;
   if (!address.includes(":")) return address.toLowerCase();
-  const [head, tail = ""] = address.replace(/^\[|\]$/g, "").split("%")[0].split("::");
+  const [head, tail = ""] = address.replace(/^\[|\]$/g, "").split("%")[0]!.split("::");
   const left = head ? head.split(":") : [];
   const right = address.includes("::") && tail ? tail.split(":") : [];
   const groups = [

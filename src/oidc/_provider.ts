@@ -24,7 +24,7 @@ import type { LoginPolicy } from "./_allowed.ts";
  * issuer discovery states (openid-client uses it for Entra ID's template);
  * not in its type declarations.
  */
-const EXPECTED_ISSUER = (oauth as unknown as Record<string, symbol>)._expectedIssuer;
+const EXPECTED_ISSUER = (oauth as unknown as { readonly _expectedIssuer: symbol })._expectedIssuer;
 
 /** Options of {@link OidcClient}. */
 export interface OidcClientOptions {

@@ -102,7 +102,7 @@ async function verifiedUserinfo(
   response: Response,
   refused: Refused,
 ): Promise<Response> {
-  const type = response.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  const type = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/jwt") return response;
   const claims = await verifyJwt(provider, (await response.text()).trim(), "userinfo").catch(
     (error) => {

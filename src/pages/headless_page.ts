@@ -12,9 +12,9 @@ export interface ConfirmPageData {
   /** The code the tool printed. */
   userCode: string;
   /** The address the login was started from, when known. */
-  address?: string;
+  address?: string | undefined;
   /** The tool's `User-Agent`, when it sent one. */
-  userAgent?: string;
+  userAgent?: string | undefined;
   /** When the login was started, and now (epoch milliseconds). */
   startedAt: number;
   now: number;
