@@ -11,10 +11,8 @@ import type { OAuthManagerOptions } from "./options.ts";
 import type { Context } from "hono";
 import { peerAddress } from "./http/client_address.ts";
 import { USER_TOKEN_TTL } from "./credentials/tokens.ts";
-import { FileCapabilityStore } from "./stores/file_store.ts";
-import { TOKEN_STORE_METHODS, type TokenStore } from "./stores/token_store.ts";
-import { MemoryTokenStore } from "./stores/memory_token_store.ts";
-import { SqliteStore } from "./stores/sqlite_store.ts";
+import type { TokenStore } from "./stores/token_store.ts";
+import { tokenStore } from "./stores/token_store_option.ts";
 
 /** The options after validation, with defaults applied. */
 export interface ValidatedOptions {
@@ -251,7 +249,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     trustedOrigins: trusted.map((o, i) => origin(`trustedOrigins[${i}]`, o)),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
-    tokenStore: tokenStore(options.tokenStore, capabilities, options.clock ?? Date.now, log),
+    tokenStore: tokenStore(options.tokenStore, capabilities.store, options.clock ?? Date.now, log),
     tokenCheckUrl: tokenCheckUrl(optionalString(options, "tokenCheckUrl")),
     headlessTokenLifetime: headlessLifetime,
     clientAddress: options.clientAddress ?? peerAddress,
@@ -277,30 +275,6 @@ function forcedUser(given: unknown): OAuthUser | undefined {
     ...(name === undefined ? {} : { name }),
     claims: Object.freeze({ ...given, sub }),
   };
-}
-
-/**
- * The given store, else a SQLite file beside the capability file (`caps.yaml`
- * → `caps.db`, importing the `caps.tokens.json` of earlier versions once),
- * else memory.
- */
-function tokenStore(
-  given: unknown,
-  capabilities: CapabilitySet,
-  clock: () => number,
-  log: (message: string) => void,
-): TokenStore {
-  if (given !== undefined) {
-    const methods = TOKEN_STORE_METHODS;
-    const ok = typeof given === "object" && given !== null &&
-      methods.every((m) => typeof (given as Record<string, unknown>)[m] === "function");
-    if (!ok) fail("tokenStore", `must be a TokenStore (${methods.join(", ")})`);
-    return given as TokenStore;
-  }
-  const store = capabilities.store;
-  if (!(store instanceof FileCapabilityStore)) return new MemoryTokenStore({ clock });
-  const base = store.file.replace(/(\.ya?ml)?$/i, "");
-  return new SqliteStore(`${base}.db`, { clock, importFrom: `${base}.tokens.json`, log });
 }
 
 /** A path of the app (`/…`, not `//…`) or an absolute http(s) URL. */
