@@ -59,7 +59,8 @@ export function confirmPage(data: ConfirmPageData): Response {
 /** After Cancel: nothing was given, and the program was told. */
 export function headlessCancelledPage(): Response {
   const body = html`<h1>Login cancelled</h1>
-<p id="cancelled">Nothing was given to the program, and it was told that you cancelled.</p>`;
+<p id="cancelled">Nothing was given to the program, and it was told that you cancelled.</p>
+<p class="actions"><a id="home" href="/">Home</a></p>`;
   return pageResponse(200, "Login cancelled", body);
 }
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { confirmPage, headlessDonePage } from "./headless_page.ts";
+import { confirmPage, headlessCancelledPage, headlessDonePage } from "./headless_page.ts";
 
 describe("headless login pages", () => {
   it("offer ways out of the confirmation page: Cancel and a link home", async () => {
@@ -24,6 +24,12 @@ describe("headless login pages", () => {
     assert.match(page, /now has a token for <strong>ann@example.com<\/strong>/);
     assert.match(page, /This browser is not logged in to the app by it \(it got no session\)/);
     assert.doesNotMatch(page, /You are logged in/);
+    assert.match(page, /<a id="home" href="\/">Home<\/a>/);
+  });
+
+  it("offer a link home once cancelled", async () => {
+    const page = await headlessCancelledPage().text();
+    assert.match(page, /<h1>Login cancelled<\/h1>/);
     assert.match(page, /<a id="home" href="\/">Home<\/a>/);
   });
 });
