@@ -32,6 +32,7 @@
  */
 export { OAuthManager, type RequireOptions } from "./src/manager.ts";
 export type { ForcedUser, OAuthManagerOptions } from "./src/options.ts";
+export type { FetchFunction } from "./src/http/http.ts";
 export { loadConfig, type LoadConfigOptions } from "./src/config/config.ts";
 export { decryptValue, encryptValue, isEncrypted } from "./src/config/serieux_crypt.ts";
 export type { OAuthEnv, OAuthUser, OAuthUserKind, TokenParent } from "./src/env.ts";

@@ -5,7 +5,7 @@
 import { stat } from "node:fs/promises";
 import { stringify } from "yaml";
 import { FileCapabilityStore } from "../src/stores/file_store.ts";
-import { PostgresStore } from "../postgres/mod.ts";
+import type { PostgresStore } from "../postgres/mod.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
 
 /** What `import` and `export` were given. */
@@ -19,8 +19,19 @@ async function connect(args: TransferArgs, action: string): Promise<PostgresStor
   if (args.postgres === undefined) {
     throw new UsageError(`caps ${action}: --postgres URL is required`);
   }
+  // Loaded here only: the `postgres` client is an optional dependency, and the
+  // other commands run without it.
+  let store: typeof PostgresStore;
   try {
-    return await PostgresStore.connect(args.postgres, {
+    ({ PostgresStore: store } = await import("../postgres/mod.ts"));
+  } catch (error) {
+    throw new CommandError(
+      `caps ${action}: the "postgres" package is missing (add it: npm:postgres@^3.4.7): ` +
+        (error as Error).message.split("\n")[0],
+    );
+  }
+  try {
+    return await store.connect(args.postgres, {
       schema: args.schema,
       log: () => {},
     });

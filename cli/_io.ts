@@ -16,7 +16,7 @@ export interface CliIO {
    */
   prompt(question: string): Promise<string | undefined>;
   /** Stops long-running commands (`mock`); by default SIGINT/SIGTERM do. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** The process's own standard streams, environment and terminal. */

@@ -4,7 +4,7 @@
 import type { CapabilitySet } from "../src/capabilities/capabilities.ts";
 import { CapabilityError } from "../src/capabilities/capability_error.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
-import { parseCommandArgs } from "./_args.ts";
+import { parseCommandArgs, quoteArg } from "./_args.ts";
 import { analyzeFile, capabilitySet } from "./_load.ts";
 import { exportCaps, importCaps } from "./_caps_transfer.ts";
 import { recordCliChange } from "./history.ts";
@@ -65,7 +65,7 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
   const count = Object.hasOwn(COUNTS, action) ? COUNTS[action] : undefined;
   if (!count) {
     throw new UsageError(
-      `caps: unknown action "${action}" (list, add, remove, set, import or export)`,
+      `caps: unknown action ${quoteArg(action)} (list, add, remove, set, import or export)`,
     );
   }
   const transfer = action === "import" || action === "export";
@@ -82,11 +82,12 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
   }
   if (transfer) {
     const args = { postgres: parsed.values.postgres, schema: parsed.values.schema, replace };
-    if (action === "import") await importCaps(parsed.positionals[0], args, io);
+    if (action === "import") await importCaps(parsed.positionals[0]!, args, io);
     else await exportCaps(args, io);
     return 0;
   }
-  const [file, email, ...names] = parsed.positionals;
+  // The counts above were checked: the file, and the email for every action but a bare list.
+  const [file = "", email = "", ...names] = parsed.positionals;
   const analysis = await analyzeFile(file);
   if (!(analysis.options?.capabilities as { userFile?: string }).userFile && action !== "list") {
     throw new CommandError(`${file}: capabilities.user_file is not set: nothing to edit`);
@@ -100,16 +101,16 @@ export async function capsCommand(args: string[], io: CliIO): Promise<number> {
     return after;
   };
   try {
-    if (action === "list" && email === undefined) {
+    if (action === "list" && parsed.positionals.length === 1) {
       for (const [user, list] of await capabilities.users()) {
         io.stdout(await listLine(capabilities, user, list));
       }
     } else if (action === "list") {
       io.stdout(await listLine(capabilities, email, await capabilities.get(email)));
     } else if (action === "add") {
-      io.stdout(line(email, await changed(await capabilities.add(email, names[0], guard))));
+      io.stdout(line(email, await changed(await capabilities.add(email, names[0]!, guard))));
     } else if (action === "remove") {
-      io.stdout(line(email, await changed(await capabilities.remove(email, names[0], guard))));
+      io.stdout(line(email, await changed(await capabilities.remove(email, names[0]!, guard))));
     } else {
       io.stdout(line(email, await changed(await capabilities.set(email, names, guard))));
     }

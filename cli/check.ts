@@ -22,7 +22,7 @@ export async function checkCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(CHECK_HELP);
     return 0;
   }
-  const [file] = parsed.positionals;
+  const file = parsed.positionals[0]!; // exactly one, checked above
   let analysis = await analyzeFile(file);
   let password: string | undefined;
   if (analysis.encrypted.length > 0) {
@@ -44,7 +44,9 @@ export async function checkCommand(args: string[], io: CliIO): Promise<number> {
   const userFile = (options.capabilities as { userFile?: string }).userFile;
   lines.push(
     userFile
-      ? `capabilities (users from ${userFile}, ${users.size} accounts):`
+      ? `capabilities (users from ${userFile}, ${users.size} account${
+        users.size === 1 ? "" : "s"
+      }):`
       : "capabilities (no user_file: users are kept in memory):",
   );
   lines.push(...summary(capabilities, users));

@@ -44,6 +44,27 @@ async function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("easy-oauth check", () => {
+  it("refuses an account of the capability file that is not an email, with its line, as `caps add` does", async () => {
+    const file = await setup("ann@example.com: [read]\n# hand-written\nnot-an-email: [read]\n");
+    const checked = await run(["check", file], { SERIEUX_PASSWORD: PASSWORD });
+    assert.equal(checked.status, 1, checked.stdout);
+    assert.equal(
+      checked.stderr,
+      `${join(file, "..", "caps.yaml")}: not-an-email: ` +
+        `"not-an-email" is not a valid email (it has no "@") (line 3)\n`,
+    );
+    const added = await run(["caps", "add", await setup(), "not-an-email", "read"]);
+    assert.equal(added.status, 1);
+    assert.match(added.stderr, /"not-an-email" is not a valid email \(it has no "@"\)/);
+  });
+
+  it("counts accounts in the singular when there is one", async () => {
+    const file = await setup("ann@example.com: [read]\n");
+    const { status, stdout, stderr } = await run(["check", file], { SERIEUX_PASSWORD: PASSWORD });
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /\(users from .*caps\.yaml, 1 account\):\n/);
+  });
+
   it("summarizes each capability with what it implies and who holds it", async () => {
     const file = await setup();
     const { status, stdout, stderr } = await run(["check", file], { SERIEUX_PASSWORD: PASSWORD });

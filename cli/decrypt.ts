@@ -23,7 +23,7 @@ export async function decryptCommand(args: string[], io: CliIO): Promise<number>
     io.stdout(DECRYPT_HELP);
     return 0;
   }
-  const [file] = parsed.positionals;
+  const file = parsed.positionals[0]!; // exactly one, checked above
   const text = await readConfigText(file);
   const doc = parseYamlDocument(text, file);
   const nodes: { node: Scalar; path: string }[] = [];
@@ -50,7 +50,7 @@ export async function decryptCommand(args: string[], io: CliIO): Promise<number>
   const edits = settled.map((result, i) => {
     if (result.status === "fulfilled") return result.value;
     if (!(result.reason instanceof ConfigError)) throw result.reason;
-    throw new CommandError(`${file}: ${nodes[i].path}: ${result.reason.problem}`);
+    throw new CommandError(`${file}: ${nodes[i]!.path}: ${result.reason.problem}`);
   });
   io.stdout(applyEdits(text, edits));
   return 0;

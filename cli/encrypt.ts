@@ -55,7 +55,7 @@ export async function encryptCommand(args: string[], io: CliIO): Promise<number>
     io.stdout(ENCRYPT_HELP);
     return 0;
   }
-  const [file] = parsed.positionals;
+  const file = parsed.positionals[0]!; // exactly one, checked above
   const text = await readConfigText(file);
   const doc = parseYamlDocument(text, file);
   const pending: { key: string; node: ScalarEdit["node"] }[] = [];

@@ -18,8 +18,8 @@ interface Started {
   login_url: string;
   token_url: string;
   expires_in: number;
-  user_code?: string;
-  interval?: number;
+  user_code?: string | undefined;
+  interval?: number | undefined;
 }
 
 /** Runs `login`; returns the exit status. */
@@ -46,7 +46,7 @@ export async function loginCommand(args: string[], io: CliIO): Promise<number> {
 }
 
 function appUrl(url: string | undefined): URL {
-  if (url === undefined) throw new UsageError("login: --url is required (see --help)");
+  if (url === undefined) throw new UsageError("login: --url is required");
   if (!URL.canParse(url)) throw new UsageError(`login: --url ${JSON.stringify(url)} is not a URL`);
   const parsed = new URL(url);
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
@@ -82,7 +82,9 @@ async function waitForToken(
       const body = await res.json() as { refresh_token?: unknown; email?: unknown };
       if (typeof body.refresh_token === "string") {
         const email = typeof body.email === "string" ? printable(body.email, 254) : undefined;
-        return { token: body.refresh_token, email };
+        return email === undefined
+          ? { token: body.refresh_token }
+          : { token: body.refresh_token, email };
       }
       throw new CommandError("the app answered without a token");
     }

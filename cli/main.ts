@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * The `easy-oauth` command line: encrypt and check configuration files,
  * edit the capability file offline, log in from a terminal, run the mock provider.
@@ -22,6 +23,8 @@
 import process from "node:process";
 import { ConfigError } from "../src/errors.ts";
 import { type CliIO, CommandError, processIO, UsageError } from "./_io.ts";
+import { quoteArg } from "./_args.ts";
+import { VERSION } from "./_version.ts";
 import { encryptCommand } from "./encrypt.ts";
 import { decryptCommand } from "./decrypt.ts";
 import { checkCommand } from "./check.ts";
@@ -50,7 +53,7 @@ Commands:
                                             run the mock OpenID provider
   secret                                    print a fresh random secret key
 
-Run "easy-oauth <command> --help" for details. Passwords come from SERIEUX_PASSWORD,
+Run "easy-oauth <command> --help" for details, "easy-oauth --version" for the version. Passwords come from SERIEUX_PASSWORD,
 else EASY_OAUTH_PASSWORD, else a prompt on the terminal.
 `;
 
@@ -91,11 +94,17 @@ export async function main(args: string[], io: Partial<CliIO> = {}): Promise<num
       return command === undefined ? 2 : 0;
     }
     const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (run === undefined) throw new UsageError(`unknown command "${command}" (see --help)`);
+    if (command === "--version" || command === "-V" || command === "version") {
+      full.stdout(`easy-oauth ${VERSION}\n`);
+      return 0;
+    }
+    if (run === undefined) throw new UsageError(`unknown command ${quoteArg(command)}`);
     return await run(rest, full);
   } catch (err) {
     if (err instanceof UsageError) {
-      full.stderr(`easy-oauth: ${err.message}\n`);
+      const known = command !== undefined && Object.hasOwn(COMMANDS, command);
+      const help = known ? `easy-oauth ${command} --help` : "easy-oauth --help";
+      full.stderr(`easy-oauth: ${err.message} (see \`${help}\`)\n`);
       return 2;
     }
     if (err instanceof CommandError) {

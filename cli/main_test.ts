@@ -56,6 +56,58 @@ describe("easy-oauth", () => {
     assert.match(none.stderr, /^Usage: easy-oauth/);
   });
 
+  it("ends every argument error with the command's --help, in its own words, never the parser's", async () => {
+    const cases: [string[], string][] = [
+      [["bogus"], 'unknown command "bogus" (see `easy-oauth --help`)'],
+      [["check"], "check: missing argument (see `easy-oauth check --help`)"],
+      [
+        ["check", "a.yaml", "b.yaml"],
+        'check: unexpected argument "b.yaml" (see `easy-oauth check --help`)',
+      ],
+      [
+        ["encrypt", "--nope", "a.yaml"],
+        'encrypt: unknown option "--nope" (see `easy-oauth encrypt --help`)',
+      ],
+      [
+        ["decrypt", "--help=yes"],
+        "decrypt: --help takes no value (see `easy-oauth decrypt --help`)",
+      ],
+      [
+        ["caps", "add", "a.yaml", "x@y.z"],
+        "caps add: missing argument (see `easy-oauth caps --help`)",
+      ],
+      [
+        ["caps", "export", "--postgres"],
+        "caps export: --postgres needs a value (see `easy-oauth caps --help`)",
+      ],
+      [["login", "--url", "--x"], "login: --url needs a value (see `easy-oauth login --help`)"],
+      [["mock", "--bogus"], 'mock: unknown option "--bogus" (see `easy-oauth mock --help`)'],
+      [["mock", "extra"], 'mock: unexpected argument "extra" (see `easy-oauth mock --help`)'],
+      [["mock", "--auto=yes"], "mock: --auto takes no value (see `easy-oauth mock --help`)"],
+      [
+        ["secret", "\x1b[31m"],
+        'secret: unexpected argument "\\u001b[31m" (see `easy-oauth secret --help`)',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const { status, stderr } = await run(...args);
+      assert.equal(status, 2, args.join(" "));
+      assert.equal(stderr, `easy-oauth: ${message}\n`);
+    }
+  });
+
+  it("prints its version on --version, the version of deno.json and package.json", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const deno = JSON.parse(await readFile(join(ROOT, "deno.json"), "utf8"));
+    const npm = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    assert.equal(npm.version, deno.version);
+    for (const flag of ["--version", "-V"]) {
+      const { status, stdout } = await run(flag);
+      assert.equal(status, 0);
+      assert.equal(stdout, `easy-oauth ${deno.version}\n`);
+    }
+  });
+
   it("prints a fresh 32-byte base64url secret", async () => {
     const first = await run("secret");
     const second = await run("secret");

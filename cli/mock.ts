@@ -4,6 +4,15 @@ import { parseServerArgs } from "../mock/server.ts";
 import { createMockProvider } from "../mock/mod.ts";
 import { serve } from "../testing/_serve.ts";
 import { type CliIO, CommandError, UsageError } from "./_io.ts";
+import { parseCommandArgs } from "./_args.ts";
+
+const MOCK_OPTIONS = {
+  port: { type: "string", short: "p" },
+  hostname: { type: "string" },
+  email: { type: "string" },
+  client: { type: "string", multiple: true },
+  auto: { type: "boolean" },
+} as const;
 
 export const MOCK_HELP =
   `Usage: easy-oauth mock [--port 29313] [--hostname 127.0.0.1] [--email test@example.com] [--auto]
@@ -39,11 +48,16 @@ function stopped(signal: AbortSignal | undefined): Promise<void> {
 
 /** Runs `mock`; returns the exit status once stopped. */
 export async function mockCommand(args: string[], io: CliIO): Promise<number> {
+  // The parser's own messages are not for users: ours first, then the values' checks.
+  if (parseCommandArgs("mock", args, MOCK_OPTIONS, { min: 0, max: 0 }).help) {
+    io.stdout(MOCK_HELP);
+    return 0;
+  }
   let parsed;
   try {
     parsed = parseServerArgs(args);
   } catch (err) {
-    throw new UsageError(`mock: ${(err as Error).message}`);
+    throw new UsageError(`mock: ${(err as Error).message.replace(/\.$/, "")}`);
   }
   if (parsed.help) {
     io.stdout(MOCK_HELP);

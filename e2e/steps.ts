@@ -39,6 +39,9 @@ export const STEPS: Step[] = [
     name: "the /token page shows the token, copied with its button, and it works with fetch",
     async run({ page, demo }) {
       await page.goto(`${demo.app}/token`);
+      // The page before the second, offline login says why the provider asks again.
+      assert.match(await page.locator("body").innerText(), /needs offline access/);
+      await page.locator("#continue").click();
       await logInAtMock(page, demo.provider, "test@example.com");
       await page.waitForURL(`${demo.app}/token`);
       assert.equal(new URL(page.url()).search, "", "a clean /token, without code or state");
@@ -50,7 +53,7 @@ export const STEPS: Step[] = [
       const token = String(await page.evaluate("navigator.clipboard.readText()"));
       assert.equal(token, await page.locator("#token").inputValue());
       const curl = await page.locator("#curl").innerText();
-      assert.equal(curl, `curl -H "Authorization: Bearer ${token}" ${demo.app}/`);
+      assert.equal(curl, `curl -H "Authorization: Bearer ${token}" ${demo.app}/token/whoami`);
       const res = await fetch(`${demo.app}/read`, {
         headers: { Authorization: `Bearer ${token}` },
       });

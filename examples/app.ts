@@ -19,6 +19,8 @@ import {
   type OAuthManager,
   type OAuthManagerOptions,
 } from "../mod.ts";
+// The demo looks like the pages the module ships: the same page frame and style.
+import { constant, html, pageResponse, wantsHtml } from "../src/pages/_html.ts";
 
 /** The capability graph of the Python README. */
 export const GRAPH: Record<string, string[]> = {
@@ -47,22 +49,36 @@ export function createApp(oauth: OAuthManager, options: ExampleAppOptions = {}):
     // The admin page, for those who may use it (the demo's test@example.com, an admin).
     const manager = c.var.email !== null &&
       await oauth.capabilities.check(c.var.email, "user_management");
-    return c.html(`<!doctype html><title>easy-oauth demo</title>
-<h1>easy-oauth for Hono</h1>
-<p>You are ${escapeHtml(who)}.</p>${options.switchUser ? SWITCH_FORM : ""}
-<ul>
-<li><a href="/login">/login</a> and <a href="/logout">/logout</a></li>
-<li><a href="/shout?message=hello">/shout?message=hello</a> (needs "announce"; logs you in first)</li>
-<li><a href="/token">/token</a>: a token for scripts (<code>Authorization: Bearer …</code>)</li>
-<li><a href="/manage_capabilities/list">/manage_capabilities/list</a> and
-<a href="/manage_capabilities/users">/manage_capabilities/users</a></li>${
-      manager
-        ? `
-<li><a id="admin-page" href="/manage_capabilities/">The admin page</a>: accounts, capabilities,
-tokens in circulation and their history (you hold "user_management")</li>`
-        : ""
-    }
-</ul>`);
+    const admin = manager
+      ? html`
+        <li><a id="admin-page" href="/manage_capabilities/">The admin page</a>: accounts, capabilities,
+      tokens in circulation and their history (you hold "user_management")</li>`
+      : "";
+    const body = html`
+      <h1>easy-oauth for Hono</h1>
+      <p id="who">You are ${who}.</p>${options.switchUser ? SWITCH_FORM : ""}
+      <ul>
+        <li><a href="/login">/login</a> and <a href="/logout">/logout</a></li>
+        <li><a href="/shout?message=hello">/shout?message=hello</a> (needs "announce"; logs you in first)</li>
+        <li><a href="/token">/token</a>: a token for scripts (<code>Authorization: Bearer …</code>)</li>
+        <li><a href="/token/whoami">/token/whoami</a>: who a token (or this browser) is</li>
+        <li><a href="/manage_capabilities/list">/manage_capabilities/list</a> and
+      <a href="/manage_capabilities/users">/manage_capabilities/users</a></li>${admin}
+      </ul>
+    `;
+    // The switch-user form leads to the provider through redirects: any form target.
+    return pageResponse(200, "easy-oauth demo", body, { anyFormTarget: true });
+  });
+  app.get("/favicon.ico", () =>
+    new Response(FAVICON, {
+      headers: { "content-type": "image/svg+xml", "cache-control": "max-age=86400" },
+    }));
+  app.notFound((c) => {
+    if (!wantsHtml(c)) return c.json({ error: "not_found", detail: "No such page." }, 404);
+    const body = html`<h1>Page not found</h1>
+<p>There is no page at <code>${c.req.path}</code>.</p>
+<p class="actions"><a href="/">Home</a></p>`;
+    return pageResponse(404, "Page not found", body);
   });
   app.get(
     "/shout",
@@ -96,14 +112,19 @@ tokens in circulation and their history (you hold "user_management")</li>`
   return app;
 }
 
-const SWITCH_FORM = `
+/** A key, as the demo's icon. */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">
+<circle cx="5" cy="8" r="3.5" fill="none" stroke="#2a5db0" stroke-width="2"/>
+<path d="M8.5 8H15M12 8v3M14.5 8v2" stroke="#2a5db0" stroke-width="2"/></svg>`;
+
+const SWITCH_FORM = constant(`
 <form method="post" action="/switch_user">
 <label>Switch user: <input name="email" type="email" required placeholder="friend@rainbows.com"></label>
 <button>Log in as this user</button>
 </form>
 <p><small>This form sets the email the mock provider's login page suggests (as its
 <code>POST /set_email</code> does) and logs you in again; or log in again and type another email
-there.</small></p>`;
+there.</small></p>`);
 
 /** The example's manager options, for a provider at `serverMetadataUrl`. */
 export function exampleOptions(
@@ -126,8 +147,4 @@ export function exampleOptions(
     }),
     prefix: "",
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

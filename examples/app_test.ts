@@ -53,4 +53,34 @@ describe("the example app", () => {
       assert.equal(r.status, 400, `${type}: ${await r.text()}`);
     }
   });
+
+  it("looks like the pages the module ships: a styled home page and 404, and a favicon", async () => {
+    const oauth = new OAuthManager(
+      exampleOptions(
+        "http://127.0.0.1:9/.well-known/openid-configuration",
+        "wP4sRz8Kq1nYc6Lb0Tf3Vx9Gm2Hd7Ju5Ea_Qo-Ni3Zk",
+      ),
+    );
+    const app = createApp(oauth);
+    const browser = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    const home = await app.request("http://127.0.0.1/", { headers: browser });
+    assert.equal(home.status, 200);
+    assert.match(home.headers.get("content-security-policy")!, /default-src 'none'/);
+    const page = await home.text();
+    assert.match(page, /<style>body\{font:16px\/1\.5 system-ui,sans-serif/);
+    assert.match(page, /<p id="who">You are nobody \(a guest\)\.<\/p>/);
+    const missing = await app.request("http://127.0.0.1/nope<x>", { headers: browser });
+    assert.equal(missing.status, 404);
+    const notFound = await missing.text();
+    assert.match(notFound, /<h1>Page not found<\/h1>/);
+    assert.match(notFound, /<style>body\{font:16px\/1\.5 system-ui/);
+    assert.match(notFound, /<code>\/nope%3Cx%3E<\/code>|<code>\/nope&#60;x&#62;<\/code>/);
+    const script = await app.request("http://127.0.0.1/nope");
+    assert.equal(script.status, 404);
+    assert.deepEqual(await script.json(), { error: "not_found", detail: "No such page." });
+    const icon = await app.request("http://127.0.0.1/favicon.ico");
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get("content-type"), "image/svg+xml");
+    assert.match(await icon.text(), /^<svg /);
+  });
 });

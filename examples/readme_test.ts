@@ -1,6 +1,7 @@
-// Every snippet of README.md runs as written: each ```ts and ```yaml block is
-// the exact text of a file of examples/ (named in the comment above it), and
-// the tests below run those files, the scripts against the example app.
+// Every snippet of README.md and of the docs/ pages runs as written: each ```ts
+// and ```yaml block is the exact text of a file of examples/ (named in the
+// comment above it), and the tests below run those files, the scripts against
+// the example app (examples/readme/app_test.ts is a test of its own).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -16,18 +17,26 @@ import { serveExample } from "./_serve_example.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README_DIR = join(ROOT, "examples", "readme");
 
-/** The README's code blocks with the file each one names. */
-async function snippets(): Promise<{ file: string | undefined; lang: string; code: string }[]> {
-  const lines = (await readFile(join(ROOT, "README.md"), "utf8")).split("\n");
+/** The pages that show snippets: README.md and docs/*.md. */
+async function pages(): Promise<string[]> {
+  const docs = (await readdir(join(ROOT, "docs"))).filter((name) => name.endsWith(".md"));
+  return ["README.md", ...docs.sort().map((name) => `docs/${name}`)];
+}
+
+/** The code blocks of a page with the file each one names. */
+async function snippets(
+  page: string,
+): Promise<{ page: string; file: string | undefined; lang: string; code: string }[]> {
+  const lines = (await readFile(join(ROOT, page), "utf8")).split("\n");
   const found = [];
   for (let i = 0; i < lines.length; i++) {
-    const fence = /^```(\w+)$/.exec(lines[i]);
+    const fence = /^```(\w+)$/.exec(lines[i]!);
     if (!fence) continue;
     const end = lines.indexOf("```", i + 1);
     let before = i - 1;
-    while (before >= 0 && lines[before].trim() === "") before--;
+    while (before >= 0 && lines[before]!.trim() === "") before--;
     const file = /^<!-- (examples\/\S+) -->$/.exec(lines[before] ?? "")?.[1];
-    found.push({ file, lang: fence[1], code: lines.slice(i + 1, end).join("\n") + "\n" });
+    found.push({ page, file, lang: fence[1]!, code: lines.slice(i + 1, end).join("\n") + "\n" });
     i = end;
   }
   return found;
@@ -57,27 +66,30 @@ function run(file: string, env: Record<string, string>, cwd = ROOT) {
 }
 
 describe("the README's snippets", () => {
-  it("are each the exact text of a file of examples/, and every file there is shown", async () => {
-    const blocks = (await snippets()).filter((b) => b.lang === "ts" || b.lang === "yaml");
-    assert.ok(blocks.length >= 9, `only ${blocks.length} blocks`);
-    for (const { file, code } of blocks) {
-      assert.ok(file, `a README block has no <!-- examples/… --> comment above it:\n${code}`);
-      assert.equal(
-        code,
-        await readFile(join(ROOT, file), "utf8"),
-        `README.md differs from ${file}`,
-      );
+  it("are each the exact text of a file of examples/, on every page, and every file there is shown", async () => {
+    const blocks = [];
+    for (const page of await pages()) blocks.push(...await snippets(page));
+    const code = blocks.filter((b) => b.lang === "ts" || b.lang === "yaml");
+    assert.ok(code.length >= 11, `only ${code.length} blocks`);
+    for (const { page, file, code: text } of code) {
+      assert.ok(file, `a block of ${page} has no <!-- examples/… --> comment above it:\n${text}`);
+      assert.equal(text, await readFile(join(ROOT, file), "utf8"), `${page} differs from ${file}`);
     }
-    const shown = new Set(blocks.map((b) => b.file));
+    const shown = new Set(code.map((b) => b.file));
     for (const name of await readdir(README_DIR)) {
       assert.ok(
         shown.has(`examples/readme/${name}`),
-        `examples/readme/${name} is not in README.md`,
+        `examples/readme/${name} is on no page (README.md, docs/)`,
       );
     }
   });
 
-  it("usage: the app of the Usage section logs in through a provider and guards /shout", async () => {
+  it("keep the README short: under 20 KB, the reference in docs/", async () => {
+    const size = (await readFile(join(ROOT, "README.md"))).byteLength;
+    assert.ok(size < 20_000, `README.md is ${size} bytes`);
+  });
+
+  it("usage: the server of the Usage section logs in through a provider and guards /shout", async () => {
     await using mock = await OAuthMock.start({ port: 0 });
     useProvider(mock.metadataUrl);
     // Its userFile is caps.yaml in the working directory; logins keep their grant beside it.
@@ -95,7 +107,7 @@ describe("the README's snippets", () => {
         if (!existed) { for (const file of made) await rm(file, { force: true }); }
       },
     };
-    const { default: app } = await import("./readme/usage.ts");
+    const { default: app } = await import("./readme/main.ts");
     await using tester = await AppTester.start(app, mock);
     const guest = await tester.client();
     const login = await guest.get("/shout", { message: "hi" }, { expect: 307 });

@@ -23,7 +23,7 @@ export interface MockClient {
    * The client secret, sent with `client_secret_basic` or `client_secret_post`.
    * Without one the client is public (`none`): it sends its `client_id` only.
    */
-  readonly clientSecret?: string;
+  readonly clientSecret?: string | undefined;
   /** The exact redirect URIs the client may use (RFC 6749 §3.1.2.2, compared as strings). */
   readonly redirectUris: readonly string[];
 }
@@ -123,7 +123,7 @@ function credentials(request: Request, params: URLSearchParams): Credentials {
 /** The credentials of an `Authorization: Basic` header (RFC 6749 §2.3.1), if there is one. */
 function basicCredentials(header: string | null): { id: string; secret: string } | undefined {
   if (header === null) return undefined;
-  const [scheme, value = ""] = header.trim().split(/\s+/, 2);
+  const [scheme = "", value = ""] = header.trim().split(/\s+/, 2);
   if (scheme.toLowerCase() !== "basic") return undefined;
   let id: string;
   let secret: string;

@@ -39,28 +39,28 @@ export interface MockFault {
    * The status answered.
    * @default {400 with `error`, 200 with `body`, else 500}
    */
-  status?: number;
+  status?: number | undefined;
   /**
    * The OAuth error code of the body.
    * @default {"server_error"}
    */
-  error?: string;
+  error?: string | undefined;
   /** The `error_description` of the body. */
-  description?: string;
+  description?: string | undefined;
   /** Answered as is, instead of an OAuth error body (a garbage body). */
-  body?: string;
+  body?: string | undefined;
   /** Headers of the answer (a `WWW-Authenticate` challenge, say). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * Milliseconds to wait before answering (or before answering normally).
    * @default {0}
    */
-  delayMs?: number;
+  delayMs?: number | undefined;
   /**
    * How many requests it hits; `Infinity` until `heal()`.
    * @default {1}
    */
-  times?: number;
+  times?: number | undefined;
 }
 
 /**
@@ -78,13 +78,13 @@ export interface MockQuirks {
    * as Okta, Auth0 and Keycloak can, instead of Google's reuse.
    * @default {false}
    */
-  rotateRefreshTokens?: boolean;
+  rotateRefreshTokens?: boolean | undefined;
   /**
    * ID tokens carry no `email` nor `email_verified`: only userinfo does
    * (OpenID Connect Core §5.4 allows it).
    * @default {false}
    */
-  emailInUserinfoOnly?: boolean;
+  emailInUserinfoOnly?: boolean | undefined;
 }
 
 /**
@@ -98,14 +98,14 @@ export interface MockQuirks {
  */
 export interface MockUser {
   /** The display name (by default made from the email). */
-  name?: string;
+  name?: string | undefined;
   /**
    * What `email_verified` says.
    * @default {true}
    */
-  email_verified?: boolean;
+  email_verified?: boolean | undefined;
   /** Any other claims; `iss`, `aud`, `azp`, `iat`, `exp`, `nonce` and `auth_time` cannot be set. */
-  claims?: Record<string, unknown>;
+  claims?: Record<string, unknown> | undefined;
 }
 
 const FIXED_CLAIMS = new Set(["iss", "aud", "azp", "iat", "exp", "nonce", "auth_time"]);
@@ -119,7 +119,10 @@ interface Armed extends MockFault {
 export class MockControls {
   readonly #faults = new Map<string, Armed>();
   readonly #users = new Map<string, MockUser>();
-  quirks: Required<MockQuirks> = { rotateRefreshTokens: false, emailInUserinfoOnly: false };
+  quirks: { [K in keyof MockQuirks]-?: boolean } = {
+    rotateRefreshTokens: false,
+    emailInUserinfoOnly: false,
+  };
   down = false;
   /** Whether the authorization endpoint shows a login page (else it logs in without asking). */
   loginPage = false;

@@ -28,7 +28,7 @@ export function nameFor(email: string): string {
 function nameWords(email: string): string[] {
   const local = email.slice(0, email.lastIndexOf("@"));
   const words = local.split(/[._+-]+/).filter((w) => w.length > 0);
-  return words.map((w) => w[0].toUpperCase() + w.slice(1));
+  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1));
 }
 
 /** The user a login is for, with the profile claims the mock derives from the email. */

@@ -24,8 +24,8 @@ export interface CodeGrant {
   authTime: number;
   /** Whether the code may be exchanged for a refresh token too. */
   offline: boolean;
-  nonce?: string;
-  codeChallenge?: string;
+  nonce?: string | undefined;
+  codeChallenge?: string | undefined;
 }
 
 /** A refresh or access token's grant. */
@@ -46,7 +46,7 @@ interface Expiring<T> {
 
 interface CodeEntry extends Expiring<CodeGrant> {
   /** Set once the code was redeemed: the grant to revoke if it comes back. */
-  redeemedAs?: string;
+  redeemedAs?: string | undefined;
 }
 
 /** The outcome of {@link GrantStore.redeemCode}. */

@@ -65,7 +65,7 @@ export function invalidClient(description: string): OAuthError {
  * (RFC 6749 §3.1: parameters must not appear more than once).
  */
 export async function formParams(request: Request): Promise<URLSearchParams> {
-  const type = request.headers.get("Content-Type")?.split(";")[0].trim().toLowerCase();
+  const type = request.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
     throw new OAuthError(
       "invalid_request",

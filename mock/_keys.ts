@@ -48,7 +48,7 @@ export function createSigner(): Signer {
     async sign(claims) {
       const { privateKey, publicJwk } = await material();
       return await new SignJWT(claims)
-        .setProtectedHeader({ alg: SIGNING_ALG, kid: publicJwk.kid, typ: "JWT" })
+        .setProtectedHeader({ alg: SIGNING_ALG, kid: publicJwk.kid!, typ: "JWT" })
         .sign(privateKey);
     },
     async rotate({ keepOld }) {

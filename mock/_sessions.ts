@@ -6,7 +6,7 @@ import { MAX_ENTRIES } from "./_grants.ts";
 /** What an authorization request says about how recent the authentication must be. */
 export interface Freshness {
   /** `max_age`, in seconds, if sent. */
-  maxAge?: number;
+  maxAge?: number | undefined;
   /** Whether `prompt` has `login` (authenticate again, whatever the session's age). */
   forceLogin: boolean;
 }

@@ -9,7 +9,7 @@ import { OAuthError } from "./_http.ts";
  * @throws {OAuthError} `invalid_request` for any other body or an invalid email.
  */
 export async function emailFromBody(request: Request): Promise<string> {
-  const type = request.headers.get("Content-Type")?.split(";")[0].trim().toLowerCase();
+  const type = request.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase();
   let email: unknown;
   try {
     if (type === "application/json") {

@@ -115,7 +115,7 @@ async function tokenResponse(
   state: MockState,
   issuer: string,
   grant: TokenGrant,
-  extra: { nonce?: string; refreshToken?: string },
+  extra: { nonce?: string | undefined; refreshToken?: string | undefined },
 ): Promise<Response> {
   const body: Record<string, string | number> = {
     access_token: state.grants.issueAccessToken(grant, state.accessTokenTtl * 1000),

@@ -57,7 +57,7 @@ export interface MockProviderOptions {
    * Who logs in, until `setEmail()` or `POST /set_email` says otherwise.
    * @default {"test@example.com"}
    */
-  email?: string;
+  email?: string | undefined;
   /**
    * The time in epoch milliseconds. It drives every `iat`/`exp` and every expiry
    * (codes after 60 s, access tokens after `accessTokenTtl`): move it to test expiry.
@@ -70,12 +70,12 @@ export interface MockProviderOptions {
    * with `issuer: "http://localhost:3000/idp"`).
    * @default {the origin of each request}
    */
-  issuer?: string;
+  issuer?: string | undefined;
   /**
    * The lifetime of access tokens, in seconds.
    * @default {3600}
    */
-  accessTokenTtl?: number;
+  accessTokenTtl?: number | undefined;
   /**
    * Registered clients. With them, the mock refuses what a real provider
    * refuses: an unknown client or a wrong secret at the token and revocation
@@ -86,7 +86,7 @@ export interface MockProviderOptions {
    * `[::1]`): anything else is a 400 that says so.
    * @default {undefined (any client)}
    */
-  clients?: readonly MockClient[];
+  clients?: readonly MockClient[] | undefined;
   /**
    * Show a login page at the authorization endpoint (an email field with the
    * recent emails as buttons, an optional display name, "Log in" and "Deny",
@@ -97,7 +97,7 @@ export interface MockProviderOptions {
    * show the page again.
    * @default {false}
    */
-  loginPage?: boolean;
+  loginPage?: boolean | undefined;
 }
 
 /**

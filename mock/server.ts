@@ -101,7 +101,7 @@ function parseClient(text: string): MockClient {
   if (!match) {
     throw new TypeError(`--client must be <id>:<secret>:<redirect_uri>[,...], not "${text}".`);
   }
-  const [, clientId, secret, uris] = match;
+  const [, clientId = "", secret = "", uris = ""] = match;
   return {
     clientId,
     ...(secret === "" ? {} : { clientSecret: secret }),

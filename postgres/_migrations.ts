@@ -83,7 +83,7 @@ export async function migrate(
     await tx.unsafe(`create schema if not exists ${s}`);
     await tx.unsafe(`create table if not exists ${s}.migrations (
       version integer primary key, applied_at timestamptz not null default now())`);
-    const [{ version }] = await tx.unsafe(
+    const [{ version } = { version: 0 }] = await tx.unsafe(
       `select coalesce(max(version), 0)::int as version from ${s}.migrations`,
     );
     if (version > STEPS.length) {
@@ -92,7 +92,7 @@ export async function migrate(
       );
     }
     for (let step = version; step < upTo; step++) {
-      await tx.unsafe(STEPS[step].replaceAll("{s}", s));
+      await tx.unsafe(STEPS[step]!.replaceAll("{s}", s));
       await tx.unsafe(`insert into ${s}.migrations (version) values (${step + 1})`);
     }
   });

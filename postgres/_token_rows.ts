@@ -129,6 +129,7 @@ export async function changesAfter(
     [revision],
     PREPARE,
   );
+  if (row === undefined) throw new Error("the token log query returned no row");
   const rev = Number(row.rev);
   if (revision < Number(row.horizon) || revision > rev) return undefined;
   return { revision: rev, reset: false, changes: (row.changes as TokenChange[]).map(ordered) };
@@ -149,6 +150,7 @@ export async function wholeState(sql: Sql, s: string, now: number): Promise<Toke
     [now],
     PREPARE,
   );
+  if (row === undefined) throw new Error("the token state query returned no row");
   return {
     revision: Number(row.rev),
     reset: true,

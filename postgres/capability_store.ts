@@ -191,7 +191,7 @@ export class PostgresCapabilityStore implements CapabilityStore {
          where name = 'capabilities' and exists (select 1 from gone)`,
       );
     }
-    return rows.length === 1 ? Number(rows[0].rev) : undefined;
+    return rows.length === 1 ? Number(rows[0]!.rev) : undefined;
   }
 
   /**
@@ -233,6 +233,7 @@ export class PostgresCapabilityStore implements CapabilityStore {
       [this.#rev],
       { prepare: true },
     );
+    if (head === undefined) throw new Error("the capability log query returned no row");
     const top = Number(head.rev);
     if (this.#rev < Number(head.horizon) || this.#rev > top) return await this.reload();
     for (const [email, list, rev] of head.rows as [string, string[] | null, number][]) {
@@ -252,6 +253,7 @@ export class PostgresCapabilityStore implements CapabilityStore {
          (select coalesce(jsonb_agg(jsonb_build_array(email, capabilities, rev) order by pos), '[]')
           from ${s}.capabilities) as rows`,
     );
+    if (head === undefined) throw new Error("the capability state query returned no row");
     const next = new Map<string, Row>();
     for (const [email, list, rev] of head.rows as [string, string[] | null, number][]) {
       next.set(email, { list: list ? Object.freeze([...list]) : undefined, rev: Number(rev) });

@@ -18,7 +18,7 @@ export interface PostgresStoreOptions {
    * The schema holding the tables, created when missing (a lower-case identifier).
    * @default {"easy_oauth"}
    */
-  schema?: string;
+  schema?: string | undefined;
   /**
    * Told when the connection drops and comes back (writes answer 503 meanwhile).
    * @default {console.error}
@@ -44,12 +44,12 @@ export interface PostgresConnectOptions extends PostgresStoreOptions {
    * checked from memory).
    * @default {4}
    */
-  max?: number;
+  max?: number | undefined;
   /**
    * Seconds to wait for a connection before a write answers 503.
    * @default {5}
    */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
 }
 
 /**
@@ -93,7 +93,7 @@ export class PostgresStore implements AsyncDisposable {
   readonly #feed: Feed;
   readonly #owned: boolean;
 
-  private constructor(sql: Sql, options: Required<PostgresStoreOptions>, owned: boolean) {
+  private constructor(sql: Sql, options: StoreSettings, owned: boolean) {
     this.#sql = sql;
     this.#owned = owned;
     this.schema = options.schema;
@@ -185,7 +185,7 @@ export class PostgresStore implements AsyncDisposable {
 
   static async #open(
     sql: Sql,
-    options: Required<PostgresStoreOptions>,
+    options: StoreSettings,
     owned: boolean,
   ): Promise<PostgresStore> {
     await migrate(sql, options.schema);
@@ -224,7 +224,12 @@ export class PostgresStore implements AsyncDisposable {
   }
 }
 
-function storeOptions(options: PostgresStoreOptions): Required<PostgresStoreOptions> {
+/** Every option, set. */
+type StoreSettings = {
+  [K in keyof PostgresStoreOptions]-?: Exclude<PostgresStoreOptions[K], undefined>;
+};
+
+function storeOptions(options: PostgresStoreOptions): StoreSettings {
   const {
     schema = "easy_oauth",
     log = console.error,

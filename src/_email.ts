@@ -69,3 +69,13 @@ export function quoteForMessage(value: unknown, max = 80): string {
   if (typeof value !== "string") return `a value of type ${value === null ? "null" : typeof value}`;
   return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
+
+/**
+ * The refusal of an account key, the same wherever it is checked (an added
+ * account, an account of the capability file): `"x" is not a valid email (it
+ * has no "@")`, or `null` when the key is acceptable.
+ */
+export function invalidEmailMessage(email: unknown): string | null {
+  const problem = emailProblem(email);
+  return problem === null ? null : `${quoteForMessage(email)} is not a valid email (it ${problem})`;
+}

@@ -2,6 +2,7 @@
 import { CapabilitySet } from "./capabilities/capabilities.ts";
 import { base64UrlEncode } from "./config/fernet.ts";
 import type { OAuthUser } from "./env.ts";
+import type { FetchFunction } from "./http/http.ts";
 import { canonicalEmail, emailProblem } from "./_email.ts";
 import {
   CLOCK_TOLERANCE,
@@ -24,8 +25,8 @@ export interface ValidatedOptions {
   serverMetadataUrl: string;
   secretKey: string | readonly string[];
   clientId: string;
-  clientSecret?: string;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  clientSecret?: string | undefined;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   clientKwargs: Readonly<Record<string, string>>;
   providerLogout: boolean;
   providerLogoutUrl?: string;
@@ -34,13 +35,15 @@ export interface ValidatedOptions {
   capabilities: CapabilitySet;
   prefix: string;
   /** The user of every request in `forceUser` mode. */
-  forceUser?: OAuthUser;
+  forceUser?: OAuthUser | undefined;
   clock: () => number;
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   trustedOrigins: readonly string[];
-  fetch: typeof fetch;
+  fetch: FetchFunction;
   clockTolerance: number;
   tokenStore: TokenStore;
+  /** A path of the app or an absolute URL; undefined for `{prefix}/token/whoami`. */
+  tokenCheckUrl?: string | undefined;
   headlessTokenLifetime: number;
   clientAddress: (c: Context) => string | undefined;
   log: (message: string) => void;
@@ -258,6 +261,7 @@ export function validateOptions(options: OAuthManagerOptions): ValidatedOptions 
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clockTolerance: tolerance,
     tokenStore: store,
+    tokenCheckUrl: tokenCheckUrl(optionalString(options, "tokenCheckUrl")),
     headlessTokenLifetime: headlessLifetime,
     clientAddress: options.clientAddress ?? peerAddress,
     log,
@@ -298,4 +302,15 @@ function forcedUser(given: unknown): OAuthUser | undefined {
     ...(name === undefined ? {} : { name }),
     claims: Object.freeze({ ...given, sub }),
   };
+}
+
+/** A path of the app (`/…`, not `//…`) or an absolute http(s) URL. */
+function tokenCheckUrl(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  if (given.startsWith("/") && !given.startsWith("//") && !given.includes("\\")) return given;
+  if (URL.canParse(given) && /^https?:$/.test(new URL(given).protocol)) return given;
+  fail(
+    "tokenCheckUrl",
+    `must be a path of the app ("/…") or an http(s) URL, not ${JSON.stringify(given)}`,
+  );
 }

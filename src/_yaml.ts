@@ -13,7 +13,7 @@ const MAX_KEY_IN_MESSAGE = 80;
  * Parses YAML text with the core schema, no custom tags and bounded alias
  * expansion, keeping comments (the `Document` can be edited and written back).
  * Every parser error or warning (an unknown tag, a duplicate key) is a
- * `ConfigError` naming the file.
+ * `ConfigError` naming the file, the line and column, and quoting the line.
  */
 export function parseYamlDocument(text: string, file?: string): Document {
   if (new TextEncoder().encode(text).byteLength > MAX_YAML_BYTES) {
@@ -29,18 +29,35 @@ export function parseYamlDocument(text: string, file?: string): Document {
     keepSourceTokens: false,
   });
   const error = doc.errors[0];
-  if (error) throw invalid(error.message, file);
+  if (error) throw invalid(error.message, text, error.pos[0], file);
   const duplicate = duplicateKey(doc);
   if (duplicate !== undefined) {
-    throw invalid(`Map keys must be unique (${quoteKey(duplicate)} appears twice)`, file);
+    const message = `Map keys must be unique (${quoteKey(duplicate.key)} appears twice)`;
+    throw invalid(message, text, duplicate.offset, file);
   }
   const warning = doc.warnings[0];
-  if (warning) throw invalid(warning.message, file);
+  if (warning) throw invalid(warning.message, text, warning.pos[0], file);
   return doc;
 }
 
-function invalid(message: string, file: string | undefined): ConfigError {
-  return new ConfigError(`invalid YAML: ${message.split("\n")[0]}`, { file });
+/** Longest part of the offending line quoted in a message. */
+const MAX_LINE_IN_MESSAGE = 120;
+
+/** `invalid YAML: <what> (line L, column C: "<the line>")`, lines and columns from 1. */
+function invalid(message: string, text: string, offset: number, file: string | undefined) {
+  const at = Math.max(0, Math.min(offset, text.length));
+  const start = text.lastIndexOf("\n", at - 1) + 1;
+  const end = text.indexOf("\n", at);
+  const line = text.slice(0, start).split("\n").length;
+  const column = at - start + 1;
+  let source = text.slice(start, end === -1 ? undefined : end).replace(/\r$/, "");
+  if (source.length > MAX_LINE_IN_MESSAGE) source = `${source.slice(0, MAX_LINE_IN_MESSAGE)}…`;
+  // The parser's first sentence, without its own (offset-based) position.
+  const what = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  const where = at >= text.length && source === ""
+    ? `at the end of the file, line ${line}`
+    : `line ${line}, column ${column}: ${JSON.stringify(source)}`;
+  return new ConfigError(`invalid YAML: ${what} (${where})`, { file });
 }
 
 function quoteKey(value: unknown): string {
@@ -49,11 +66,12 @@ function quoteKey(value: unknown): string {
 }
 
 /**
- * The value of the first key that appears twice in one mapping, if any. Keys
- * are equal as `yaml`'s own check has them: scalars by value, other nodes
- * (collections, aliases) only when they are the same node.
+ * The value of the first key that appears twice in one mapping, if any, and
+ * where its second occurrence starts. Keys are equal as `yaml`'s own check has
+ * them: scalars by value, other nodes (collections, aliases) only when they are
+ * the same node.
  */
-function duplicateKey(doc: Document): unknown {
+function duplicateKey(doc: Document): { key: unknown; offset: number } | undefined {
   // An explicit stack: a hostile, deeply nested file cannot overflow the call stack here.
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
@@ -62,7 +80,10 @@ function duplicateKey(doc: Document): unknown {
       const seen = new Set<unknown>();
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (seen.has(key)) return key;
+        if (seen.has(key)) {
+          const range = (pair.key as { range?: [number, number, number] } | null)?.range;
+          return { key, offset: range?.[0] ?? 0 };
+        }
         seen.add(key);
         stack.push(pair.key, pair.value);
       }

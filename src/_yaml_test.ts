@@ -7,7 +7,8 @@ describe("parseYamlDocument", () => {
   it("refuses a key that appears twice in the top mapping, naming the file and the key", () => {
     assert.throws(() => parseYamlDocument("a@x: [read]\nb@x: []\na@x: [write]\n", "caps.yaml"), {
       name: "ConfigError",
-      message: 'caps.yaml: invalid YAML: Map keys must be unique ("a@x" appears twice)',
+      message: 'caps.yaml: invalid YAML: Map keys must be unique ("a@x" appears twice) ' +
+        '(line 3, column 1: "a@x: [write]")',
       file: "caps.yaml",
     });
   });
@@ -38,6 +39,24 @@ describe("parseYamlDocument", () => {
       assert.doesNotMatch(error.message, /unique/);
       return true;
     });
+  });
+
+  it("names the line and column of a syntax error and quotes the offending line", () => {
+    const text = "server_metadata_url: https://example.com\nclient_id: app\n" +
+      "capabilities:\n  graph:\n    read: []\n   write: [read]\n";
+    assert.throws(() => parseYaml(text, "config.yaml"), {
+      name: "ConfigError",
+      message: "config.yaml: invalid YAML: All mapping items must start at the same column " +
+        '(line 6, column 1: "   write: [read]")',
+    });
+    assert.throws(
+      () => parseYaml("a: 1\nb: [x,\n", "f.yaml"),
+      /^ConfigError: f\.yaml: invalid YAML: Flow sequence .* \(at the end of the file, line 3\)$/,
+    );
+    assert.throws(
+      () => parseYaml("a: !secret x\n", "f.yaml"),
+      /\(line 1, column 4: "a: !secret x"\)$/,
+    );
   });
 
   it("refuses custom tags, files over the size limit and too many aliases", () => {

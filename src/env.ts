@@ -32,7 +32,7 @@ export interface TokenParent {
   /** Its id. */
   readonly tokenId: string;
   /** When it was issued (seconds since the epoch). */
-  readonly issuedAt?: number;
+  readonly issuedAt?: number | undefined;
 }
 
 /**
@@ -50,28 +50,28 @@ export interface OAuthUser {
   /** How the caller authenticated. */
   readonly kind: OAuthUserKind;
   /** The provider's subject identifier (people only). */
-  readonly sub?: string;
+  readonly sub?: string | undefined;
   /** The provider's issuer (people only). */
-  readonly iss?: string;
+  readonly iss?: string | undefined;
   /** The display name the provider gave, if any. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** The id of the token or session that authenticated the request. */
-  readonly tokenId?: string;
+  readonly tokenId?: string | undefined;
   /** When that token or session was issued (seconds since the epoch). */
-  readonly issuedAt?: number;
+  readonly issuedAt?: number | undefined;
   /** The capabilities a service or API token was limited to when it was made (closures included). */
-  readonly capabilities?: ReadonlySet<string>;
+  readonly capabilities?: ReadonlySet<string> | undefined;
   /** When the token that authenticated the request expires (seconds since the epoch). */
-  readonly expiresAt?: number;
+  readonly expiresAt?: number | undefined;
   /**
    * The accounts that made this service or API token, directly or through
    * tokens they made: it holds no capability that one of them lacks now.
    */
-  readonly createdBy?: readonly string[];
+  readonly createdBy?: readonly string[] | undefined;
   /** The tokens that made this one, directly or not: revoking one of them revokes it. */
-  readonly parents?: readonly TokenParent[];
+  readonly parents?: readonly TokenParent[] | undefined;
   /** Every claim given to `forceUser` (`"forced"` only), with `sub` filled in. */
-  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

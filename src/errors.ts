@@ -83,7 +83,11 @@ export class ConfigError extends Error {
    */
   constructor(
     problem: string,
-    where: { path?: readonly (string | number)[]; file?: string; cause?: unknown } = {},
+    where: {
+      path?: readonly (string | number)[] | undefined;
+      file?: string | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     const path = where.path ?? [];
     const prefix = [where.file, path.length ? path.join(".") : undefined].filter(Boolean);

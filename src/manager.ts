@@ -34,7 +34,7 @@ export interface RequireOptions {
    * here after login) instead of answering 401. For pages, not APIs.
    * @default {false}
    */
-  redirect?: boolean;
+  redirect?: boolean | undefined;
 }
 
 /**
@@ -78,16 +78,16 @@ export class OAuthManager {
    * Makes a manager from a configuration in the Python package's format: a
    * YAML file, a `file:` URL, or an object (a section of a larger
    * configuration). Encrypted values (`~CRYPT~…`, as serieux writes them) are
-   * opened with `options.password`. See {@link loadConfig}.
+   * opened with `options.password`, else the `SERIEUX_PASSWORD` environment
+   * variable, as serieux does. See {@link loadConfig}.
    *
    * @throws {ConfigError} Naming the file, the key and the problem.
    *
    * @example
    * ```ts ignore
    * import { OAuthManager } from "@easy-oauth/hono";
-   * const oauth = await OAuthManager.fromConfig("config.yaml", {
-   *   password: Deno.env.get("SERIEUX_PASSWORD"),
-   * });
+   * // The password of encrypted values, if any, comes from SERIEUX_PASSWORD.
+   * const oauth = await OAuthManager.fromConfig("config.yaml");
    * ```
    */
   static async fromConfig(
@@ -96,9 +96,9 @@ export class OAuthManager {
       & LoadConfigOptions
       & Pick<OAuthManagerOptions, "clock" | "fetch" | "log" | "tokenStore"> = {},
   ): Promise<OAuthManager> {
-    const { password, baseDir, ...runtime } = options;
+    const { password, baseDir, env, ...runtime } = options;
     const manager = new OAuthManager({
-      ...(await loadConfig(source, { password, baseDir })),
+      ...(await loadConfig(source, { password, baseDir, env })),
       ...runtime,
     });
     await manager.ready();

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { CapabilitySet } from "./capabilities/capabilities.ts";
 import type { CapabilitySetOptions } from "./capabilities/options.ts";
 import type { TokenStore } from "./stores/token_store.ts";
+import type { FetchFunction } from "./http/http.ts";
 import type { TokenEndpointAuthMethod } from "./oidc/client.ts";
 import type { AuditLog } from "./audit/audit_entry.ts";
 
@@ -28,9 +29,9 @@ export interface ForcedUser {
    * The subject identifier.
    * @default {the email}
    */
-  readonly sub?: string;
+  readonly sub?: string | undefined;
   /** The display name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Other claims, exposed on `c.var.user.claims`. */
   readonly [claim: string]: unknown;
 }
@@ -54,18 +55,18 @@ export interface ForcedUser {
  */
 export interface OAuthManagerOptions {
   /** The provider's OpenID discovery document. Required unless `forceUser` is set. */
-  serverMetadataUrl?: string;
+  serverMetadataUrl?: string | undefined;
   /**
    * The secret from which every key is derived (at least 16 characters; `deno run -A jsr:@easy-oauth/hono/cli secret` makes a good one). A list
    * rotates keys: the first seals, all of them open. Required unless `forceUser`
    * is set; then, without it, a random one is made for the process (and logged:
    * tokens will not survive a restart).
    */
-  secretKey?: string | readonly string[];
+  secretKey?: string | readonly string[] | undefined;
   /** The client id registered with the provider. Required unless `forceUser` is set. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** The client secret registered with the provider. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /**
    * How the app authenticates at the provider's token endpoint (OIDC Core §9):
    * the secret in a Basic header, in the form body, or not at all (a public
@@ -73,14 +74,14 @@ export interface OAuthManagerOptions {
    * Authlib does.
    * @default {what discovery lists, preferring "client_secret_basic" ("none" without a secret)}
    */
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   /**
    * Extra parameters of the authorization request. Authlib's client settings
    * are also accepted here: `code_challenge_method` (must be `"S256"`, the
    * only method used) and `token_endpoint_auth_method`.
    * @default {{ scope: "openid email" }}
    */
-  clientKwargs?: Readonly<Record<string, string>>;
+  clientKwargs?: Readonly<Record<string, string>> | undefined;
   /**
    * Log out at the provider too (OpenID Connect RP-Initiated Logout 1.0):
    * `/logout` redirects through the provider's `end_session_endpoint` with
@@ -89,7 +90,7 @@ export interface OAuthManagerOptions {
    * and the next login may sign in silently.
    * @default {false}
    */
-  providerLogout?: boolean;
+  providerLogout?: boolean | undefined;
   /**
    * The provider's logout URL, for `providerLogout` when its discovery
    * document lists no `end_session_endpoint`: Auth0 tenants made before
@@ -108,7 +109,7 @@ export interface OAuthManagerOptions {
    * listed too when it is there.
    * @default {every domain}
    */
-  allowedDomains?: readonly string[];
+  allowedDomains?: readonly string[] | undefined;
   /**
    * Which Microsoft Entra ID tenants may log in, by tenant id (the `tid` of
    * their tokens), for an app registered as multi-tenant
@@ -116,16 +117,16 @@ export interface OAuthManagerOptions {
    * checked at each login and each refresh.
    * @default {every tenant}
    */
-  allowedTenants?: readonly string[];
+  allowedTenants?: readonly string[] | undefined;
   /** The capabilities and who holds them. */
   capabilities: CapabilitySet | CapabilitySetOptions;
   /**
    * Where the routes go: `"/api/v1"` puts them at `/api/v1/login`, etc.
    * @default {""}
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Development mode: every request is this user, and no provider is used. */
-  forceUser?: ForcedUser;
+  forceUser?: ForcedUser | undefined;
   /**
    * The time, in epoch milliseconds, for every expiry decision.
    * @default {Date.now}
@@ -137,23 +138,23 @@ export interface OAuthManagerOptions {
    * refused).
    * @default {300}
    */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
   /**
    * The public origin of the app (`https://app.example.com`), for deployments
    * behind a proxy. It builds the `redirect_uri` and is trusted for
    * cross-site checks. By default the request's own origin is used.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Other origins whose cookie-authenticated POSTs are accepted.
    * @default {[]}
    */
-  trustedOrigins?: readonly string[];
+  trustedOrigins?: readonly string[] | undefined;
   /**
    * The `fetch` used for calls to the provider (a testing seam).
    * @default {globalThis.fetch}
    */
-  fetch?: typeof fetch;
+  fetch?: FetchFunction | undefined;
   /**
    * Where revocations, issued API tokens, logins (grant records) and used
    * login states are kept. A `caps.tokens.json` of earlier versions beside
@@ -161,21 +162,27 @@ export interface OAuthManagerOptions {
    * `caps.tokens.json.imported`).
    * @default {a `SqliteStore` beside `userFile` (`caps.yaml` → `caps.db`), else a `MemoryTokenStore`}
    */
-  tokenStore?: TokenStore;
+  tokenStore?: TokenStore | undefined;
+  /**
+   * The URL that the token page's ready-to-paste `curl` line calls: a path of
+   * the app (`"/api/me"`) or an absolute http(s) URL.
+   * @default {`{prefix}/token/whoami`, which says who the token is}
+   */
+  tokenCheckUrl?: string | undefined;
   /**
    * Lifetime, in seconds, of a token minted through a headless login
    * (`easy-oauth login`): shorter than that of a token from `/token`, since
    * the person confirmed it on a page opened from a link.
    * @default {2592000 (30 days)}
    */
-  headlessTokenLifetime?: number;
+  headlessTokenLifetime?: number | undefined;
   /**
    * The client's address, for the bounds on headless login starts, the page
    * that confirms one, and the audit trail. Behind a proxy, read it from the
    * header the proxy sets (and only when the proxy sets it).
    * @default {the peer address that Deno.serve, Bun.serve or @hono/node-server gives Hono in c.env}
    */
-  clientAddress?: (c: Context) => string | undefined;
+  clientAddress?: ((c: Context) => string | undefined) | undefined;
   /**
    * Where refusals and events are logged (never tokens or secrets).
    * @default {console.warn}

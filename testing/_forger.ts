@@ -3,10 +3,11 @@
 // and its ID tokens for ours, with the claims a test asks for, or replaces the
 // token endpoint's whole answer.
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import type { FetchFunction } from "../src/http/http.ts";
 
 /** A fetch for `OAuthManager`/`OidcClient` and the knobs that make it lie. */
 export interface Forger {
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFunction;
   /** Edits the claims of every ID token from now on (signed with `signingKey`, else ours). */
   set(fn: (claims: JWTPayload) => JWTPayload, signingKey?: CryptoKey): void;
   /** Replaces the token endpoint's answer (return `undefined` to keep it). */
@@ -30,7 +31,7 @@ export async function forger(): Promise<Forger> {
   let edit: (claims: JWTPayload) => JWTPayload = (c) => c;
   let replace: (body: Record<string, unknown>) => Response | undefined = () => undefined;
   let key = privateKey;
-  const fetcher: typeof fetch = async (input, init) => {
+  const fetcher: FetchFunction = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
     const res = await fetch(input, init);
     if (url.pathname.endsWith("/certs")) return Response.json({ keys: [jwk] });

@@ -9,12 +9,12 @@ export interface ServeOptions {
    * The TCP port; `0` picks a free one, reported in {@link Served.port}.
    * @default {0}
    */
-  port?: number;
+  port?: number | undefined;
   /**
    * The interface to listen on.
    * @default {"127.0.0.1"}
    */
-  hostname?: string;
+  hostname?: string | undefined;
 }
 
 /** A running server. */

@@ -19,17 +19,17 @@ export interface AppTesterOptions {
    * Where the app mounted the manager's routes (its `prefix`).
    * @default {""}
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * The port to serve the app on; `0` picks a free one.
    * @default {0}
    */
-  port?: number;
+  port?: number | undefined;
   /**
    * The interface to listen on.
    * @default {"127.0.0.1"}
    */
-  hostname?: string;
+  hostname?: string | undefined;
 }
 
 /** Anything with a fetch handler: a Hono app, for one. */
@@ -49,16 +49,23 @@ export interface Fetchable {
  * import { type OAuthEnv, OAuthManager } from "@easy-oauth/hono";
  * import { AppTester, OAuthMock } from "@easy-oauth/hono/testing";
  *
+ * // The app is made by a function: the server and each test make their own.
+ * function createApp(options: { serverMetadataUrl: string; secretKey: string }) {
+ *   const oauth = new OAuthManager({
+ *     ...options,
+ *     clientId: "test",
+ *     capabilities: { graph: { read: [] }, defaultCapabilities: ["read"] },
+ *   });
+ *   const app = oauth.install(new Hono<OAuthEnv>());
+ *   app.get("/hello", oauth.requireCapability("read"), (c) => c.text(`hi ${c.var.email}`));
+ *   return app;
+ * }
+ *
  * await using mock = await OAuthMock.start({ port: 0 });
- * const oauth = new OAuthManager({
+ * const app = createApp({
  *   serverMetadataUrl: mock.metadataUrl,
  *   secretKey: "nyhCSijUg7k_8fxdREV_ZOEHuZGRzc0Nrv1zpc78CZU",
- *   clientId: "test",
- *   capabilities: { graph: { read: [] }, defaultCapabilities: ["read"] },
  * });
- * const app = oauth.install(new Hono<OAuthEnv>());
- * app.get("/hello", oauth.requireCapability("read"), (c) => c.text(`hi ${c.var.email}`));
- *
  * await using tester = await AppTester.start(app, mock);
  * const guest = await tester.client();
  * await guest.get("/hello", {}, { expect: 401 });

@@ -38,9 +38,9 @@ export interface RequestOptions {
    * that shows the status and the body. `null` accepts any status.
    * @default {200}
    */
-  expect?: number | null;
+  expect?: number | null | undefined;
   /** Extra request headers. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** Query parameters of a GET. */
@@ -121,10 +121,10 @@ export class TestClient {
     const headers = new Headers(options.headers);
     if (this.token) headers.set("authorization", `Bearer ${this.token}`);
     if (body !== undefined) headers.set("content-type", "application/json");
-    const request = new Request(url, {
+    const request = new Request(url.href, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const res = await read(await this.#send(request));
     const expected = options.expect === undefined ? 200 : options.expect;
@@ -181,7 +181,7 @@ export class TestBrowser extends TestClient {
       if (response.status < 300 || response.status >= 400 || !location) return response;
       await response.body?.cancel();
       const method = response.status === 307 || response.status === 308 ? current.method : "GET";
-      current = new Request(new URL(location, url), {
+      current = new Request(new URL(location, url).href, {
         method,
         headers: { "sec-fetch-site": "none" },
       });
@@ -193,11 +193,13 @@ export class TestBrowser extends TestClient {
     let jar = this.#jar.get(url.host);
     if (!jar) this.#jar.set(url.host, jar = new Map());
     for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(";");
+      const [pair = "", ...attributes] = line.split(";");
       const at = pair.indexOf("=");
       const name = pair.slice(0, at).trim();
       const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) ||
-        attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]) < Date.now());
+        attributes.some((a) =>
+          /^\s*expires=/i.test(a) && Date.parse(a.split("=")[1] ?? "") < Date.now()
+        );
       if (expired) jar.delete(name);
       else jar.set(name, pair.slice(at + 1).trim());
     }

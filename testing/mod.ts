@@ -9,16 +9,23 @@
  * import { type OAuthEnv, OAuthManager } from "@easy-oauth/hono";
  * import { AppTester, OAuthMock } from "@easy-oauth/hono/testing";
  *
+ * // The app is made by a function: the server and each test make their own.
+ * function createApp(options: { serverMetadataUrl: string; secretKey: string }) {
+ *   const oauth = new OAuthManager({
+ *     ...options,
+ *     clientId: "test",
+ *     capabilities: { graph: { payroll: [] } },
+ *   });
+ *   const app = oauth.install(new Hono<OAuthEnv>());
+ *   app.get("/payroll/view", oauth.requireCapability("payroll"), (c) => c.text("$$$"));
+ *   return app;
+ * }
+ *
  * await using mock = await OAuthMock.start({ port: 0 });
- * const oauth = new OAuthManager({
+ * const app = createApp({
  *   serverMetadataUrl: mock.metadataUrl,
  *   secretKey: "nyhCSijUg7k_8fxdREV_ZOEHuZGRzc0Nrv1zpc78CZU",
- *   clientId: "test",
- *   capabilities: { graph: { payroll: [] } },
  * });
- * const app = oauth.install(new Hono<OAuthEnv>());
- * app.get("/payroll/view", oauth.requireCapability("payroll"), (c) => c.text("$$$"));
- *
  * await using tester = await AppTester.start(app, mock);
  * await (await tester.client()).get("/payroll/view", {}, { expect: 401 });
  * await (await tester.client("simple.user@website.web")).get("/payroll/view", {}, { expect: 403 });

@@ -29,12 +29,12 @@ export interface OAuthMockOptions
    * The TCP port; `0` picks a free one (best in tests that may run in parallel).
    * @default {29313}
    */
-  port?: number;
+  port?: number | undefined;
   /**
    * The interface to listen on.
    * @default {"127.0.0.1"}
    */
-  hostname?: string;
+  hostname?: string | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The checks of what `CapabilitySet` is given: the `userOverrides` option at
 // construction, and the email and capability of each change.
-import { canonicalEmail, emailProblem, quoteForMessage } from "../_email.ts";
+import { canonicalEmail, emailProblem, invalidEmailMessage, quoteForMessage } from "../_email.ts";
 import { CapabilityError } from "./capability_error.ts";
 import type { CapabilityGraph } from "./graph.ts";
 
@@ -33,13 +33,8 @@ export function readOverrides(
 }
 
 export function checkEmail(email: unknown): void {
-  const problem = emailProblem(email);
-  if (problem) {
-    throw new CapabilityError(
-      "invalid_email",
-      `${quoteForMessage(email)} is not a valid email (it ${problem})`,
-    );
-  }
+  const message = invalidEmailMessage(email);
+  if (message !== null) throw new CapabilityError("invalid_email", message);
 }
 
 export function checkName(graph: CapabilityGraph, name: unknown): string {

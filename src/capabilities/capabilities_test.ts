@@ -180,3 +180,27 @@ describe("CapabilitySet", () => {
     assert.equal(await caps.check("a@x.com", "c949"), false);
   });
 });
+
+describe("CapabilitySet with a userFile", () => {
+  it("refuses an account of the file that is not a valid email, with its line, by the rule of add()", async () => {
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "easy-oauth-caps-"));
+    await using _ = { [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) };
+    const userFile = join(dir, "caps.yaml");
+    await writeFile(userFile, "ann@example.com: [read]\n# by hand\nnot-an-email: [read]\n");
+    const caps = new CapabilitySet({ graph: { read: [] }, userFile });
+    await assert.rejects(caps.get("ann@example.com"), {
+      name: "ConfigError",
+      message: `${userFile}: not-an-email: "not-an-email" is not a valid email (it has no "@") ` +
+        "(line 3)",
+      path: ["not-an-email"],
+    });
+    const empty = new CapabilitySet({ graph: { read: [] } });
+    await assert.rejects(empty.add("not-an-email", "read"), {
+      code: "invalid_email",
+      message: '"not-an-email" is not a valid email (it has no "@")',
+    });
+  });
+});

@@ -105,14 +105,14 @@ function cycleProblems(edges: ReadonlyMap<string, readonly string[]>): GraphProb
     const stack: { name: string; next: number }[] = [{ name: root, next: 0 }];
     state.set(root, "active");
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
+      const top = stack[stack.length - 1]!;
       const targets = edges.get(top.name) ?? [];
       if (top.next >= targets.length) {
         state.set(top.name, "done");
         stack.pop();
         continue;
       }
-      const target = targets[top.next++];
+      const target = targets[top.next++]!;
       if (state.get(target) === "active") {
         const start = stack.findIndex((frame) => frame.name === target);
         const cycle = [...stack.slice(start).map((frame) => frame.name), target];
@@ -139,7 +139,7 @@ export function computeClosures(
   for (const root of graph.keys()) {
     const stack: { name: string; next: number }[] = [{ name: root, next: 0 }];
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
+      const top = stack[stack.length - 1]!;
       if (closures.has(top.name)) {
         stack.pop();
         continue;

@@ -25,25 +25,25 @@ export interface CapabilitySetOptions {
    * may not define `admin`).
    * @default {true}
    */
-  autoAdmin?: boolean;
+  autoAdmin?: boolean | undefined;
   /**
    * The YAML file of each user's capabilities, in the Python package's format
    * (relative paths resolve against the current directory). Unknown
    * capabilities in it are a `ConfigError`.
    */
-  userFile?: string | URL;
+  userFile?: string | URL | undefined;
   /** Where users' capabilities are kept, instead of `userFile`. Neither: in memory. */
-  store?: CapabilityStore;
+  store?: CapabilityStore | undefined;
   /** Capabilities granted by configuration (never written to the store), by email. */
-  userOverrides?: Readonly<Record<string, readonly string[]>>;
+  userOverrides?: Readonly<Record<string, readonly string[]>> | undefined;
   /**
    * Capabilities of every authenticated user.
    * @default {[]}
    */
-  defaultCapabilities?: readonly string[];
+  defaultCapabilities?: readonly string[] | undefined;
   /**
    * Capabilities of unauthenticated requests (authenticated users hold them too).
    * @default {[]}
    */
-  guestCapabilities?: readonly string[];
+  guestCapabilities?: readonly string[] | undefined;
 }

@@ -149,7 +149,8 @@ describe("CapabilitySet with a userFile", () => {
       const expected = {
         name: "ConfigError",
         message:
-          `${path}: friend@rainbows.com: "modrate" is not a capability (did you mean "moderate"?)`,
+          `${path}: friend@rainbows.com: "modrate" is not a capability (did you mean "moderate"?) ` +
+          "(line 1)",
         file: path,
         path: ["friend@rainbows.com"],
       };

@@ -5,7 +5,7 @@
 /** Python's `repr(float)`: shortest round-trip digits, exponent outside [1e-4, 1e16). */
 function pythonFloat(value: number): string {
   if (Object.is(value, -0)) return "-0.0";
-  const [mantissa, exponentText] = value.toExponential().split("e");
+  const [mantissa = "", exponentText] = value.toExponential().split("e");
   const exponent = Number(exponentText);
   const negative = mantissa.startsWith("-");
   const digits = mantissa.replace("-", "").replace(".", "");
@@ -47,7 +47,7 @@ function pythonString(value: string): string {
   let out = '"';
   // Code units, not code points: Python writes astral characters as surrogate pairs too.
   for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
+    const ch = value.charAt(i);
     const code = value.charCodeAt(i);
     if (SHORT_ESCAPES[ch] !== undefined) out += SHORT_ESCAPES[ch];
     else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, "0")}`;

@@ -18,15 +18,22 @@ import { analyzeConfig, problemsError } from "./load.ts";
  */
 export interface LoadConfigOptions {
   /**
-   * The password of the encrypted values (`~CRYPT~…`), the one serieux reads
-   * from `SERIEUX_PASSWORD`. Needed only when the configuration has some.
+   * The password of the encrypted values (`~CRYPT~…`). Needed only when the
+   * configuration has some; like serieux, `SERIEUX_PASSWORD` is read from the
+   * environment when it is not given.
+   * @default {env.SERIEUX_PASSWORD}
    */
-  password?: string;
+  password?: string | undefined;
+  /**
+   * The environment variables to read `SERIEUX_PASSWORD` from (a testing seam).
+   * @default {process.env, in Deno (with --allow-env) and Bun alike}
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /**
    * The folder that a relative `user_file` starts from.
    * @default {the configuration file's folder, or the working directory for an object}
    */
-  baseDir?: string;
+  baseDir?: string | undefined;
 }
 
 /**
@@ -67,7 +74,29 @@ export async function loadConfig(
   source: string | URL | Readonly<Record<string, unknown>>,
   options: LoadConfigOptions = {},
 ): Promise<OAuthManagerOptions> {
-  const analysis = await analyzeConfig(source, options);
+  if (options.env !== undefined && (typeof options.env !== "object" || options.env === null)) {
+    throw new TypeError('"env" must be an object of environment variables');
+  }
+  const password = options.password ?? passwordFromEnv(options.env ?? processEnv());
+  const analysis = await analyzeConfig(source, { password, baseDir: options.baseDir });
   if (analysis.problems.length > 0) throw problemsError(analysis.problems, analysis.file);
   return analysis.options!;
+}
+
+/** `SERIEUX_PASSWORD`, as serieux reads it; an empty one counts as none. */
+function passwordFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const value = env.SERIEUX_PASSWORD;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The process's environment (Deno and Bun both have `process.env`), or none when it cannot be read. */
+function processEnv(): Readonly<Record<string, string | undefined>> {
+  const process =
+    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  try {
+    // Reading it may need a permission (Deno's --allow-env): without one, there is no variable.
+    return { SERIEUX_PASSWORD: process?.env?.SERIEUX_PASSWORD };
+  } catch {
+    return {};
+  }
 }

@@ -2,6 +2,8 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import process from "node:process";
+import { ConfigError } from "../errors.ts";
 import { loadConfig } from "./config.ts";
 import { configFile, PASSWORD, removeConfigDirs, SECRET, VECTOR_CONFIG } from "./_test_util.ts";
 import { OAuthManager } from "../manager.ts";
@@ -112,5 +114,42 @@ describe("OAuthManager.fromConfig()", () => {
     assert.equal(location.searchParams.get("client_id"), "mock_client_id");
     assert.equal(location.searchParams.get("prompt"), "select_account");
     assert.deepEqual(await oauth.capabilities.get("ann@example.com"), ["announce"]);
+  });
+});
+
+describe("the password of encrypted values", () => {
+  it("comes from SERIEUX_PASSWORD in the environment when none is given, as serieux reads it", async () => {
+    await using mock = await OAuthMock.start({ port: 0 });
+    const text = (await readFile(VECTOR_CONFIG, "utf8"))
+      .replace(/^server_metadata_url: .*$/m, `server_metadata_url: ${mock.metadataUrl}`);
+    const file = await configFile(text);
+    const before = process.env.SERIEUX_PASSWORD;
+    process.env.SERIEUX_PASSWORD = PASSWORD;
+    try {
+      const oauth = await OAuthManager.fromConfig(file);
+      assert.equal(oauth.prefix, "");
+      assert.equal((await loadConfig(file)).clientId, "mock_client_id");
+    } finally {
+      if (before === undefined) delete process.env.SERIEUX_PASSWORD;
+      else process.env.SERIEUX_PASSWORD = before;
+    }
+  });
+
+  it("is the explicit `password` first, then the `env` option's SERIEUX_PASSWORD", async () => {
+    const file = await configFile(await readFile(VECTOR_CONFIG, "utf8"));
+    const env = { SERIEUX_PASSWORD: PASSWORD };
+    assert.equal((await loadConfig(file, { env })).clientId, "mock_client_id");
+    await assert.rejects(
+      loadConfig(file, { env, password: "not the password" }),
+      (err: unknown) => err instanceof ConfigError && !/pass a password/.test(err.message),
+    );
+    await assert.rejects(
+      loadConfig(file, { env: { SERIEUX_PASSWORD: "" } }),
+      /secret_key: is encrypted; pass a password \(SERIEUX_PASSWORD\)/,
+    );
+    await assert.rejects(
+      loadConfig(file, { env: "SERIEUX_PASSWORD" as never }),
+      /"env" must be an object/,
+    );
   });
 });

@@ -14,10 +14,10 @@ export type ConfigSource = string | URL | Readonly<Record<string, unknown>>;
 
 /** How to analyze it. */
 export interface AnalyzeOptions {
-  readonly password?: string;
-  readonly baseDir?: string;
+  readonly password?: string | undefined;
+  readonly baseDir?: string | undefined;
   /** Without a password, leave encrypted values unchecked instead of failing. */
-  readonly allowMissingPassword?: boolean;
+  readonly allowMissingPassword?: boolean | undefined;
 }
 
 /** What the analysis found. */
@@ -83,7 +83,7 @@ export async function analyzeConfig(
 /** One `ConfigError` for all the problems: the first's path, every problem in the message. */
 export function problemsError(problems: readonly ConfigProblem[], file?: string): ConfigError {
   const errors = problems.map((p) => new ConfigError(p.problem, { path: p.path, file }));
-  const [first] = errors;
+  const first = errors[0]!; // never called without problems
   first.message = errors.map((e) => e.message).join("\n");
   return first;
 }
@@ -106,7 +106,7 @@ function inDocumentOrder(problems: readonly ConfigProblem[], raw: unknown): Conf
   const ranked = problems.map((problem) => ({ problem, rank: rank(problem.path, raw) }));
   ranked.sort((a, b) => {
     for (let i = 0; i < Math.min(a.rank.length, b.rank.length); i++) {
-      if (a.rank[i] !== b.rank[i]) return a.rank[i] - b.rank[i];
+      if (a.rank[i] !== b.rank[i]) return a.rank[i]! - b.rank[i]!;
     }
     return a.rank.length - b.rank.length;
   });

@@ -20,13 +20,13 @@ export { MAX_TOKEN_LIFETIME };
 /** What a revocation check needs to know of a token or session. */
 export interface RevocationProbe {
   readonly email: string;
-  readonly tokenId?: string;
+  readonly tokenId?: string | undefined;
   /** Seconds since the epoch. */
-  readonly issuedAt?: number;
+  readonly issuedAt?: number | undefined;
   /** The tokens that made this one: it is revoked with any of them. */
-  readonly parents?: readonly RevocationProbe[];
+  readonly parents?: readonly RevocationProbe[] | undefined;
   /** The accounts that made this token: revoking one's tokens revokes those it made until then. */
-  readonly createdBy?: readonly string[];
+  readonly createdBy?: readonly string[] | undefined;
 }
 
 /** Milliseconds before a store that failed to load is read again (wall-clock time, not the app's clock). */

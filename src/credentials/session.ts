@@ -16,13 +16,13 @@ export interface SessionData {
   email: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
   /** The login's grant record, when it kept a refresh token or an ID token. */
-  gid?: string;
+  gid?: string | undefined;
   /** The provider's session id (the ID token's `sid`), which a back-channel logout may name. */
-  sid?: string;
+  sid?: string | undefined;
   /** Sessions made before grants held the provider's refresh token here (read, never written). */
-  rt?: string;
+  rt?: string | undefined;
   /** The session's id, for logout. */
   jti: string;
   /** When the session was made (seconds since the epoch). */
@@ -43,7 +43,7 @@ export interface LoginState {
   /** Whether it asked the provider for offline access (a refresh token that outlives its session). */
   offline?: boolean;
   /** The headless login this browser login completes, if any. */
-  headless?: string;
+  headless?: string | undefined;
 }
 
 /** Lifetime of a session, in seconds (14 days). */

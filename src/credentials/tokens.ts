@@ -29,7 +29,7 @@ interface UserTokenClaims extends Record<string, unknown> {
   email: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
   gid: string;
 }
 
@@ -107,7 +107,7 @@ export class BearerTokens {
    * for `ttl` seconds.
    */
   issueUserToken(
-    identity: { email: string; sub: string; iss: string; name?: string },
+    identity: { email: string; sub: string; iss: string; name?: string | undefined },
     gid: string,
     jti: string,
     ttl: number = USER_TOKEN_TTL,

@@ -143,7 +143,7 @@ export class Sealer {
     claims: Record<string, unknown>,
     options: { ttl?: number } = {},
   ): Promise<string> {
-    const [key] = await this.#derive(purpose);
+    const key = (await this.#derive(purpose))[0]!; // the first secret seals
     const now = Math.floor(this.#clock() / 1000);
     const jwt = new EncryptJWT({ ...claims, pur: purpose })
       // No key id: anything derived from the secret and shown would let a

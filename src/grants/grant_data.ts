@@ -38,7 +38,7 @@ export interface GrantData extends Record<string, unknown> {
   sealed: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
   /** Until when (epoch ms) a browser session refers to the grant; 0 when none does. */
   session_until: number;
   /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
@@ -55,13 +55,13 @@ export interface GrantData extends Record<string, unknown> {
   /** When the login happened (seconds since the epoch). */
   since?: number;
   /** The provider refused the grant, or it was revoked: nothing may use it again. */
-  dead?: boolean;
+  dead?: boolean | undefined;
   /** The provider refused it (`invalid_grant`): whatever it was made for ends too. */
-  refused?: boolean;
+  refused?: boolean | undefined;
   /** The last validation, shared by every process: who, and until when (epoch ms) it holds. */
-  checked?: { until: number; email: string; name?: string };
+  checked?: { until: number; email: string; name?: string } | undefined;
   /** A process is refreshing at the provider until then (epoch ms): others wait for its answer. */
-  lease?: number;
+  lease?: number | undefined;
 }
 
 /**
@@ -75,7 +75,7 @@ export function loginOf(data: GrantData): LoginRef | undefined {
 }
 
 /** What a grant's sealed part holds. */
-export type Secrets = { rt?: string; idt?: string };
+export type Secrets = { rt?: string | undefined; idt?: string | undefined };
 
 /** Writes tried before a compare-and-set gives up (other writers won each time). */
 export const CAS_ATTEMPTS = 8;

@@ -49,13 +49,13 @@ export interface Pairing {
   readonly requester: Requester;
   status: PairingStatus;
   /** The one-time secret of the confirmation form, once the page was opened. */
-  confirmKey?: string;
+  confirmKey?: string | undefined;
   /** The token, once a person logged in. */
-  token?: string;
+  token?: string | undefined;
   /** Who logged in, shown to the tool so that the person at the terminal can check it. */
-  email?: string;
+  email?: string | undefined;
   /** Why it failed, once it did. */
-  error?: { code: string; detail: string };
+  error?: { code: string; detail: string } | undefined;
 }
 
 /** The pairings of one route group. */
@@ -213,9 +213,9 @@ function secondsUntil(time: number, now: number): number {
  */
 export function addressBucket(address: string): string {
   const mapped = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1];
+  if (mapped) return mapped[1]!;
   if (!address.includes(":")) return address.toLowerCase();
-  const [head, tail = ""] = address.replace(/^\[|\]$/g, "").split("%")[0].split("::");
+  const [head, tail = ""] = address.replace(/^\[|\]$/g, "").split("%")[0]!.split("::");
   const left = head ? head.split(":") : [];
   const right = address.includes("::") && tail ? tail.split(":") : [];
   const groups = [

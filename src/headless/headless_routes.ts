@@ -104,7 +104,7 @@ export function headlessRoutes(core: Core, app: Hono<OAuthEnv>, pairings: Headle
     if (!isSameOriginRequest(c, core.trustedOrigins(c))) {
       return errorResponse(403, "cross_site_request", "Confirm on this site's own page.");
     }
-    const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase();
+    const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
     if (type !== "application/x-www-form-urlencoded") {
       return errorResponse(415, "unsupported_media_type", "Send the confirmation form.");
     }

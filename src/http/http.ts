@@ -13,6 +13,25 @@ import type { ErrorBody, ErrorCode } from "../errors.ts";
 import { readAtMost } from "./body.ts";
 import { duplicateKey } from "./_json_keys.ts";
 
+/**
+ * The `fetch` the module calls the provider with: a call signature of its own
+ * rather than `typeof fetch`, whose declaration differs between runtimes (Bun's
+ * has `preconnect`), so that `globalThis.fetch` of either runtime, or a stub, fits.
+ *
+ * @example
+ * ```ts
+ * import type { FetchFunction } from "@easy-oauth/hono";
+ * const logged: FetchFunction = (input, init) => {
+ *   console.log("provider call", String(input instanceof Request ? input.url : input));
+ *   return fetch(input, init);
+ * };
+ * ```
+ */
+export type FetchFunction = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
 /** The body limit of the management routes (a chunked body is counted as it streams). */
 export const MAX_JSON_BODY = 64 * 1024;
 
@@ -65,7 +84,7 @@ export async function readJsonObject(
   c: Context,
   limit = MAX_JSON_BODY,
 ): Promise<Record<string, unknown> | Response> {
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
     return errorResponse(415, "unsupported_media_type", "The body must be application/json.");
   }

@@ -19,10 +19,10 @@ export interface LoginRequest {
   offline: boolean;
   /** A same-origin path to come back to. */
   next: string;
-  loginHint?: string;
-  prompt?: string;
+  loginHint?: string | undefined;
+  prompt?: string | undefined;
   /** The headless login this one completes. */
-  headless?: string;
+  headless?: string | undefined;
 }
 
 /** Sends the browser to the provider, with the login's state in a sealed cookie. */

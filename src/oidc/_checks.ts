@@ -10,7 +10,7 @@ export interface Identity {
   email: string;
   sub: string;
   iss: string;
-  name?: string;
+  name?: string | undefined;
 }
 
 /**
@@ -78,7 +78,7 @@ const MAX_NAME = 200;
 /** `text` cut to `max` UTF-16 units, without leaving half a surrogate pair. */
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;
-  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
   return text.slice(0, end);
 }
 const CONTROL = /[\p{C}\s]/u;

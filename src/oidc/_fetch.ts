@@ -1,6 +1,7 @@
 // The fetch used for every call to the provider: short timeout, no redirect
 // following, bounded response size (SECURITY.md, "Outbound calls").
 import { readAtMost } from "../http/body.ts";
+import type { FetchFunction } from "../http/http.ts";
 
 /** Largest response accepted from the provider. */
 export const MAX_RESPONSE_BYTES = 512 * 1024;
@@ -16,8 +17,8 @@ export class ProviderUnavailable extends Error {
 }
 
 /** Wraps `base` so that calls time out, never follow redirects, and read bounded bodies. */
-export function boundedFetch(base: typeof fetch, timeoutMs = TIMEOUT_MS): typeof fetch {
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+export function boundedFetch(base: FetchFunction, timeoutMs = TIMEOUT_MS): FetchFunction {
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     let response: Response;
     try {
       response = await base(input, {

@@ -11,12 +11,12 @@ export interface AuthorizationParams {
   codeVerifier: string;
   extra: Readonly<Record<string, string>>;
   offline: boolean;
-  loginHint?: string;
+  loginHint?: string | undefined;
 }
 
 /** What an end-session request carries besides the client id. */
 export interface EndSessionParams {
-  idTokenHint?: string;
+  idTokenHint?: string | undefined;
   postLogoutRedirectUri: string;
 }
 

@@ -13,6 +13,7 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import { ProviderUnavailable } from "./_checks.ts";
+import type { FetchFunction } from "../http/http.ts";
 import { canonicalIssuer, issuersFor, isTenantTemplate, keyMaySign } from "./_issuer.ts";
 
 /** The algorithms OpenID Connect allows for signed tokens: never `none`. */
@@ -73,7 +74,7 @@ export class JwtVerifier {
   readonly #secret?: Uint8Array;
   #forcedAt = -Infinity;
 
-  constructor(jwksUri: string, fetcher: typeof fetch, clientSecret?: string) {
+  constructor(jwksUri: string, fetcher: FetchFunction, clientSecret?: string | undefined) {
     this.#jwks = createRemoteJWKSet(new URL(jwksUri), {
       timeoutDuration: 10_000,
       [customFetch]: (url, init) => checkedKeySet(fetcher, url, init),
@@ -194,7 +195,7 @@ function refusal(error: unknown): unknown {
 
 /** Fetches the key set; an answer that is not a 200 JSON key set is an outage, not a bad token. */
 async function checkedKeySet(
-  fetcher: typeof fetch,
+  fetcher: FetchFunction,
   url: string,
   init: RequestInit,
 ): Promise<Response> {

@@ -7,6 +7,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { boundedFetch } from "./_fetch.ts";
+import type { FetchFunction } from "../http/http.ts";
 import {
   expectedIssuer,
   isLoopback,
@@ -23,23 +24,23 @@ import type { LoginPolicy } from "./_allowed.ts";
  * issuer discovery states (openid-client uses it for Entra ID's template);
  * not in its type declarations.
  */
-const EXPECTED_ISSUER = (oauth as unknown as Record<string, symbol>)._expectedIssuer;
+const EXPECTED_ISSUER = (oauth as unknown as { readonly _expectedIssuer: symbol })._expectedIssuer;
 
 /** Options of {@link OidcClient}. */
 export interface OidcClientOptions {
   serverMetadataUrl: string;
   clientId: string;
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /** By default, what discovery lists, preferring basic. */
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
-  fetch: typeof fetch;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  fetch: FetchFunction;
   clock: () => number;
   /** Seconds of clock difference allowed with the provider (`exp`, `nbf`, and `iat` ahead of now). */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
   /** Who may log in, besides having a verified email. */
-  policy?: LoginPolicy;
+  policy?: LoginPolicy | undefined;
   /** Where refusals of the provider's tokens are logged (never a token). */
-  log?: (message: string) => void;
+  log?: ((message: string) => void) | undefined;
 }
 
 /** The provider's metadata as discovered, and what this client accepts of it. */
@@ -62,7 +63,7 @@ const DISCOVERY_RETRY_MS = 5_000;
 /** The provider's metadata and the settings of every request made to it. */
 export class Provider {
   readonly options: OidcClientOptions;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFunction;
   readonly tolerance: number;
   readonly #issuer: URL;
   readonly #insecure: boolean;
@@ -170,7 +171,16 @@ export class Provider {
     return clientAuth(method, secret);
   }
 
-  requestOptions(): { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]: boolean } {
-    return { [oauth.customFetch]: this.fetch, [oauth.allowInsecureRequests]: this.#insecure };
+  requestOptions(): {
+    [oauth.customFetch]: (
+      url: string,
+      init: oauth.CustomFetchOptions<string, unknown>,
+    ) => Promise<Response>;
+    [oauth.allowInsecureRequests]: boolean;
+  } {
+    // oauth4webapi's options object is a RequestInit; its optional fields may hold undefined.
+    const customFetch = (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
+      this.fetch(url, init as RequestInit);
+    return { [oauth.customFetch]: customFetch, [oauth.allowInsecureRequests]: this.#insecure };
   }
 }

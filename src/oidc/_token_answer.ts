@@ -16,11 +16,11 @@ import { type JwtExpectations, JwtRefused } from "./_id_token.ts";
 export interface TokenResult {
   identity: Identity;
   /** The provider's refresh token, when it gave one (a new one when it rotates them). */
-  refreshToken?: string;
+  refreshToken?: string | undefined;
   /** The ID token, for `id_token_hint` at logout. */
-  idToken?: string;
+  idToken?: string | undefined;
   /** The provider's session id (the ID token's `sid`), for back-channel logout. */
-  sid?: string;
+  sid?: string | undefined;
   /** Until when (epoch ms) the answer may be relied upon (the access token's lifetime). */
   expiresAt: number;
 }
@@ -105,7 +105,7 @@ async function verifiedUserinfo(
   response: Response,
   refused: Refused,
 ): Promise<Response> {
-  const type = response.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  const type = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/jwt") return response;
   const claims = await verifyJwt(provider, (await response.text()).trim(), "userinfo").catch(
     (error) => {

@@ -24,7 +24,7 @@ function render(value: unknown): string {
 
 /** A tagged template whose values are escaped (lists are joined, `false`/`null` vanish). */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0];
+  let out = strings[0] ?? "";
   for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
   return { [MARKUP]: out };
 }
@@ -116,7 +116,7 @@ export function wantsHtml(c: Context): boolean {
   if (!accept || !accept.includes("text/html")) return false;
   let htmlWeight = 0, jsonWeight = 0;
   for (const part of accept.split(",")) {
-    const [type, ...params] = part.trim().toLowerCase().split(";");
+    const [type = "", ...params] = part.trim().toLowerCase().split(";");
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
     const weight = q ? Number(q.slice(2)) || 0 : 1;
     if (type.trim() === "text/html") htmlWeight = Math.max(htmlWeight, weight);

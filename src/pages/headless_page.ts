@@ -12,9 +12,9 @@ export interface ConfirmPageData {
   /** The code the tool printed. */
   userCode: string;
   /** The address the login was started from, when known. */
-  address?: string;
+  address?: string | undefined;
   /** The tool's `User-Agent`, when it sent one. */
-  userAgent?: string;
+  userAgent?: string | undefined;
   /** When the login was started, and now (epoch milliseconds). */
   startedAt: number;
   now: number;
@@ -51,6 +51,7 @@ export function confirmPage(data: ConfirmPageData): Response {
       <input type="hidden" name="cancel" value="true">
       <button id="cancel" type="submit">Cancel this login</button>
     </form>
+    <p class="actions"><a id="home" href="/">Home</a></p>
   `;
   return pageResponse(200, "Log in a command-line tool?", body, { anyFormTarget: true });
 }
@@ -58,16 +59,19 @@ export function confirmPage(data: ConfirmPageData): Response {
 /** After Cancel: nothing was given, and the program was told. */
 export function headlessCancelledPage(): Response {
   const body = html`<h1>Login cancelled</h1>
-<p id="cancelled">Nothing was given to the program, and it was told that you cancelled.</p>`;
+<p id="cancelled">Nothing was given to the program, and it was told that you cancelled.</p>
+<p class="actions"><a id="home" href="/">Home</a></p>`;
   return pageResponse(200, "Login cancelled", body);
 }
 
-/** After the login: the token went to the tool. */
+/** After the login: the token went to the tool, and this browser got no session. */
 export function headlessDonePage(email: string): Response {
-  const body = html`<h1>You are logged in</h1>
+  const body = html`<h1>The command-line tool is logged in</h1>
 <p id="done">The command-line tool now has a token for <strong>${email}</strong>.
-You can close this page and return to your terminal.</p>`;
-  return pageResponse(200, "You are logged in", body);
+This browser is not logged in to the app by it (it got no session).
+You can close this page and return to your terminal.</p>
+<p class="actions"><a id="home" href="/">Home</a></p>`;
+  return pageResponse(200, "The command-line tool is logged in", body);
 }
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];

@@ -7,8 +7,8 @@ export interface TokenPageData {
   email: string;
   /** Epoch milliseconds. */
   expiresAt: number;
-  /** The app's origin, for the curl line. */
-  origin: string;
+  /** The URL the curl line calls (absolute). */
+  checkUrl: string;
 }
 
 // Copies the token; falls back to selecting it where the clipboard API is refused.
@@ -26,11 +26,26 @@ export function continuePage(path: string): Response {
   return pageResponse(200, "You are logged in", body);
 }
 
+/**
+ * Before the second, offline login of `/token`: why the provider asks again
+ * (a token for scripts outlives the session: it needs a refresh token).
+ */
+export function offlineLoginPage(loginUrl: string): Response {
+  const body = html`
+    <h1>One more step for a token</h1>
+    <p>A token for scripts keeps working after you log out, so the app needs <em>offline access</em>
+    to your account: your provider will ask you once more, and may ask you to agree to it.</p>
+    <p
+      class="actions"><a id="continue" href="${loginUrl}">Continue to your provider</a><a href="/">Home</a></p>
+  `;
+  return pageResponse(200, "One more step for a token", body);
+}
+
 /** The page that hands a token to a person. */
 export function tokenPage(data: TokenPageData): Response {
   const nonce = scriptNonce();
   const iso = new Date(data.expiresAt).toISOString();
-  const curl = `curl -H "Authorization: Bearer ${data.token}" ${data.origin}/`;
+  const curl = `curl -H "Authorization: Bearer ${data.token}" ${shellWord(data.checkUrl)}`;
   const body = html`<h1>Your token</h1>
 <p>For <strong id="email">${data.email}</strong>. It expires on
 <time id="expires" datetime="${iso}">${iso.replace("T", " ").slice(0, 16)} UTC</time>.
@@ -41,4 +56,9 @@ Anyone who holds it acts as you: keep it secret.</p>
 <pre><code id="curl">${curl}</code></pre>
 <script nonce="${nonce}">${COPY_SCRIPT}</script>`;
   return pageResponse(200, "Your token", body, { nonce });
+}
+
+/** A URL as one shell word: quoted unless made only of characters no shell treats specially. */
+function shellWord(url: string): string {
+  return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(url) ? url : `'${url.replaceAll("'", "'\\''")}'`;
 }

@@ -11,14 +11,14 @@ describe("token page", () => {
       token: "abc<def>",
       email: "a&b@example.com",
       expiresAt: Date.UTC(2027, 0, 2, 3, 4),
-      origin: "http://app.test",
+      checkUrl: "http://app.test/token/whoami",
     });
     const page = await res.text();
     assert.match(page, /<textarea id="token" rows="6" readonly>abc&#60;def&#62;<\/textarea>/);
     assert.match(page, /<button id="copy" type="button">Copy<\/button>/);
     assert.match(
       page,
-      /<code id="curl">curl -H &#34;Authorization: Bearer abc&#60;def&#62;&#34; http:\/\/app.test\/<\/code>/,
+      /<code id="curl">curl -H &#34;Authorization: Bearer abc&#60;def&#62;&#34; http:\/\/app.test\/token\/whoami<\/code>/,
     );
     assert.match(page, /datetime="2027-01-02T03:04:00.000Z">2027-01-02 03:04 UTC/);
     assert.match(page, /a&#38;b@example.com/);

@@ -93,7 +93,7 @@ export interface Lineage {
   /** Sealed into the new token: `by` (accounts that bound it), `up` (tokens it dies with). */
   claims: { by: string[]; up?: TokenParent[] };
   /** The tokens it dies with, for the API-token record; absent when a session made it. */
-  parents?: TokenParent[];
+  parents?: TokenParent[] | undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ import { SESSION_TTL } from "../credentials/session.ts";
 import { serviceToken } from "./token_routes.ts";
 import { throughContext, wantsHtml } from "../pages/_html.ts";
 import { handOver, takeHandover } from "../login/handover.ts";
-import { continuePage, tokenPage } from "../pages/token_page.ts";
+import { continuePage, offlineLoginPage, tokenPage } from "../pages/token_page.ts";
 import { USER_TOKEN_TTL } from "../credentials/tokens.ts";
 import { HeadlessLogins } from "../headless/headless_logins.ts";
 import { finishHeadless, headlessRoutes, startHeadless } from "../headless/headless_routes.ts";
@@ -264,14 +264,22 @@ async function token(core: Core, c: Context, pairings: HeadlessLogins): Promise<
   const next = new URLSearchParams({ offline_token: "true", redirect: "token" });
   const hint = c.req.query("login_hint");
   if (hint) next.set("login_hint", hint);
-  return c.redirect(`${core.path("/login")}?${next}`, 307);
+  const login = `${core.path("/login")}?${next}`;
+  // A person who logged in already is told why the provider asks again; a guest
+  // (whose first login this is) and a script follow the redirect.
+  if (session && wantsHtml(c)) return await throughContext(c, offlineLoginPage(login));
+  return c.redirect(login, 307);
 }
 
 /** A user token: a page for a browser, `{"refresh_token"}` for a script. */
 async function tokenAnswer(core: Core, c: Context, token: string, email: string) {
   if (!wantsHtml(c)) return c.json({ refresh_token: token }, 200, NO_STORE);
   const expiresAt = core.clock() + USER_TOKEN_TTL * 1000;
-  return await throughContext(c, tokenPage({ token, email, expiresAt, origin: core.origin(c) }));
+  const checkUrl = new URL(
+    core.options.tokenCheckUrl ?? core.path("/token/whoami"),
+    core.origin(c),
+  );
+  return await throughContext(c, tokenPage({ token, email, expiresAt, checkUrl: checkUrl.href }));
 }
 
 function hasControlCharacter(text: string): boolean {

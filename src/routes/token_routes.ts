@@ -27,8 +27,9 @@ const API_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** What `POST /token/revoke` takes: tokens handed out, never sessions, login states or sealed grant secrets. */
 const REVOCABLE: ReadonlySet<SealPurpose> = new Set(["user_token", "service_token", "api_token"]);
 
-/** Adds `/token/revoke` and `/token/api` (under the prefix). */
+/** Adds `/token/whoami`, `/token/revoke` and `/token/api` (under the prefix). */
 export function tokenRoutes(core: Core, app: Hono<OAuthEnv>): void {
+  app.get("/token/whoami", (c) => whoami(core, c));
   app.post("/token/revoke", (c) => revoke(core, c));
   ownTokenRoutes(core, app);
   app.post("/token/api", (c) => createApiToken(core, c));
@@ -78,6 +79,31 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   });
   const capabilities = await core.caps.get(account);
   return c.json({ service_token: token, user: account, capabilities }, 200, NO_STORE);
+}
+
+/**
+ * `GET /token/whoami`: who the presented token (or session) is: its account,
+ * kind, expiry and what it may do now. Never the token itself.
+ */
+async function whoami(core: Core, c: Context): Promise<Response> {
+  const caller = await authenticated(core, c);
+  if (caller instanceof Response) return caller;
+  const { user } = caller;
+  const capabilities: string[] = [];
+  for (const name of core.caps.names) {
+    if (await core.allowed(user, name)) capabilities.push(name);
+  }
+  return c.json(
+    {
+      status: "ok",
+      email: user.email,
+      kind: user.kind,
+      expires_at: user.expiresAt ?? null,
+      capabilities,
+    },
+    200,
+    NO_STORE,
+  );
 }
 
 async function revoke(core: Core, c: Context): Promise<Response> {

@@ -6,7 +6,8 @@
  * @module
  */
 import { type FileState, type FsPath, removeStaleTemps } from "./_atomic_write.ts";
-import { type CapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
+import { accountLine, type CapsFile, parseCapsFile, type Users } from "./_caps_file.ts";
+import { ConfigError } from "../errors.ts";
 import { stateOf, textOf } from "./_caps_read.ts";
 
 /** What the copy needs of the store's options, checked and defaulted. */
@@ -121,7 +122,11 @@ export class CapsCopy {
     if (this.#file !== undefined && this.#file.signature === signature) return this.#file.parsed;
     const text = state === null ? "" : await textOf(this.#path, this.#name);
     const parsed = parseCapsFile(text, this.#name);
-    this.#validate?.(parsed.users);
+    try {
+      this.#validate?.(parsed.users);
+    } catch (error) {
+      throw withLine(error, text);
+    }
     this.#file = { signature, parsed };
     return parsed;
   }
@@ -149,4 +154,16 @@ export class CapsCopy {
     this.#healthy = true;
     this.#checkedAt = this.#clock();
   }
+}
+
+/** A refusal of one account, with the line of the file where that account starts. */
+function withLine(error: unknown, text: string): unknown {
+  if (!(error instanceof ConfigError) || error.path.length !== 1) return error;
+  const line = accountLine(text, String(error.path[0]));
+  if (line === undefined) return error;
+  return new ConfigError(`${error.problem} (line ${line})`, {
+    path: error.path,
+    file: error.file,
+    cause: error.cause,
+  });
 }

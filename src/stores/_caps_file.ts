@@ -68,6 +68,20 @@ function capabilityList(value: unknown, email: string, file: string): string[] {
   return value;
 }
 
+/** The line (from 1) where `email`'s account starts in the file's text, if it is there. */
+export function accountLine(text: string, email: string): number | undefined {
+  let doc: Document;
+  try {
+    doc = parseYamlDocument(text);
+  } catch {
+    return undefined;
+  }
+  if (!isMap(doc.contents)) return undefined;
+  const pair = doc.contents.items.find((item) => keyOf(item) === email);
+  const offset = (pair?.key as Node | null | undefined)?.range?.[0];
+  return offset === undefined ? undefined : text.slice(0, offset).split("\n").length;
+}
+
 function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
@@ -122,7 +136,8 @@ function wholeEdit(
   } else if (index === -1) {
     map.items.push(doc.createPair(email, [...capabilities]));
   } else {
-    map.items[index].value = listNode(doc, map.items[index].value, capabilities);
+    const pair = map.items[index]!;
+    pair.value = listNode(doc, pair.value, capabilities);
   }
   try {
     const written = parseCapsFile(doc.toString(SERIALIZE), file);

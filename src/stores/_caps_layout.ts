@@ -149,7 +149,7 @@ function bodyText(body: string | undefined, email: string, next: readonly string
   const doc = parseYamlDocument(body);
   const map = doc.contents;
   if (!isMap(map) || map.items.length !== 1) throw new Error("not one account");
-  const pair = map.items[0];
+  const pair = map.items[0]!;
   if (!isScalar(pair.key) || pair.key.value !== email) throw new Error("not this account");
   pair.value = listNode(doc, pair.value, next);
   return doc.toString(SERIALIZE);
@@ -167,7 +167,7 @@ function readsAs(layout: Layout, body: string, email: string, next: readonly str
   }
   const map = doc.contents;
   if (!isMap(map) || map.flow || map.items.length !== 1 || !plainTree(map)) return false;
-  const { key, value } = map.items[0];
+  const { key, value } = map.items[0]!;
   if (!isScalar(key) || key.value !== email || key.range?.[0] !== before.length) return false;
   if (!isSeq(value)) return false;
   const names = value.items.map((item) => (item as Node & { value?: unknown }).value);
@@ -186,7 +186,7 @@ function assemble(head: string, entries: readonly Entry[], tail: string): Splice
 function detached(lead: string): string {
   const lines = lead.split("\n");
   let keep = lines.length - 1;
-  while (keep > 0 && lines[keep - 1].startsWith("#")) keep--;
+  while (keep > 0 && lines[keep - 1]!.startsWith("#")) keep--;
   return lines.slice(0, keep).join("\n") + (keep > 0 ? "\n" : "");
 }
 
@@ -204,20 +204,21 @@ export function splicedEdit(
   const entries = [...layout.entries];
   if (next === undefined) {
     if (index === undefined) return assemble(layout.head, entries, layout.tail);
-    const [gone] = entries.splice(index, 1);
+    const gone = entries.splice(index, 1)[0]!;
     const kept = detached(gone.lead);
     if (index === entries.length) return assemble(layout.head, entries, kept + layout.tail);
-    entries[index] = { ...entries[index], lead: kept + entries[index].lead };
+    const after = entries[index]!;
+    entries[index] = { ...after, lead: kept + after.lead };
     return assemble(layout.head, entries, layout.tail);
   }
   let body: string;
   try {
-    body = bodyText(index === undefined ? undefined : entries[index].body, email, next);
+    body = bodyText(index === undefined ? undefined : entries[index]!.body, email, next);
   } catch {
     return undefined;
   }
   if (!readsAs(layout, body, email, next)) return undefined;
   if (index === undefined) entries.push({ email, lead: appendLead(layout), body });
-  else entries[index] = { ...entries[index], body };
+  else entries[index] = { ...entries[index]!, body };
   return assemble(layout.head, entries, layout.tail);
 }

@@ -132,7 +132,7 @@ export class Connection {
           `${this.file} is at schema ${from}, newer than this code (${STEPS.length})`,
         );
       }
-      for (let step = from; step < STEPS.length; step++) this.#db.exec(STEPS[step]);
+      for (let step = from; step < STEPS.length; step++) this.#db.exec(STEPS[step]!);
       if (from === 0) first(this);
       this.#db.exec(`PRAGMA user_version = ${STEPS.length}`);
       this.#db.exec("COMMIT");

@@ -1,5 +1,6 @@
 // The store behind a CapabilitySet, from its `userFile` and `store` options.
 import { ConfigError } from "../errors.ts";
+import { invalidEmailMessage } from "../_email.ts";
 import type { CapabilityStore } from "./capability_store.ts";
 import { FileCapabilityStore } from "./file_store.ts";
 import { MemoryCapabilityStore } from "./memory_store.ts";
@@ -12,7 +13,8 @@ export interface KnownCapabilities {
 
 /**
  * `store`, or a `FileCapabilityStore` for `userFile` whose files may only
- * name known capabilities, or else a `MemoryCapabilityStore`.
+ * hold valid emails (as `CapabilitySet.add` checks them) with known
+ * capabilities, or else a `MemoryCapabilityStore`.
  *
  * @throws {TypeError} When both are given or either is malformed, naming the option.
  */
@@ -37,6 +39,10 @@ export function storeFromOptions(
   const fileStore: FileCapabilityStore = new FileCapabilityStore(userFile, {
     validate: (users) => {
       for (const [email, list] of users) {
+        const invalid = invalidEmailMessage(email);
+        if (invalid !== null) {
+          throw new ConfigError(invalid, { file: fileStore.file, path: [email] });
+        }
         const unknown = list.find((name) => !known.has(name));
         if (unknown === undefined) continue;
         throw new ConfigError(known.unknown(unknown), { file: fileStore.file, path: [email] });

@@ -27,7 +27,7 @@ export interface FileCapabilityStoreOptions {
    * `0` checks on every access.
    * @default {1000}
    */
-  reloadInterval?: number;
+  reloadInterval?: number | undefined;
   /**
    * The time in epoch milliseconds, for the reload interval.
    * @default {Date.now}

@@ -132,7 +132,7 @@ describe("FileCapabilityStore reloads", () => {
       assert.deepEqual(await store.get("a@x"), ["read"]);
       await writeFile(path, "a@x: [read, root]\n");
       assert.deepEqual(await store.get("a@x"), ["read"]);
-      assert.equal(errors[0]?.message, `${path}: a@x: no root`);
+      assert.equal(errors[0]?.message, `${path}: a@x: no root (line 1)`);
     });
   });
 

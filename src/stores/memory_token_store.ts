@@ -187,9 +187,9 @@ export class MemoryTokenStore implements TokenStore {
   #prune(): void {
     const oldest = this.#clock() - this.#retention;
     let drop = 0;
-    while (drop < this.#log.length && this.#log[drop].at <= oldest) drop++;
+    while (drop < this.#log.length && this.#log[drop]!.at <= oldest) drop++;
     if (drop === 0) return;
-    this.#horizon = this.#log[drop - 1].revision;
+    this.#horizon = this.#log[drop - 1]!.revision;
     this.#log.splice(0, drop);
   }
 

@@ -36,7 +36,7 @@ export interface ApiTokenRecord {
   /** When it was made (seconds since the epoch). */
   created_at: number;
   /** The tokens that made it, when a token did (it is revoked with any of them). */
-  parents?: TokenParent[];
+  parents?: TokenParent[] | undefined;
 }
 
 /**
