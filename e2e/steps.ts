@@ -179,8 +179,11 @@ export const STEPS: Step[] = [
   {
     name: "a token revoked on the admin page stops working, and both changes are in the history",
     async run({ page, demo, shot }) {
-      // A token for scripts: an offline login at the mock first, as step 3.
+      // A token for scripts: an offline login at the mock first, as step 3
+      // (pierre is logged in: a page first says why the provider asks again).
       await page.goto(`${demo.app}/token`);
+      assert.match(await page.locator("body").innerText(), /needs offline access/);
+      await page.locator("#continue").click();
       await logInAtMock(page, demo.provider, "pierre-jean-jacques@youhou.fr");
       await page.waitForURL(`${demo.app}/token`);
       const token = await page.locator("#token").inputValue();
