@@ -178,7 +178,7 @@ export interface AuditQuery {
    */
   limit?: number;
   /** The `next` of the previous page. */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /**

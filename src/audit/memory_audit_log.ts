@@ -60,7 +60,7 @@ export class MemoryAuditLog implements AuditLog {
     this.#entries.splice(this.#below({ at: entry.at, seq: Infinity }) + 1, 0, entry);
     const oldest = this.#clock() - this.#retention;
     let drop = 0;
-    while (drop < this.#entries.length && this.#entries[drop].at < oldest) drop++;
+    while (drop < this.#entries.length && this.#entries[drop]!.at < oldest) drop++;
     if (drop > 0) this.#entries.splice(0, drop);
     return Promise.resolve(structuredClone(entry));
   }
@@ -74,13 +74,13 @@ export class MemoryAuditLog implements AuditLog {
       const entries: AuditEntry[] = [];
       let i = start === undefined ? this.#entries.length - 1 : this.#below(start);
       for (; i >= 0 && entries.length <= limit; i--) {
-        const entry = this.#entries[i];
+        const entry = this.#entries[i]!;
         if (entry.at >= oldest && matches(entry, query)) entries.push(entry);
       }
       const more = entries.length > limit;
       if (more) entries.pop();
       const page: AuditPage = { entries: structuredClone(entries) };
-      if (more) page.next = cursorAfter(entries[entries.length - 1]);
+      if (more) page.next = cursorAfter(entries[entries.length - 1]!);
       return Promise.resolve(page);
     } catch (error) {
       return Promise.reject(error);
@@ -92,7 +92,7 @@ export class MemoryAuditLog implements AuditLog {
     let lo = 0, hi = this.#entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (earlier(this.#entries[mid], point)) lo = mid + 1;
+      if (earlier(this.#entries[mid]!, point)) lo = mid + 1;
       else hi = mid;
     }
     return lo - 1;

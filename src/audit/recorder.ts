@@ -11,7 +11,7 @@ import type { AuditActor, AuditCredential, AuditLog, AuditRecord } from "./audit
 
 /** The caller of a request, as the recorder needs it. */
 export interface AuditCaller {
-  user: { email: string; kind: string; expiresAt?: number } | null;
+  user: { email: string; kind: string; expiresAt?: number | undefined } | null;
   via: string;
 }
 

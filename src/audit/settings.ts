@@ -20,7 +20,7 @@ export interface AuditSettings {
 export interface AuditOptionFields {
   audit?: AuditLog;
   auditLogins?: boolean;
-  clientAddress?: (c: Context) => string | undefined;
+  clientAddress?: ((c: Context) => string | undefined) | undefined;
 }
 
 /** Checks the audit options; throws a TypeError naming the first bad one. */

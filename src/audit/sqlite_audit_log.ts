@@ -159,7 +159,7 @@ export class SqliteAuditLog implements AuditLog {
         seq: Number(row.seq),
       }));
       const page: AuditPage = { entries };
-      if (rows.length > limit) page.next = cursorAfter(entries[entries.length - 1]);
+      if (rows.length > limit) page.next = cursorAfter(entries[entries.length - 1]!);
       return Promise.resolve(page);
     } catch (error) {
       return Promise.reject(error);

@@ -13,7 +13,7 @@ export interface GrantRefs {
   tokens: string[];
   checkedUntil?: number;
   offline?: boolean;
-  sid?: string;
+  sid?: string | undefined;
 }
 
 /** The first version of a login's record, made at `now` (epoch seconds) to live `lifetime` seconds. */

@@ -14,7 +14,7 @@ export interface LoginRef {
   iss: string;
   sub: string;
   /** The provider's session id, when the ID token carried one. */
-  sid?: string;
+  sid?: string | undefined;
   /** When the login happened (seconds since the epoch). */
   since: number;
 }

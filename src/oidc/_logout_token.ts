@@ -5,6 +5,7 @@
 // `aud`, a recent `iat`, the back-channel logout event, no `nonce` (an ID token
 // is not a logout token), and a `sid` or a `sub`.
 import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose";
+import type { FetchFunction } from "../http/http.ts";
 import { ProviderUnavailable } from "./_checks.ts";
 import { issuerProblem } from "./_id_token.ts";
 import { canonicalIssuer, isTenantTemplate, keyMaySign } from "./_issuer.ts";
@@ -66,7 +67,7 @@ export interface LogoutExpectations {
 export class LogoutTokenVerifier {
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
 
-  constructor(jwksUri: string, fetcher: typeof fetch) {
+  constructor(jwksUri: string, fetcher: FetchFunction) {
     this.#jwks = createRemoteJWKSet(new URL(jwksUri), {
       timeoutDuration: 10_000,
       [customFetch]: fetcher,

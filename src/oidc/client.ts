@@ -53,7 +53,7 @@ export interface LogoutSettings {
   /** Whether `/logout` logs out at the provider too. */
   wanted: boolean;
   /** The logout URL when discovery lists no `end_session_endpoint`. */
-  url?: string;
+  url?: string | undefined;
   /** Told once, at the first discovery, when `wanted` but no logout endpoint is known. */
   log: (message: string) => void;
 }

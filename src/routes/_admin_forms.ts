@@ -23,11 +23,11 @@ export async function manager(core: Core, c: Context): Promise<Authenticated | R
  * `Sec-Fetch-Site`), `application/x-www-form-urlencoded` of at most 4 KiB,
  * exactly the fields named. A refusal by the delegation limit is its 403.
  */
-export async function form(
+export async function form<Name extends string>(
   core: Core,
   c: Context,
-  names: readonly string[],
-  then: (caller: Authenticated, fields: Record<string, string>) => Promise<Response>,
+  names: readonly Name[],
+  then: (caller: Authenticated, fields: Record<Name, string>) => Promise<Response>,
 ): Promise<Response> {
   const caller = await authenticated(core, c);
   if (caller instanceof Response) return caller;
@@ -35,7 +35,7 @@ export async function form(
   if (crossSite) return crossSite;
   const refused = await needManagement(core, caller);
   if (refused) return refused;
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
     return errorResponse(415, "unsupported_media_type", "The body must be a form.");
   }
@@ -44,13 +44,14 @@ export async function form(
     return errorResponse(413, "payload_too_large", `The body must be at most ${MAX_FORM} bytes.`);
   }
   const params = new URLSearchParams(new TextDecoder().decode(bytes));
-  const fields: Record<string, string> = {};
+  // Every name is set below, or the post is refused.
+  const fields = {} as Record<Name, string>;
   for (const name of names) {
     const values = params.getAll(name);
     if (values.length !== 1) return errorResponse(400, "invalid_request", `Send one "${name}".`);
-    fields[name] = values[0];
+    fields[name] = values[0]!;
   }
-  if ([...params.keys()].some((key) => !names.includes(key))) {
+  if ([...params.keys()].some((key) => !(names as readonly string[]).includes(key))) {
     return errorResponse(400, "invalid_request", `Send only ${names.join(", ")}.`);
   }
   try {

@@ -27,7 +27,7 @@ function refuse(core: Core, why: string): Response {
 
 async function backchannelLogout(core: Core, c: Context): Promise<Response> {
   if (!core.oidc) return errorResponse(404, "not_found", "No identity provider is used.");
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
     return errorResponse(
       415,
@@ -43,7 +43,7 @@ async function backchannelLogout(core: Core, c: Context): Promise<Response> {
   if (tokens.length !== 1) return refuse(core, "send exactly one logout_token");
   let claims: LogoutClaims;
   try {
-    claims = await core.oidc.verifyLogoutToken(tokens[0]);
+    claims = await core.oidc.verifyLogoutToken(tokens[0]!);
   } catch (error) {
     if (error instanceof InvalidLogoutToken) return refuse(core, error.message);
     const failure = core.providerFailure(error, 503);
