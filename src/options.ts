@@ -100,7 +100,7 @@ export interface OAuthManagerOptions {
    * `end_session_endpoint` in discovery is used instead when there is one.
    * @default {none: the discovery document's `end_session_endpoint`}
    */
-  providerLogoutUrl?: string;
+  providerLogoutUrl?: string | undefined;
   /**
    * Who may log in, by the domain of their email (`["example.com"]`, exact
    * domains, no subdomains): checked at each login and each refresh, on top
@@ -131,7 +131,7 @@ export interface OAuthManagerOptions {
    * The time, in epoch milliseconds, for every expiry decision.
    * @default {Date.now}
    */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /**
    * Seconds of clock difference allowed with the provider when checking ID
    * tokens: `exp` and `nbf`, and `iat` ahead of now (beyond it, the token is
@@ -187,17 +187,17 @@ export interface OAuthManagerOptions {
    * Where refusals and events are logged (never tokens or secrets).
    * @default {console.warn}
    */
-  log?: (message: string) => void;
+  log?: ((message: string) => void) | undefined;
   /**
    * Where the audit trail is kept: who changed whose capabilities, minted or
    * revoked which token, when and from where (see `docs/admin.md`).
    * @default {a `SqliteAuditLog` beside the default `SqliteStore` (`caps.db` → `caps.audit.db`), else memory}
    */
-  audit?: AuditLog;
+  audit?: AuditLog | undefined;
   /**
    * Also record every login and logout in the audit trail (a line per login:
    * off by default for volume). Headless logins are always recorded.
    * @default {false}
    */
-  auditLogins?: boolean;
+  auditLogins?: boolean | undefined;
 }
