@@ -154,9 +154,10 @@ export class Revocations {
    * longest-lived tokens, an API name's with the last of its tokens, and a
    * back-channel logout's (keys "logout …", see `grants/provider_logout.ts`)
    * with the sessions it ends, by which time the provider has refused the
-   * plain logins' refresh tokens too.
+   * plain logins' refresh tokens too. `before` (seconds, default now) is
+   * for a revocation that must be the same however often it is written.
    */
-  async revokeAccount(email: string): Promise<void> {
+  async revokeAccount(email: string, before?: number | undefined): Promise<void> {
     await this.ready();
     const now = Math.floor(this.#clock() / 1000);
     let until = (now + MAX_TOKEN_LIFETIME) * 1000;
@@ -170,8 +171,13 @@ export class Revocations {
       ).map((t) => t.expires_at * 1000);
       if (ends.length > 0) until = Math.max(...ends);
     }
-    await this.#store.revokeAccount(email, now, until);
+    await this.#store.revokeAccount(email, before ?? now, until);
     await this.#pull();
+  }
+
+  /** True the first time `key` is used while its record lasts (`until`, ms), on every replica. */
+  useOnce(key: string, until: number): Promise<boolean> {
+    return this.#store.useOnce(key, until);
   }
 
   /** Records an issued API token, for `GET /token/api`. */
