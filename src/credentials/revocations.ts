@@ -14,6 +14,7 @@ import {
   type TokenStore,
 } from "../stores/token_store.ts";
 import { SESSION_TTL } from "./session.ts";
+import { canonicalAccount } from "../_email.ts";
 
 export { MAX_TOKEN_LIFETIME };
 
@@ -157,8 +158,9 @@ export class Revocations {
    * plain logins' refresh tokens too. `before` (seconds, default now) is
    * for a revocation that must be the same however often it is written.
    */
-  async revokeAccount(email: string, before?: number | undefined): Promise<void> {
+  async revokeAccount(account: string, before?: number | undefined): Promise<void> {
     await this.ready();
+    const email = canonicalAccount(account);
     const now = Math.floor(this.#clock() / 1000);
     let until = (now + MAX_TOKEN_LIFETIME) * 1000;
     if (email.startsWith("logout ")) {

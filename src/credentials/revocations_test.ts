@@ -34,6 +34,21 @@ describe("Revocations", () => {
     assert.equal(reader.ready(), undefined, "nothing more to read");
   });
 
+  it("records an account's revocation under its lowercased email, and logout keys as given", async () => {
+    const clock = new TestClock();
+    const store = new MemoryTokenStore({ clock: clock.read });
+    const revocations = new Revocations(store, clock.read);
+    await revocations.revokeAccount("Ann@Example.com");
+    await revocations.revokeAccount("api:CI");
+    await revocations.revokeAccount("logout sub https://idp Sub-A");
+    const { changes } = await store.changesSince();
+    assert.deepEqual(changes.map((c) => c.kind === "revoke_account" && c.email), [
+      "ann@example.com",
+      "api:ci",
+      "logout sub https://idp Sub-A",
+    ]);
+  });
+
   it("reloads the whole state once when it fell behind the store's pruned log", async () => {
     const clock = new TestClock();
     const store = new CountingStore({ clock: clock.read, logRetention: 60_000 });

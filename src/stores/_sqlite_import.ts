@@ -4,6 +4,7 @@
 // transaction that creates the schema: all of it lands, or none.
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.ts";
+import { canonicalAccount, canonicalEmail } from "../_email.ts";
 import { checkGrant, expired, type GrantRecord } from "./_grant_records.ts";
 import type { Connection } from "./_sqlite.ts";
 import { MAX_TOKEN_LIFETIME } from "./token_store.ts";
@@ -62,8 +63,12 @@ export function importTokenFile(c: Connection, file: string, now: number): Impor
     if (typeof before !== "number") bad("revoked_accounts", email);
     const until = ((before as number) + MAX_TOKEN_LIFETIME) * 1000;
     if (until <= now) continue;
-    c.sql("insert or replace into revoked_accounts (email, before, until) values (?, ?, ?)")
-      .run(email, before as number, until);
+    // Earlier versions kept emails as given; every lookup now lowercases them.
+    c.sql(
+      `insert into revoked_accounts (email, before, until) values (?, ?, ?)
+       on conflict (email) do update set before = max(before, excluded.before),
+         until = max(until, excluded.until)`,
+    ).run(canonicalAccount(email), before as number, until);
     done.revocations++;
   }
   for (const [id, record] of Object.entries(part("api_tokens"))) {
@@ -71,7 +76,7 @@ export function importTokenFile(c: Connection, file: string, now: number): Impor
     const until = Number((record as unknown as ApiTokenRecord).expires_at) * 1000;
     if (!(until > now)) continue;
     c.sql("insert or replace into api_tokens (id, record, until) values (?, ?, ?)")
-      .run(id, JSON.stringify(record), until);
+      .run(id, JSON.stringify(lowercased(record as unknown as ApiTokenRecord)), until);
     done.apiTokens++;
   }
   for (const [id, record] of Object.entries(part("grants"))) {
@@ -85,8 +90,25 @@ export function importTokenFile(c: Connection, file: string, now: number): Impor
     if (expired(grant, now)) continue;
     c.sql(
       "insert or replace into grants (id, email, version, expires_at, data) values (?, ?, ?, ?, ?)",
-    ).run(id, grant.email, grant.version, grant.expires_at, JSON.stringify(grant.data));
+    ).run(
+      id,
+      canonicalEmail(grant.email),
+      grant.version,
+      grant.expires_at,
+      JSON.stringify(grant.data),
+    );
     done.grants++;
   }
   return done;
+}
+
+/** An API token record whose name, creator and parents are lowercased, as lookups make them. */
+function lowercased(record: ApiTokenRecord): ApiTokenRecord {
+  const { name, created_by, parents } = record;
+  return {
+    ...record,
+    name: canonicalEmail(name),
+    created_by: canonicalEmail(created_by),
+    ...parents && { parents: parents.map((p) => ({ ...p, email: canonicalEmail(p.email) })) },
+  };
 }

@@ -4,11 +4,13 @@
 // by the default store at the first start: nothing a user had is lost.
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GRAPH, startExample } from "../../testing/_fixtures.ts";
+import { Revocations } from "../credentials/revocations.ts";
+import { SqliteStore } from "./sqlite_store.ts";
 
 const LEGACY = fileURLToPath(new URL("../../testdata/legacy_tokens", import.meta.url));
 
@@ -42,6 +44,54 @@ it("the default store imports caps.tokens.json of earlier versions: logins, revo
     assert.ok(files.includes("caps.tokens.json.imported"), "the old file is kept as a backup");
     assert.ok(!files.includes("caps.tokens.json"));
     assert.ok(ex.logs.some((line) => /imported .*caps\.tokens\.json/.test(line)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it("the import lowercases the emails of revocations, API tokens and grants, merging the revocations of one person", async () => {
+  const legacy = JSON.parse(await readFile(join(LEGACY, "caps.tokens.json"), "utf8"));
+  const [grant] = Object.values(legacy.grants) as { id: string; email: string }[];
+  const [api] = Object.values(legacy.api_tokens) as Record<string, unknown>[];
+  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-legacy-"));
+  const now = Date.UTC(2026, 0, 1);
+  const at = now / 1000;
+  try {
+    await writeFile(
+      join(dir, "caps.tokens.json"),
+      JSON.stringify({
+        revoked_accounts: { "Ann@Example.com": at - 60, "ann@example.com": at - 7200 },
+        api_tokens: {
+          [api!.id as string]: {
+            ...api,
+            name: "CI",
+            expires_at: at + 3600,
+            created_by: "Root@Example.com",
+            parents: [{ email: "Root@Example.COM", tokenId: "p", issuedAt: at - 60 }],
+          },
+        },
+        grants: { [grant!.id]: { ...grant, email: "Ann@Example.com" } },
+      }),
+    );
+    using store = new SqliteStore(join(dir, "caps.db"), {
+      importFrom: join(dir, "caps.tokens.json"),
+      clock: () => now,
+      log: () => {},
+    });
+    const revocations = new Revocations(store, () => now);
+    await revocations.ready();
+    assert.equal(
+      revocations.isRevoked({ email: "ann@example.com", issuedAt: at - 600 }),
+      true,
+      "a token of ann issued before her revocation as Ann@Example.com is refused",
+    );
+    const [record] = revocations.apiTokens();
+    assert.equal(record?.created_by, "root@example.com");
+    assert.equal(record?.name, "ci");
+    assert.equal(record?.parents?.[0]?.email, "root@example.com");
+    assert.deepEqual((await store.grantsOf("ann@example.com")).map((g) => g.email), [
+      "ann@example.com",
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
