@@ -6,7 +6,7 @@
 // it stays a few milliseconds).
 import { closeSync, openSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { StoreUnavailable } from "../errors.ts";
+import { ConfigError, StoreUnavailable } from "../errors.ts";
 
 /**
  * The steps of the schema, in order; never edit a released step, add one.
@@ -113,6 +113,8 @@ export class Connection {
         this.#migrate(first);
         return;
       } catch (cause) {
+        // A token file to import that is broken is the operator's to repair, not a store outage.
+        if (cause instanceof ConfigError) throw cause;
         // Start-up is synchronous (once per process): a few short waits for another process's migration.
         if (!isBusy(cause) || Date.now() > deadline) throw unavailable(this.file, cause);
         const until = Date.now() + 20;

@@ -50,7 +50,8 @@ export function importTokenFile(c: Connection, file: string, now: number): Impor
     return p;
   };
   const bad = (key: string, id: string, cause?: unknown): never => {
-    throw new ConfigError("has an invalid entry", { file, path: [key, id], cause });
+    const why = cause instanceof Error ? `: ${cause.message}` : "";
+    throw new ConfigError(`has an invalid entry${why}`, { file, path: [key, id], cause });
   };
   const done: Imported = { revocations: 0, apiTokens: 0, grants: 0 };
   for (const [id, until] of Object.entries(part("revoked_ids"))) {
@@ -72,8 +73,9 @@ export function importTokenFile(c: Connection, file: string, now: number): Impor
     done.revocations++;
   }
   for (const [id, record] of Object.entries(part("api_tokens"))) {
-    if (!object(record) || typeof record.name !== "string") bad("api_tokens", id);
-    const until = Number((record as unknown as ApiTokenRecord).expires_at) * 1000;
+    const problem = apiTokenProblem(record, id);
+    if (problem) bad("api_tokens", id, new TypeError(problem));
+    const until = (record as ApiTokenRecord).expires_at * 1000;
     if (!(until > now)) continue;
     c.sql("insert or replace into api_tokens (id, record, until) values (?, ?, ?)")
       .run(id, JSON.stringify(lowercased(record as unknown as ApiTokenRecord)), until);
@@ -100,6 +102,31 @@ export function importTokenFile(c: Connection, file: string, now: number): Impor
     done.grants++;
   }
   return done;
+}
+
+/** What makes `record` (under `id`) not an API token record as the routes write them, or `null`. */
+function apiTokenProblem(record: unknown, id: string): string | null {
+  if (!object(record)) return "is not an object";
+  if (record.id !== id) return '"id" differs from its key';
+  for (const key of ["name", "created_by"]) {
+    if (typeof record[key] !== "string" || record[key] === "") {
+      return `"${key}" must be a non-empty string`;
+    }
+  }
+  for (const key of ["expires_at", "created_at"]) {
+    if (!Number.isFinite(record[key])) return `"${key}" must be a number of seconds`;
+  }
+  const { capabilities, parents } = record;
+  if (!Array.isArray(capabilities) || !capabilities.every((c) => typeof c === "string")) {
+    return '"capabilities" must be a list of names';
+  }
+  const parent = (p: unknown) =>
+    object(p) && typeof p.email === "string" && typeof p.tokenId === "string" &&
+    (p.issuedAt === undefined || Number.isFinite(p.issuedAt));
+  if (parents !== undefined && !(Array.isArray(parents) && parents.every(parent))) {
+    return '"parents" must be a list of {email, tokenId, issuedAt}';
+  }
+  return null;
 }
 
 /** An API token record whose name, creator and parents are lowercased, as lookups make them. */

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { GRAPH, startExample } from "../../testing/_fixtures.ts";
 import { Revocations } from "../credentials/revocations.ts";
 import { SqliteStore } from "./sqlite_store.ts";
+import { ConfigError } from "../errors.ts";
 
 const LEGACY = fileURLToPath(new URL("../../testdata/legacy_tokens", import.meta.url));
 
@@ -96,3 +97,63 @@ it("the import lowercases the emails of revocations, API tokens and grants, merg
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it("refuses an API token record that the store would not have written, naming the file and the entry", async () => {
+  const legacy = JSON.parse(await readFile(join(LEGACY, "caps.tokens.json"), "utf8"));
+  const [api] = Object.values(legacy.api_tokens) as Record<string, unknown>[];
+  const broken: Record<string, unknown>[] = [
+    { capabilities: 5 },
+    { capabilities: ["read", 7] },
+    { created_by: 5 },
+    { created_at: "yesterday" },
+    { parents: "x" },
+    { parents: [{ email: "root@example.com" }] },
+    { id: "another" },
+  ];
+  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-legacy-"));
+  try {
+    for (const [i, change] of broken.entries()) {
+      const file = join(dir, `t${i}.json`);
+      const record = { ...api, expires_at: Date.now() / 1000 + 3600, ...change };
+      await writeFile(file, JSON.stringify({ api_tokens: { [api!.id as string]: record } }));
+      using store = new SqliteStore(join(dir, `t${i}.db`), { importFrom: file, log: () => {} });
+      await assert.rejects(store.changesSince(), (error: Error) => {
+        assert.ok(error instanceof ConfigError, `${JSON.stringify(change)}: ${error}`);
+        assert.match(error.message, new RegExp(`t${i}\\.json: api_tokens\\.`));
+        return true;
+      });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+for (
+  const [what, content] of [
+    ["is not JSON", "{oops"],
+    ["holds a bad revocation", JSON.stringify({ revoked_ids: { a: "x" } })],
+    [
+      "holds a bad API token",
+      JSON.stringify({ api_tokens: { x: { name: "n", capabilities: 5 } } }),
+    ],
+  ]
+) {
+  it(`makes oauth.ready() throw a ConfigError naming caps.tokens.json when it ${what}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "easy-oauth-legacy-"));
+    try {
+      await cp(join(LEGACY, "caps.yaml"), join(dir, "caps.yaml"));
+      await writeFile(join(dir, "caps.tokens.json"), content!);
+      await using ex = await startExample({
+        capabilities: { graph: GRAPH, autoAdmin: true, userFile: join(dir, "caps.yaml") },
+      });
+      await assert.rejects(ex.oauth.ready(), (error: Error) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.match(error.message, /caps\.tokens\.json/);
+        return true;
+      });
+      assert.ok((await readdir(dir)).includes("caps.tokens.json"), "nothing was imported");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
