@@ -52,7 +52,8 @@ export function createApp(oauth: OAuthManager, options: ExampleAppOptions = {}):
     const admin = manager
       ? html`
         <li><a id="admin-page" href="/manage_capabilities/">The admin page</a>: accounts, capabilities,
-      tokens in circulation and their history (you hold "user_management")</li>`
+        tokens in circulation and their history (you hold "user_management")</li>
+      `
       : "";
     const body = html`
       <h1>easy-oauth for Hono</h1>
