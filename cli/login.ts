@@ -14,6 +14,9 @@ output. --url is the app's address, with its route prefix if it has one
 (https://app.example.com/api/v1).
 `;
 
+/** What a bearer token is made of (RFC 6750 §2.1's b64token), within a sane length. */
+const TOKEN = /^[A-Za-z0-9._~+/=-]{1,8192}$/;
+
 interface Started {
   login_url: string;
   token_url: string;
@@ -81,6 +84,10 @@ async function waitForToken(
     if (res.status === 200) {
       const body = await res.json() as { refresh_token?: unknown; email?: unknown };
       if (typeof body.refresh_token === "string") {
+        // Printed raw on stdout, to be captured: only a token's characters, never an escape sequence.
+        if (!TOKEN.test(body.refresh_token)) {
+          throw new CommandError("the app answered with something that is not a token");
+        }
         const email = typeof body.email === "string" ? printable(body.email, 254) : undefined;
         return email === undefined
           ? { token: body.refresh_token }

@@ -97,6 +97,31 @@ describe("easy-oauth login and what a server says", () => {
     assert.match(out.stderr, /KMRT\]52;c;ZWNobyBwd25lZA==\[2J\]0;title31m-WXBC/);
     assert.match(out.stderr, /: denied\]52;c;ZWNobyBwd25lZA==\[2J\]0;title31m here/);
   });
+
+  it("refuses a token that is not made of token characters, printing nothing on stdout", async () => {
+    const hostile = "\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J";
+    for (const token of [`tok${hostile}`, "tok en", "tok\nen", ""]) {
+      await using server = await serveFor((request) => {
+        const url = new URL(request.url);
+        if (url.pathname === "/login") {
+          return Response.json({
+            login_url: `${url.origin}/confirm`,
+            token_url: `${url.origin}/poll`,
+            expires_in: 60,
+            user_code: "KMRT-WXBC",
+            interval: 1,
+          });
+        }
+        return Response.json({ refresh_token: token, email: "ann@example.com" });
+      });
+      const { out, io } = capture();
+      assert.equal(await main(["login", "--url", `${server.url}/`], io), 1, JSON.stringify(token));
+      assert.equal(out.stdout, "", JSON.stringify(out.stdout));
+      assert.match(out.stderr, /not a token/);
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(out.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    }
+  });
 });
 
 async function serveFor(handler: (request: Request) => Response) {

@@ -61,6 +61,30 @@ const STEPS: readonly string[] = [
      where c.email = n.email;
    insert into {s}.revisions (name, rev) select 'capabilities', count(*) from {s}.capabilities;
    create index on {s}.capabilities (rev);`,
+  // 3: emails lowercased, as every lookup now makes them (earlier versions
+  // kept them as given), API names too: one account's revocations merge, the
+  // later kept. The back-channel logouts' keys (case-sensitive subjects) stay
+  // as they are. Every replica reloads (the horizon passes the old revision).
+  `insert into {s}.revoked_accounts as a (email, revoked_before, until)
+     select lower(email), max(revoked_before), max(until) from {s}.revoked_accounts
+     where email <> lower(email) and email not like 'logout %'
+     group by lower(email)
+   on conflict (email) do update set
+     revoked_before = greatest(a.revoked_before, excluded.revoked_before),
+     until = greatest(a.until, excluded.until);
+   delete from {s}.revoked_accounts where email <> lower(email) and email not like 'logout %';
+   update {s}.grants set email = lower(email) where email <> lower(email);
+   update {s}.api_tokens
+     set record = jsonb_set(record, '{created_by}', to_jsonb(lower(record->>'created_by')))
+     where jsonb_typeof(record->'created_by') = 'string';
+   update {s}.api_tokens set record = jsonb_set(record, '{name}', to_jsonb(lower(record->>'name')))
+     where jsonb_typeof(record->'name') = 'string';
+   update {s}.api_tokens set record = jsonb_set(record, '{parents}', (
+       select jsonb_agg(case when jsonb_typeof(p->'email') = 'string'
+         then jsonb_set(p, '{email}', to_jsonb(lower(p->>'email'))) else p end order by i)
+       from jsonb_array_elements(record->'parents') with ordinality as e(p, i)))
+     where jsonb_typeof(record->'parents') = 'array' and jsonb_array_length(record->'parents') > 0;
+   update {s}.revisions set rev = rev + 1, horizon = rev + 1 where name = 'tokens';`,
 ];
 
 /** The schema version this code writes. */

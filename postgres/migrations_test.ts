@@ -74,6 +74,65 @@ test("a schema of version 1 keeps its data when migrated", { skip }, async () =>
   }
 });
 
+test("a schema of version 2 gets its emails lowercased, one person's revocations merged", {
+  skip,
+}, async () => {
+  const schema = freshSchema();
+  const sql = postgres(DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const s = `"${schema}"`;
+  const sec = Math.floor(Date.now() / 1000);
+  const until = (sec + 3600) * 1000;
+  const record = {
+    id: "t1",
+    name: "CI",
+    capabilities: ["read"],
+    expires_at: sec + 600,
+    created_by: "Root@Example.com",
+    created_at: sec,
+    parents: [{ email: "Root@Example.COM", tokenId: "p", issuedAt: sec }],
+  };
+  try {
+    await migrate(sql, schema, 2);
+    await sql.unsafe(
+      `insert into ${s}.revoked_accounts (email, revoked_before, until) values
+       ('Ann@Example.com', $1, $2), ('ann@example.com', $3, $2),
+       ('logout sub https://idp Sub-A', $1, $2), ('api:CI', $1, $2)`,
+      [sec - 60, until, sec - 7200],
+    );
+    await sql.unsafe(`insert into ${s}.api_tokens values ('t1', $1, $2)`, [
+      sql.json(record),
+      record.expires_at,
+    ]);
+    await sql.unsafe(`insert into ${s}.grants values ('g1', 'Bob@Example.com', 1, $1, '{}')`, [
+      record.expires_at,
+    ]);
+    const [row] = await sql.unsafe(`select rev from ${s}.revisions where name = 'tokens'`);
+    const pg = await PostgresStore.connect(DATABASE_URL!, { schema, ...quiet });
+    try {
+      const whole = await pg.tokens.changesSince();
+      const accounts = whole.changes.flatMap((c) =>
+        c.kind === "revoke_account" ? [[c.email, c.before]] : []
+      ).sort();
+      assert.deepEqual(accounts, [
+        ["ann@example.com", sec - 60],
+        ["api:ci", sec - 60],
+        ["logout sub https://idp Sub-A", sec - 60],
+      ]);
+      const api = whole.changes.find((c) => c.kind === "api_token");
+      assert.equal(api?.kind === "api_token" && api.record.created_by, "root@example.com");
+      assert.equal(api?.kind === "api_token" && api.record.name, "ci");
+      assert.equal(api?.kind === "api_token" && api.record.parents?.[0]?.email, "root@example.com");
+      assert.deepEqual((await pg.tokens.grantsOf("bob@example.com")).map((g) => g.id), ["g1"]);
+      assert.equal((await pg.tokens.changesSince(Number(row?.rev))).reset, true, "replicas reload");
+    } finally {
+      await pg.close();
+    }
+  } finally {
+    await sql.end();
+    await dropSchema(schema);
+  }
+});
+
 test("expired rows and old log entries are deleted through indexes on their expiry", {
   skip,
 }, async () => {

@@ -62,6 +62,15 @@ export function canonicalEmail(email: string): string {
 }
 
 /**
+ * The canonical key of an account revocation: an email or `api:<name>`
+ * lowercased, as every lookup makes it; the back-channel logouts' `logout …`
+ * keys (whose issuers and subjects are case-sensitive) as given.
+ */
+export function canonicalAccount(key: string): string {
+  return key.startsWith("logout ") ? key : canonicalEmail(key);
+}
+
+/**
  * A client-sent value quoted for an error message: JSON-escaped (no raw
  * newline can reach a log line) and cut short; non-strings by their type only.
  */

@@ -5,7 +5,6 @@
  * @module
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   type AuditEntry,
@@ -17,6 +16,7 @@ import {
   checkLogOptions,
 } from "./audit_entry.ts";
 import { cursorAfter, pageSize, parseCursor } from "./paging.ts";
+import { ownerOnly } from "../_private_file.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS easy_oauth_audit (
@@ -86,7 +86,7 @@ export class SqliteAuditLog implements AuditLog {
   #open(): DatabaseSync {
     if (this.#db) return this.#db;
     // Readable by the app's user only, as the store's file: it names people and their addresses.
-    if (this.file !== ":memory:") closeSync(openSync(this.file, "a", 0o600));
+    if (this.file !== ":memory:") ownerOnly(this.file);
     const db = new DatabaseSync(this.file);
     try {
       db.exec("PRAGMA busy_timeout = 5000");

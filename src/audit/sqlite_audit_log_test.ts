@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -42,6 +42,29 @@ describe("SqliteAuditLog", () => {
     } finally {
       writer.close();
       reader.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("makes an existing trail file readable by the app's user only, its -wal and -shm too", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "audit-"));
+    const file = join(dir, "trail.sqlite");
+    const log = new SqliteAuditLog(file);
+    try {
+      await writeFile(file, new Uint8Array());
+      await chmod(file, 0o644);
+      await log.append({
+        at: Date.now(),
+        kind: "account_revoked",
+        account: "bob@example.com",
+        via: "api",
+        actor: { email: "ann@example.com", credential: "session" },
+      });
+      for (const name of ["trail.sqlite", "trail.sqlite-wal", "trail.sqlite-shm"]) {
+        assert.equal((await stat(join(dir, name))).mode & 0o777, 0o600, name);
+      }
+    } finally {
+      log.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

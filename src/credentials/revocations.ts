@@ -14,6 +14,7 @@ import {
   type TokenStore,
 } from "../stores/token_store.ts";
 import { SESSION_TTL } from "./session.ts";
+import { canonicalAccount } from "../_email.ts";
 
 export { MAX_TOKEN_LIFETIME };
 
@@ -43,6 +44,9 @@ export class Revocations {
   readonly #ids = new Map<string, number>();
   readonly #accounts = new Map<string, { before: number; until: number }>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
+  /** The ids of the API tokens by creator and by name: a person's list costs her tokens only. */
+  readonly #byCreator = new Map<string, Set<string>>();
+  readonly #byName = new Map<string, Set<string>>();
   /** The last revision applied; undefined before the first load. */
   #revision: number | undefined;
   /** The store's `hint` when the last catch-up started. */
@@ -114,6 +118,8 @@ export class Revocations {
         this.#ids.clear();
         this.#accounts.clear();
         this.#apiTokens.clear();
+        this.#byCreator.clear();
+        this.#byName.clear();
       }
       for (const change of changes) this.#apply(change);
       this.#revision = revision;
@@ -154,10 +160,12 @@ export class Revocations {
    * longest-lived tokens, an API name's with the last of its tokens, and a
    * back-channel logout's (keys "logout …", see `grants/provider_logout.ts`)
    * with the sessions it ends, by which time the provider has refused the
-   * plain logins' refresh tokens too.
+   * plain logins' refresh tokens too. `before` (seconds, default now) is
+   * for a revocation that must be the same however often it is written.
    */
-  async revokeAccount(email: string): Promise<void> {
+  async revokeAccount(account: string, before?: number | undefined): Promise<void> {
     await this.ready();
+    const email = canonicalAccount(account);
     const now = Math.floor(this.#clock() / 1000);
     let until = (now + MAX_TOKEN_LIFETIME) * 1000;
     if (email.startsWith("logout ")) {
@@ -170,8 +178,13 @@ export class Revocations {
       ).map((t) => t.expires_at * 1000);
       if (ends.length > 0) until = Math.max(...ends);
     }
-    await this.#store.revokeAccount(email, now, until);
+    await this.#store.revokeAccount(email, before ?? now, until);
     await this.#pull();
+  }
+
+  /** True the first time `key` is used while its record lasts (`until`, ms), on every replica. */
+  useOnce(key: string, until: number): Promise<boolean> {
+    return this.#store.useOnce(key, until);
   }
 
   /** Records an issued API token, for `GET /token/api`. */
@@ -181,10 +194,26 @@ export class Revocations {
     await this.#pull();
   }
 
-  /** The API tokens issued, unexpired and not revoked. */
-  apiTokens(): ApiTokenRecord[] {
+  /**
+   * The API tokens issued, unexpired and not revoked; only those made by
+   * `createdBy` and named `name` when given, found through an index.
+   */
+  apiTokens(
+    only: { createdBy?: string | undefined; name?: string | undefined } = {},
+  ): ApiTokenRecord[] {
     const now = this.#clock() / 1000;
-    return [...this.#apiTokens.values()].filter((t) =>
+    const { createdBy, name } = only;
+    const ids = createdBy !== undefined
+      ? this.#byCreator.get(createdBy)
+      : name !== undefined
+      ? this.#byName.get(name)
+      : this.#apiTokens.keys();
+    const records: ApiTokenRecord[] = [];
+    for (const id of ids ?? []) {
+      const record = this.#apiTokens.get(id);
+      if (record && (name === undefined || record.name === name)) records.push(record);
+    }
+    return records.filter((t) =>
       t.expires_at > now &&
       !this.isRevoked({
         email: `api:${t.name}`,
@@ -210,10 +239,13 @@ export class Revocations {
         break;
       }
       case "api_token":
+        this.#removeApiToken(change.record.id);
         this.#apiTokens.set(change.record.id, change.record);
+        index(this.#byCreator, change.record.created_by).add(change.record.id);
+        index(this.#byName, change.record.name).add(change.record.id);
         break;
       case "remove_api_token":
-        this.#apiTokens.delete(change.id);
+        this.#removeApiToken(change.id);
         break;
     }
   }
@@ -226,7 +258,26 @@ export class Revocations {
     for (const [id, until] of this.#ids) if (until <= now) this.#ids.delete(id);
     for (const [email, row] of this.#accounts) if (row.until <= now) this.#accounts.delete(email);
     for (const [id, t] of this.#apiTokens) {
-      if (t.expires_at * 1000 <= now) this.#apiTokens.delete(id);
+      if (t.expires_at * 1000 <= now) this.#removeApiToken(id);
     }
   }
+
+  #removeApiToken(id: string): void {
+    const record = this.#apiTokens.get(id);
+    if (record === undefined) return;
+    this.#apiTokens.delete(id);
+    unindex(this.#byCreator, record.created_by, id);
+    unindex(this.#byName, record.name, id);
+  }
+}
+
+function index(map: Map<string, Set<string>>, key: string): Set<string> {
+  let ids = map.get(key);
+  if (ids === undefined) map.set(key, ids = new Set());
+  return ids;
+}
+
+function unindex(map: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (ids?.delete(id) && ids.size === 0) map.delete(key);
 }

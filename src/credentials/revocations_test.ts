@@ -34,6 +34,57 @@ describe("Revocations", () => {
     assert.equal(reader.ready(), undefined, "nothing more to read");
   });
 
+  it("records an account's revocation under its lowercased email, and logout keys as given", async () => {
+    const clock = new TestClock();
+    const store = new MemoryTokenStore({ clock: clock.read });
+    const revocations = new Revocations(store, clock.read);
+    await revocations.revokeAccount("Ann@Example.com");
+    await revocations.revokeAccount("api:CI");
+    await revocations.revokeAccount("logout sub https://idp Sub-A");
+    const { changes } = await store.changesSince();
+    assert.deepEqual(changes.map((c) => c.kind === "revoke_account" && c.email), [
+      "ann@example.com",
+      "api:ci",
+      "logout sub https://idp Sub-A",
+    ]);
+  });
+
+  it("lists one creator's or one name's API tokens by looking at those only, not every API token", async () => {
+    const clock = new TestClock();
+    const store = new MemoryTokenStore({ clock: clock.read });
+    const now = clock.now / 1000;
+    for (let i = 0; i < 1000; i++) {
+      await store.addApiToken({
+        id: `id${i}`,
+        name: `n${i % 50}`,
+        capabilities: ["read"],
+        expires_at: now + 86400,
+        created_by: `user${i % 100}@example.com`,
+        created_at: now,
+      });
+    }
+    let looked = 0;
+    const revocations = new (class extends Revocations {
+      override isRevoked(probe: Parameters<Revocations["isRevoked"]>[0]): boolean {
+        looked++;
+        return super.isRevoked(probe);
+      }
+    })(store, clock.read);
+    await revocations.ready();
+    const mine = revocations.apiTokens({ createdBy: "user7@example.com" });
+    assert.deepEqual(
+      mine.map((t) => t.id).sort(),
+      Array.from({ length: 10 }, (_, k) => `id${7 + 100 * k}`).sort(),
+    );
+    assert.equal(looked, 10, "only the creator's tokens were looked at");
+    looked = 0;
+    assert.equal(revocations.apiTokens({ name: "n3" }).length, 20);
+    assert.equal(looked, 20);
+    await revocations.revokeId("id7", clock.now + 60_000);
+    assert.equal(revocations.apiTokens({ createdBy: "user7@example.com" }).length, 9);
+    assert.equal(revocations.apiTokens().length, 999);
+  });
+
   it("reloads the whole state once when it fell behind the store's pruned log", async () => {
     const clock = new TestClock();
     const store = new CountingStore({ clock: clock.read, logRetention: 60_000 });

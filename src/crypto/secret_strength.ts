@@ -63,6 +63,11 @@ export function estimateBits(secret: string): number {
     return estimateBits(chars.slice(0, unit).join("")) + Math.log2(chars.length / unit);
   }
   const pool = poolSize(kinds(secret));
+  return Math.min(tokenEstimate(secret, pool), patternEstimate(chars, Math.log2(pool)));
+}
+
+/** Reads `secret` as words, numbers and characters (see `estimateBits`). */
+function tokenEstimate(secret: string, pool: number): number {
   const tokens = secret.match(TOKENS) ?? [];
   // Read as words when most of it is word-shaped runs (prose, a passphrase),
   // else as random characters: random text has short pieces that look like
@@ -145,6 +150,74 @@ function isSequence(token: string): boolean {
     row.includes(lower) || [...row].reverse().join("").includes(lower)
   );
 }
+
+/**
+ * Reads `chars` as an attacker who tries patterns first would: runs of one
+ * character, steady steps (`abc`, `987`), keyboard rows and blocks said
+ * before each cost about one character and a length, wherever they sit and
+ * however they are cut into words and numbers; the rest costs `perChar`
+ * each. Characters taken every second, third or fourth place are read so too
+ * (`a1a2a3…`: two sequences interleaved).
+ */
+function patternEstimate(chars: string[], perChar: number): number {
+  let best = compressed(chars, perChar);
+  for (let stride = 2; stride <= 4 && chars.length >= 6 * stride; stride++) {
+    let bits = Math.log2(stride);
+    for (let start = 0; start < stride; start++) {
+      bits += compressed(chars.filter((_, i) => i % stride === start), perChar);
+    }
+    best = Math.min(best, bits);
+  }
+  return best;
+}
+
+/**
+ * The shortest pattern taken as one: random text has three-character ones
+ * (`cvB`, `mmm`) often enough that counting them would refuse random keys.
+ */
+const MIN_PATTERN = 4;
+
+/** How far back a block said before is looked for: secrets are short, this bounds the work. */
+const WINDOW = 256;
+
+function compressed(chars: string[], perChar: number): number {
+  const lower = chars.map((c) => c.toLowerCase());
+  const code = (i: number) => chars[i]!.codePointAt(0)!;
+  let bits = 0;
+  for (let i = 0; i < chars.length;) {
+    let length = 1;
+    let cost = perChar;
+    const consider = (n: number, c: number) => {
+      if (n >= MIN_PATTERN && n * perChar - c > length * perChar - cost) [length, cost] = [n, c];
+    };
+    // A run of one character (step 0) or a steady step of one.
+    if (i + 1 < chars.length) {
+      const step = code(i + 1) - code(i);
+      let n = 2;
+      while (
+        Math.abs(step) <= 1 && i + n < chars.length && code(i + n) - code(i + n - 1) === step
+      ) n++;
+      if (Math.abs(step) <= 1) consider(n, perChar + Math.log2(n) + (step === 0 ? 0 : 1));
+    }
+    for (const row of ROWS) {
+      let n = 0;
+      while (i + n < chars.length && row.includes(lower.slice(i, i + n + 1).join(""))) n++;
+      consider(n, perChar + Math.log2(n + 1) + 1);
+    }
+    // A block said before (it may run on into itself, as "abcabcabc" does).
+    for (let j = Math.max(0, i - WINDOW); j < i; j++) {
+      let n = 0;
+      while (i + n < chars.length && chars[j + n] === chars[i + n]) n++;
+      consider(n, Math.log2(i + 1) + Math.log2(n + 1));
+    }
+    bits += cost;
+    i += length;
+  }
+  return bits;
+}
+
+/** The keyboard rows, both ways. */
+const ROWS = KEYBOARD_ROWS.flatMap((row) => [row, [...row].reverse().join("")]);
 
 /** The length of the shortest part that the whole secret repeats (its length when none). */
 function repeatedUnit(chars: string[]): number {

@@ -28,9 +28,13 @@ export async function tokensInCirculation(core: Core, email: string): Promise<To
     });
     if (!revoked) rows.set(row.id, row);
   }
-  for (const record of core.revocations.apiTokens()) {
+  // Those made by the account, and those of the account when it is an API name.
+  const named = email.startsWith("api:")
+    ? core.revocations.apiTokens({ name: email.slice(4) })
+    : [];
+  for (const record of [...core.revocations.apiTokens({ createdBy: email }), ...named]) {
     const account = `api:${record.name}`;
-    if ((account !== email && record.created_by !== email) || rows.has(record.id)) continue;
+    if (rows.has(record.id)) continue;
     rows.set(record.id, {
       kind: "api",
       id: record.id,

@@ -46,8 +46,7 @@ export async function accountHolds(core: Core, account: string): Promise<Readonl
   if (!account.startsWith(API_PREFIX)) return await core.caps.effective(account);
   const name = account.slice(API_PREFIX.length);
   const held = new Set<string>();
-  for (const record of core.revocations.apiTokens()) {
-    if (record.name !== name) continue;
+  for (const record of core.revocations.apiTokens({ name })) {
     for (const capability of record.capabilities) {
       if (core.caps.has(capability)) {
         for (const implied of core.caps.implied(capability)) held.add(implied);

@@ -57,26 +57,31 @@ async function backchannelLogout(core: Core, c: Context): Promise<Response> {
   }
 }
 
-/** Records the logout, once per `jti`, where every replica reads it. */
+/**
+ * Records the logout, once per `jti`, where every replica reads it. The
+ * logouts are written first, each the same however often it is (its `before`
+ * is fixed by the token), and the `jti` is used last, atomically: a delivery
+ * that failed partway can be retried, and of deliveries at once one is taken.
+ */
 async function endLogins(core: Core, claims: LogoutClaims): Promise<Response> {
   const revocations = core.revocations;
   await revocations.ready();
-  const seen = logoutKey("jti", claims.iss, claims.jti);
-  if (revocations.isRevoked({ email: "", tokenId: seen })) {
-    return refuse(core, "its jti was already used (a replay)");
-  }
-  // Remembered as long as the token could be accepted at all.
-  const until = (claims.iat + LOGOUT_TOKEN_MAX_AGE + 2 * core.options.clockTolerance) * 1000;
-  await revocations.revokeId(seen, until);
+  const tolerance = core.options.clockTolerance;
+  // What began after the token's iat (give or take the clocks) stays, even on a replay.
+  const before = Math.min(Math.floor(core.clock() / 1000), claims.iat + tolerance);
   // A token naming a sid ends that session (and the person's logins that
   // recorded none, which cannot be told apart); one naming only a sub, all
   // of the person's (§2.6).
   const { iss, sid, sub } = claims;
-  if (sid !== undefined) await revocations.revokeAccount(logoutKey("sid", iss, sid));
+  if (sid !== undefined) await revocations.revokeAccount(logoutKey("sid", iss, sid), before);
   if (sub !== undefined) {
-    await revocations.revokeAccount(
-      logoutKey(sid === undefined ? "sub" : "sub-without-sid", iss, sub),
-    );
+    const kind = sid === undefined ? "sub" : "sub-without-sid";
+    await revocations.revokeAccount(logoutKey(kind, iss, sub), before);
+  }
+  // Remembered as long as the token could be accepted at all.
+  const until = (claims.iat + LOGOUT_TOKEN_MAX_AGE + 2 * tolerance) * 1000;
+  if (!(await revocations.useOnce(logoutKey("jti", iss, claims.jti), until))) {
+    return refuse(core, "its jti was already used (a replay)");
   }
   core.log(
     `the identity provider ended ${

@@ -1,8 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPair, type JWTPayload } from "jose";
-import { type Example, startExample } from "../../testing/_fixtures.ts";
+import { type Example, startExample, TestClock } from "../../testing/_fixtures.ts";
 import { type Forger, forger } from "../../testing/_forger.ts";
+import { MemoryTokenStore } from "../stores/memory_token_store.ts";
+import { StoreUnavailable } from "../errors.ts";
 
 const EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
@@ -13,9 +15,21 @@ interface Setup {
   claims(extra?: JWTPayload): JWTPayload;
 }
 
-async function setUp(): Promise<Setup> {
+/** A store whose next logout write fails, as a busy database's would. */
+class FlakyStore extends MemoryTokenStore {
+  failNext = false;
+  override revokeAccount(email: string, before: number, until: number): Promise<void> {
+    if (this.failNext && email.startsWith("logout ")) {
+      this.failNext = false;
+      return Promise.reject(new StoreUnavailable("busy"));
+    }
+    return super.revokeAccount(email, before, until);
+  }
+}
+
+async function setUp(tokenStore?: MemoryTokenStore): Promise<Setup> {
   const forged = await forger();
-  const ex = await startExample({ fetch: forged.fetch });
+  const ex = await startExample({ fetch: forged.fetch, ...tokenStore && { tokenStore } });
   const claims = (extra: JWTPayload = {}): JWTPayload => ({
     iss: ex.mock.url,
     aud: "example-client",
@@ -99,6 +113,33 @@ describe("POST /backchannel_logout (OpenID Connect Back-Channel Logout 1.0)", ()
     const again = await post(s, token);
     assert.equal(again.status, 400);
     assert.match(again.text, /replay/);
+  });
+
+  it("takes a logout token delivered several times at once exactly once", async () => {
+    const s = await setUp();
+    await using _ = s.ex;
+    const cookie = await session(s, "sid-1");
+    const token = await s.forged.sign(s.claims({ sid: "sid-1", sub: "sub-ann" }));
+    const statuses = (await Promise.all([1, 2, 3, 4].map(() => post(s, token)))).map((r) =>
+      r.status
+    );
+    assert.deepEqual(statuses.toSorted(), [200, 400, 400, 400]);
+    assert.equal(await hello(s, cookie), "hello guest");
+  });
+
+  it("takes the provider's retry of a logout whose recording failed (503)", async () => {
+    // The example's clock starts at the same time, and stands still here.
+    const store = new FlakyStore({ clock: new TestClock().read });
+    const s = await setUp(store);
+    await using _ = s.ex;
+    const cookie = await session(s, "sid-1");
+    const token = await s.forged.sign(s.claims({ sid: "sid-1", sub: "sub-ann" }));
+    store.failNext = true;
+    assert.equal((await post(s, token)).status, 503);
+    const retry = await post(s, token);
+    assert.equal(retry.status, 200, retry.text);
+    assert.equal(await hello(s, cookie), "hello guest");
+    assert.equal((await post(s, token)).status, 400, "a replay after the success is refused");
   });
 
   const invalid: [string, (s: Setup) => Promise<string>][] = [

@@ -48,8 +48,8 @@ async function ownTokens(core: Core, email: string): Promise<OwnToken[]> {
     ...users
       .filter((t) => !core.revocations.isRevoked({ email, tokenId: t.id }))
       .map((t): OwnToken => ({ id: t.id, kind: "user", expires_at: t.until })),
-    ...core.revocations.apiTokens()
-      .filter((t) => t.created_by === email && t.expires_at > now)
+    ...core.revocations.apiTokens({ createdBy: email })
+      .filter((t) => t.expires_at > now)
       .map((t): OwnToken => ({ id: t.id, kind: "api", name: t.name, expires_at: t.expires_at })),
   ];
 }
@@ -72,7 +72,7 @@ export async function revokeOwnById(
   const email = caller.user.email;
   const users = core.grants ? await core.grants.tokensOf(email) : [];
   const user = users.find((t) => t.id === id);
-  const api = core.revocations.apiTokens().find((t) => t.id === id && t.created_by === email);
+  const api = core.revocations.apiTokens({ createdBy: email }).find((t) => t.id === id);
   if (!user && !api) {
     return errorResponse(404, "not_found", "Your account holds no live token with this id.");
   }

@@ -4,9 +4,9 @@
 // transactions kept tiny and retried with an async back-off when another
 // process holds the write lock (the busy timeout blocks the event loop, so
 // it stays a few milliseconds).
-import { closeSync, openSync } from "node:fs";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { StoreUnavailable } from "../errors.ts";
+import { ConfigError, StoreUnavailable } from "../errors.ts";
+import { ownerOnly } from "../_private_file.ts";
 
 /**
  * The steps of the schema, in order; never edit a released step, add one.
@@ -87,9 +87,8 @@ export class Connection {
     this.file = file;
     this.#giveUp = giveUpMs;
     try {
-      // Made readable by the app's user only (it holds sealed refresh tokens);
-      // SQLite gives its -wal and -shm files the same permissions.
-      if (file !== ":memory:") closeSync(openSync(file, "a", 0o600));
+      // Made readable by the app's user only (it holds sealed refresh tokens).
+      if (file !== ":memory:") ownerOnly(file);
       this.#db = new DatabaseSync(file);
       this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     } catch (cause) {
@@ -113,6 +112,8 @@ export class Connection {
         this.#migrate(first);
         return;
       } catch (cause) {
+        // A token file to import that is broken is the operator's to repair, not a store outage.
+        if (cause instanceof ConfigError) throw cause;
         // Start-up is synchronous (once per process): a few short waits for another process's migration.
         if (!isBusy(cause) || Date.now() > deadline) throw unavailable(this.file, cause);
         const until = Date.now() + 20;

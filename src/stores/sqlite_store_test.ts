@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "./sqlite_store.ts";
@@ -43,6 +43,19 @@ describe("SqliteStore", () => {
   it("makes its database file readable by the app's user only", async () => {
     await using f = await folder();
     const file = join(f.dir, "caps.db");
+    using store = new SqliteStore(file);
+    await store.revokeId("x", Date.now() + 60_000);
+    for (const name of ["caps.db", "caps.db-wal", "caps.db-shm"]) {
+      assert.equal((await stat(join(f.dir, name))).mode & 0o777, 0o600, name);
+    }
+  });
+
+  it("makes an existing database file readable by the app's user only, its -wal and -shm too", async () => {
+    await using f = await folder();
+    const file = join(f.dir, "caps.db");
+    // Touched or copied in with the usual umask.
+    await writeFile(file, new Uint8Array());
+    await chmod(file, 0o644);
     using store = new SqliteStore(file);
     await store.revokeId("x", Date.now() + 60_000);
     for (const name of ["caps.db", "caps.db-wal", "caps.db-shm"]) {
