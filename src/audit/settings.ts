@@ -18,8 +18,8 @@ export interface AuditSettings {
 
 /** What the manager's options say of the audit trail. */
 export interface AuditOptionFields {
-  audit?: AuditLog;
-  auditLogins?: boolean;
+  audit?: AuditLog | undefined;
+  auditLogins?: boolean | undefined;
   clientAddress?: ((c: Context) => string | undefined) | undefined;
 }
 
