@@ -113,7 +113,7 @@ async function recordingCost(dir: string) {
     await writeFile(userFile, "boss@example.com: [admin]\n");
     const oauth = new OAuthManager({
       forceUser: { email: "boss@example.com" },
-      secretKey: "a bench secret of thirty-two characters or more",
+      secretKey: "AfvT0f6xm_tuy-vevJvnGFB67dGFn2bm95Fiu378EeE",
       capabilities: { graph: { read: [], write: ["read"], user_management: [] }, userFile },
       ...(audit ? { audit } : {}),
       log: () => {},
