@@ -1,25 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { FileCapabilityStore } from "./file_store.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-caps-"));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const append = (name: string) => (current: readonly string[] | undefined) => [
-  ...(current ?? []),
-  name,
-];
+import { append, withDir } from "./_test_util.ts";
 
 describe("FileCapabilityStore edits", () => {
   it("keeps comments, order and hand-written styles when it edits the file", async () => {

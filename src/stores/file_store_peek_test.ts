@@ -1,23 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FileCapabilityStore } from "./file_store.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-caps-"));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const append = (name: string) => (current: readonly string[] | undefined) => [
-  ...(current ?? []),
-  name,
-];
+import { append, withDir } from "./_test_util.ts";
 
 describe("FileCapabilityStore.peek", () => {
   it("peek() knows nothing before the first load, then answers from memory until a check is due", async () => {

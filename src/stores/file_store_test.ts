@@ -1,24 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { platform, tmpdir } from "node:os";
+import { chmod, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { platform } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { FileCapabilityStore } from "./file_store.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "easy-oauth-caps-"));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const append = (name: string) => (current: readonly string[] | undefined) => [
-  ...(current ?? []),
-  name,
-];
+import { append, withDir } from "./_test_util.ts";
 
 describe("FileCapabilityStore", () => {
   it("treats a missing file as empty and creates it on the first write, in the upstream format", async () => {
