@@ -7,7 +7,7 @@
 import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose";
 import type { FetchFunction } from "../http/http.ts";
 import { ProviderUnavailable } from "./_checks.ts";
-import { issuerProblem } from "./_id_token.ts";
+import { issuerProblem, OIDC_ALGORITHMS } from "./_id_token.ts";
 import { canonicalIssuer, isTenantTemplate, keyMaySign } from "./_issuer.ts";
 
 /** The `events` member that makes a JWT a logout token (§2.4). */
@@ -18,18 +18,7 @@ export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backcha
  */
 export const LOGOUT_TOKEN_MAX_AGE = 600;
 /** Asymmetric algorithms only: a logout token is never a MAC or unsigned (§2.6 step 2). */
-const ALGORITHMS = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-];
+const ALGORITHMS = OIDC_ALGORITHMS.filter((alg) => !alg.startsWith("HS"));
 const MAX_ID = 255;
 
 /** What a valid logout token says. */
