@@ -7,7 +7,7 @@ import { errorResponse } from "../http/http.ts";
 import { readAtMost } from "../http/body.ts";
 import { CapabilityError } from "../capabilities/capability_error.ts";
 import { DelegationRefused, delegationResponse } from "./_delegation.ts";
-import { type Authenticated, authenticated, crossSiteRefusal, needManagement } from "./_guards.ts";
+import { type Authenticated, authenticated, managingCaller, needManagement } from "./_guards.ts";
 
 const MAX_FORM = 4096;
 
@@ -29,12 +29,8 @@ export async function form<Name extends string>(
   names: readonly Name[],
   then: (caller: Authenticated, fields: Record<Name, string>) => Promise<Response>,
 ): Promise<Response> {
-  const caller = await authenticated(core, c);
+  const caller = await managingCaller(core, c);
   if (caller instanceof Response) return caller;
-  const crossSite = crossSiteRefusal(core, c, caller);
-  if (crossSite) return crossSite;
-  const refused = await needManagement(core, caller);
-  if (refused) return refused;
   const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
     return errorResponse(415, "unsupported_media_type", "The body must be a form.");

@@ -28,6 +28,19 @@ export async function needManagement(core: Core, caller: Caller): Promise<Respon
 }
 
 /**
+ * The caller of a state-changing management request: authenticated, not sent
+ * by another site (for a cookie), and holding `user_management`; else the
+ * refusal to answer.
+ */
+export async function managingCaller(core: Core, c: Context): Promise<Authenticated | Response> {
+  const caller = await authenticated(core, c);
+  if (caller instanceof Response) return caller;
+  const crossSite = crossSiteRefusal(core, c, caller);
+  if (crossSite) return crossSite;
+  return await needManagement(core, caller) ?? caller;
+}
+
+/**
  * The JSON body of a state-changing request by an authenticated user manager:
  * 401/403 for the caller, 403 for a cross-site cookie request, 415/413/400 for
  * the body, and 400 for fields other than `allowed`.
@@ -37,12 +50,8 @@ export async function managerBody(
   c: Context,
   allowed: readonly string[],
 ): Promise<{ caller: Authenticated; body: Record<string, unknown> } | Response> {
-  const caller = await authenticated(core, c);
+  const caller = await managingCaller(core, c);
   if (caller instanceof Response) return caller;
-  const crossSite = crossSiteRefusal(core, c, caller);
-  if (crossSite) return crossSite;
-  const refused = await needManagement(core, caller);
-  if (refused) return refused;
   const body = await strictBody(c, allowed);
   return body instanceof Response ? body : { caller, body };
 }
