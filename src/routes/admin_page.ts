@@ -22,6 +22,7 @@ import { accountHolds, actingRefusal, checkDelegation } from "./_delegation.ts";
 import type { Authenticated } from "./_guards.ts";
 import { form, manager } from "./_admin_forms.ts";
 import { recordChange, recordRevocation } from "./_audit_hooks.ts";
+import { revokeAccount } from "./_revoke_account.ts";
 import { revokeRow, tokensInCirculation } from "./_account_tokens.ts";
 import { visibleHistory } from "./admin_history.ts";
 
@@ -139,18 +140,8 @@ export function adminPageRoutes(core: Core, app: Hono<OAuthEnv>): void {
         if (problem && !API_ACCOUNT.test(email)) {
           return errorResponse(400, "invalid_request", `"email" ${problem}.`);
         }
-        const beyond = await actingRefusal(
-          core,
-          caller.user,
-          `Revoking every token of ${email}`,
-          await accountHolds(core, email),
-        );
-        if (beyond) return beyond;
-        await core.revocations.revokeAccount(email);
-        await core.grants?.revokeAccount(email).catch((error) => {
-          core.log(`revoking the grants of ${email} at the provider failed: ${error}`);
-        });
-        await recordRevocation(core, c, caller, email, undefined, "page");
+        const refused = await revokeAccount(core, c, caller, email, "page");
+        if (refused) return refused;
         return back(c, base, email, "revoked_all");
       }),
   );

@@ -10,6 +10,7 @@ import { randomId, Sealer, type SealPurpose } from "../crypto/seal.ts";
 import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
 import { notAPerson, ownTokenRoutes, revokeOwnById } from "./own_tokens.ts";
 import { recordMint, recordRevocation } from "./_audit_hooks.ts";
+import { revokeAccount } from "./_revoke_account.ts";
 import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {
   authenticated,
@@ -131,19 +132,8 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     if (!account) {
       return errorResponse(400, "invalid_request", '"user" must be an account or api:<name>.');
     }
-    const beyond = await actingRefusal(
-      core,
-      caller.user,
-      `Revoking every token of ${user}`,
-      await accountHolds(core, user),
-    );
+    const beyond = await revokeAccount(core, c, caller, user, "api");
     if (beyond) return beyond;
-    await core.revocations.revokeAccount(user);
-    await recordRevocation(core, c, caller, user);
-    // Every login of the account ends at the provider too (best effort, reported in the log).
-    await core.grants?.revokeAccount(user).catch((error) => {
-      core.log(`revoking the grants of ${user} at the provider failed: ${error}`);
-    });
     return c.json({ status: "ok", revoked: "user", user });
   }
   const token = body.token;
