@@ -17,6 +17,9 @@ import { serveExample } from "./_serve_example.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README_DIR = join(ROOT, "examples", "readme");
 
+/** The data files an app of the README makes beside its caps.yaml (token store, audit trail). */
+const DATA_FILES = ["caps.db", "caps.audit.db"].flatMap((db) => [db, `${db}-wal`, `${db}-shm`]);
+
 /** The pages that show snippets: README.md and docs/*.md. */
 async function pages(): Promise<string[]> {
   const docs = (await readdir(join(ROOT, "docs"))).filter((name) => name.endsWith(".md"));
@@ -93,14 +96,7 @@ describe("the README's snippets", () => {
     await using mock = await OAuthMock.start({ port: 0 });
     useProvider(mock.metadataUrl);
     // Its userFile is caps.yaml in the working directory; logins keep their grant beside it.
-    const made = [
-      "caps.db",
-      "caps.db-wal",
-      "caps.db-shm",
-      "caps.audit.db",
-      "caps.audit.db-wal",
-      "caps.audit.db-shm",
-    ].map((n) => join(process.cwd(), n));
+    const made = DATA_FILES.map((n) => join(process.cwd(), n));
     const existed = await access(made[0]).then(() => true, () => false);
     await using _ = {
       [Symbol.asyncDispose]: async () => {
@@ -128,14 +124,7 @@ describe("the README's snippets", () => {
     });
     assert.equal(status, 0, out);
     // Its token database is made beside caps.yaml on first use.
-    const made = [
-      "caps.db",
-      "caps.db-wal",
-      "caps.db-shm",
-      "caps.audit.db",
-      "caps.audit.db-wal",
-      "caps.audit.db-shm",
-    ].map((n) => join(README_DIR, n));
+    const made = DATA_FILES.map((n) => join(README_DIR, n));
     await using _ = {
       [Symbol.asyncDispose]: async () => {
         for (const file of made) await rm(file, { force: true });
