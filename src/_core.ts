@@ -13,6 +13,7 @@ import { BearerTokens } from "./credentials/tokens.ts";
 import { scoped } from "./credentials/scoped_tokens.ts";
 import type { ValidatedOptions } from "./_manager_options.ts";
 import { failureResponse } from "./_failures.ts";
+import { unauthorized } from "./http/http.ts";
 import { type Caller, Callers } from "./_callers.ts";
 import { Recorder } from "./audit/recorder.ts";
 
@@ -120,9 +121,12 @@ export class Core {
 
   /**
    * The grants behind a caller, for the tokens it makes (claim `gr`): its
-   * session's or user token's, or those its own token was made under.
+   * session's or user token's, or those its own token was made under. A user
+   * token that makes a token is noted on its grant as a maker (its revocation
+   * is then kept as long as it would have lived); a 401 when its grant no
+   * longer lists it (revoked meanwhile).
    */
-  async grantsBehind(c: Context, caller: Caller): Promise<string[]> {
+  async grantsBehind(c: Context, caller: Caller): Promise<string[] | Response> {
     if (caller.via === "cookie") {
       const gid = (await this.sessions.read(c))?.gid;
       return gid ? [gid] : [];
@@ -132,7 +136,11 @@ export class Core {
     const purpose = token ? Sealer.purposeOf(token) : undefined;
     const claims = purpose ? await this.sealer.open(purpose, token!) : null;
     if (!claims) return [];
-    return typeof claims.gid === "string" ? [claims.gid] : grantIds(claims.gr);
+    if (typeof claims.gid !== "string") return grantIds(claims.gr);
+    if (purpose === "user_token" && !(await this.grants?.markMaker(claims.gid, claims.jti))) {
+      return unauthorized("The token is invalid, expired or revoked.", true);
+    }
+    return [claims.gid];
   }
 
   /** The app's public origin: `baseUrl`, else the request's own. */

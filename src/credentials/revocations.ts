@@ -15,6 +15,7 @@ import {
 } from "../stores/token_store.ts";
 import { SESSION_TTL } from "./session.ts";
 import { canonicalAccount } from "../_email.ts";
+import { LONGEST_ANSWER } from "../oidc/client.ts";
 
 export { MAX_TOKEN_LIFETIME };
 
@@ -36,6 +37,19 @@ const RETRY_MS = 1_000;
 /** Milliseconds (of the app's clock) between two sweeps of expired entries from the view. */
 const SWEEP_EVERY = 60_000;
 
+/**
+ * The ids of a grant's marks (see {@link Revocations.grantChanged}): a
+ * `revoke_id` row whose id no token or session can have (theirs hold no ":").
+ */
+const GRANT_MARK = "grant:";
+
+/**
+ * How long a grant's mark is kept (ms): past the longest any replica caches
+ * what it read of the grant (a provider's answer is relied upon a day at
+ * most), with an hour for the clocks of replicas that disagree.
+ */
+const MARK_KEPT = (LONGEST_ANSWER + 3600) * 1000;
+
 /** The revocation list and API-token registry of one manager. */
 export class Revocations {
   readonly #store: TokenStore;
@@ -44,6 +58,8 @@ export class Revocations {
   readonly #ids = new Map<string, number>();
   readonly #accounts = new Map<string, { before: number; until: number }>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
+  /** Per grant, the revision after which its last mark was applied, and until when it is kept. */
+  readonly #marks = new Map<string, { at: number; until: number }>();
   /** The ids of the API tokens by creator and by name: a person's list costs her tokens only. */
   readonly #byCreator = new Map<string, Set<string>>();
   readonly #byName = new Map<string, Set<string>>();
@@ -116,12 +132,13 @@ export class Revocations {
       const { revision, reset, changes } = await this.#store.changesSince(this.#revision);
       if (reset) {
         this.#ids.clear();
+        this.#marks.clear();
         this.#accounts.clear();
         this.#apiTokens.clear();
         this.#byCreator.clear();
         this.#byName.clear();
       }
-      for (const change of changes) this.#apply(change);
+      for (const change of changes) this.#apply(change, revision);
       this.#revision = revision;
       this.#seen = hint;
       this.#sweep();
@@ -182,6 +199,33 @@ export class Revocations {
     await this.#pull();
   }
 
+  /**
+   * The revision of the view (-1 before it is loaded): noted before a token's
+   * grant is read, to ask {@link grantUnchangedSince} of what was read.
+   */
+  get revision(): number {
+    return this.#revision ?? -1;
+  }
+
+  /**
+   * Marks that the tokens of grant `gid` changed (one was revoked), after the
+   * change was written to the grant's record: every replica then reads the
+   * record again before it accepts a token of that grant that it had cached.
+   * One row per grant, however many of its tokens are revoked, kept as long
+   * as a replica may cache what it read of the grant.
+   */
+  async grantChanged(gid: string): Promise<void> {
+    await this.ready();
+    await this.#store.revokeId(`${GRANT_MARK}${gid}`, this.#clock() + MARK_KEPT);
+    await this.#pull();
+  }
+
+  /** Whether no mark of grant `gid` was applied after the view's `revision` (see {@link revision}). */
+  grantUnchangedSince(gid: string, revision: number): boolean {
+    const at = this.#marks.get(gid)?.at;
+    return at === undefined || at <= revision;
+  }
+
   /** True the first time `key` is used while its record lasts (`until`, ms), on every replica. */
   useOnce(key: string, until: number): Promise<boolean> {
     return this.#store.useOnce(key, until);
@@ -225,10 +269,19 @@ export class Revocations {
     ).map((t) => structuredClone(t));
   }
 
-  #apply(change: TokenChange): void {
+  /** Applies one change read in a catch-up that ends at `revision`. */
+  #apply(change: TokenChange, revision: number): void {
     switch (change.kind) {
       case "revoke_id":
-        this.#ids.set(change.id, Math.max(change.until, this.#ids.get(change.id) ?? -Infinity));
+        if (change.id.startsWith(GRANT_MARK)) {
+          // The catch-up's last revision stands for the mark's own, which is no later.
+          this.#marks.set(change.id.slice(GRANT_MARK.length), {
+            at: revision,
+            until: change.until,
+          });
+        } else {
+          this.#ids.set(change.id, Math.max(change.until, this.#ids.get(change.id) ?? -Infinity));
+        }
         break;
       case "revoke_account": {
         const had = this.#accounts.get(change.email);
@@ -256,6 +309,7 @@ export class Revocations {
     if (now < this.#nextSweep) return;
     this.#nextSweep = now + SWEEP_EVERY;
     for (const [id, until] of this.#ids) if (until <= now) this.#ids.delete(id);
+    for (const [gid, mark] of this.#marks) if (mark.until <= now) this.#marks.delete(gid);
     for (const [email, row] of this.#accounts) if (row.until <= now) this.#accounts.delete(email);
     for (const [id, t] of this.#apiTokens) {
       if (t.expires_at * 1000 <= now) this.#removeApiToken(id);

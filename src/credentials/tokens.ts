@@ -11,6 +11,7 @@ import { canonicalEmail } from "../_email.ts";
 import type { OAuthUser } from "../env.ts";
 import type { Grants } from "../grants/grants.ts";
 import type { Revocations } from "./revocations.ts";
+import { LONGEST_ANSWER } from "../oidc/client.ts";
 import { type SealedClaims, Sealer, type SealPurpose } from "../crypto/seal.ts";
 
 /** Lifetime of a user token, in seconds (the provider may end it sooner). */
@@ -49,10 +50,11 @@ export function legacyGrantId(id: string): string {
 /**
  * Opens a token of one purpose and tells who holds it (or throws), until
  * when, and, for a token whose login the provider may end at any time (a
- * back-channel logout), whether it still stands.
+ * back-channel logout), whether it still stands; `fresh` tells when what was
+ * read to open it may have changed since (the token is then opened again).
  */
 export type TokenOpener = (claims: SealedClaims & Record<string, unknown>) => Promise<
-  { user: OAuthUser; until: number; stands?: () => boolean }
+  { user: OAuthUser; until: number; stands?: () => boolean; fresh?: () => boolean }
 >;
 
 /** Resolves bearer tokens to callers. */
@@ -65,6 +67,8 @@ export class BearerTokens {
   readonly #inflight = new Map<string, Promise<OAuthUser>>();
   /** The cached callers whose login a back-channel logout may end, and how to ask. */
   readonly #stands = new WeakMap<OAuthUser, () => boolean>();
+  /** The cached callers whose answer goes stale when their grant changes, and how to ask. */
+  readonly #fresh = new WeakMap<OAuthUser, () => boolean>();
 
   constructor(sealer: Sealer, clock: () => number, revocations: Revocations) {
     this.#sealer = sealer;
@@ -83,21 +87,32 @@ export class BearerTokens {
    * refresh at the provider per grant, however many tokens refer to it.
    */
   registerUserTokens(grants: Grants): void {
+    const revocations = this.#revocations;
     this.register("user_token", async (claims) => {
       const { email, iss, sub, jti } = claims as SealedClaims & UserTokenClaims;
       if (typeof email !== "string" || typeof iss !== "string" || typeof sub !== "string") {
         throw new InvalidToken();
       }
+      // Noted before the grant is read: a later mark of the grant makes the cached answer stale.
+      const since = revocations.revision;
       const gid = await grantOf(grants, claims, this.#clock);
       const { identity, until, login } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
+      // A revoked token is taken off its grant: the record, not an entry kept a year, refuses it.
+      if (!(await grants.holds(gid, jti))) throw new InvalidToken();
       const user: OAuthUser = {
         ...identity,
         email: canonicalEmail(identity.email),
         kind: "user",
         tokenId: jti,
       };
-      return { user, until, ...(login ? { stands: () => !grants.ended(login) } : {}) };
+      return {
+        user,
+        // Never cached longer than a grant's mark is kept.
+        until: Math.min(until, this.#clock() + LONGEST_ANSWER * 1000),
+        ...(login ? { stands: () => !grants.ended(login) } : {}),
+        fresh: () => revocations.grantUnchangedSince(gid, since),
+      };
     });
   }
 
@@ -130,7 +145,12 @@ export class BearerTokens {
    */
   peek(token: string): OAuthUser | undefined {
     const cached = this.#cache.get(token);
-    return cached && this.#good(cached) ? cached : undefined;
+    return cached && this.#good(cached) && this.#isFresh(cached) ? cached : undefined;
+  }
+
+  /** Whether what was read to open a cached caller still holds (else it is opened again). */
+  #isFresh(user: OAuthUser): boolean {
+    return this.#fresh.get(user)?.() ?? true;
   }
 
   /** Whether a cached caller is neither revoked nor logged out at the provider. */
@@ -148,7 +168,8 @@ export class BearerTokens {
     const cached = this.#cache.get(token);
     if (cached) {
       if (!this.#good(cached)) throw new InvalidToken();
-      return cached;
+      if (this.#isFresh(cached)) return cached;
+      this.#cache.delete(token);
     }
     let pending = this.#inflight.get(token);
     if (!pending) {
@@ -171,10 +192,11 @@ export class BearerTokens {
     if (!claims) throw new InvalidToken();
     const probe = { email: String(claims.email ?? ""), tokenId: claims.jti, issuedAt: claims.iat };
     if (this.#revocations.isRevoked(probe)) throw new InvalidToken();
-    const { user, until, stands } = await opener(claims);
+    const { user, until, stands, fresh } = await opener(claims);
     const tokenEnd = claims.exp === undefined ? Infinity : claims.exp * 1000;
     const entry: OAuthUser = { ...user, issuedAt: claims.iat, expiresAt: claims.exp };
     if (stands) this.#stands.set(entry, stands);
+    if (fresh) this.#fresh.set(entry, fresh);
     this.#cache.set(token, entry, Math.min(until, tokenEnd));
     if (this.#revocations.isRevoked(entry)) throw new InvalidToken();
     return entry;

@@ -44,6 +44,12 @@ export interface GrantData extends Record<string, unknown> {
   /** Ids of the issued user tokens that refer to it (revoked ones are taken out). */
   tokens: string[];
   /**
+   * Those of `tokens` that made other tokens (service or API tokens): such a
+   * token's id stays revoked until it would have expired, as the tokens it
+   * made are checked against it.
+   */
+  makers?: string[] | undefined;
+  /**
    * The login asked for offline access (`offline_access`, Google's
    * `access_type=offline`): only such a grant mints tokens at `/token`, as a
    * refresh token some providers issue to any login (Keycloak) is bound to the

@@ -34,6 +34,7 @@ import {
   tokenCount,
   tokensOf,
 } from "./_accounts.ts";
+import { addToken, holds, markMaker, takeOff } from "./_token_refs.ts";
 
 export {
   GrantEnded,
@@ -164,8 +165,7 @@ export class Grants {
 
   /**
    * Adds a token id to a live grant of `email` and extends the grant's life to
-   * the token's, unless the account holds `MAX_TOKENS_PER_ACCOUNT` tokens: the
-   * count and the write are one step for the account within this process.
+   * the token's, unless the account holds `MAX_TOKENS_PER_ACCOUNT` tokens.
    * @returns "full" past the bound, "ended" when the grant is gone or dead.
    */
   addToken(
@@ -174,16 +174,7 @@ export class Grants {
     tokenId: string,
     lifetime: number,
   ): Promise<"added" | "full" | "ended"> {
-    return serialized(this.#store, `account:${canonicalEmail(email)}`, async () => {
-      if (await this.tokenCount(email) >= MAX_TOKENS_PER_ACCOUNT) return "full";
-      const until = this.#seconds() + lifetime;
-      const record = await changeGrant(this.#store, id, (data) => {
-        if (data.dead) return undefined;
-        return { ...data, tokens: [...data.tokens, tokenId] };
-      }, (expiresAt) => Math.max(expiresAt, until));
-      const data = record?.data as GrantData | undefined;
-      return data && !data.dead && data.tokens.includes(tokenId) ? "added" : "ended";
-    });
+    return addToken(this.#store, { id, email, tokenId, until: this.#seconds() + lifetime });
   }
 
   /**
@@ -247,30 +238,41 @@ export class Grants {
     }
   }
 
+  /** Whether `tokenId` is one of the tokens of the live grant `id` (read from the store, never cached). */
+  holds(id: string, tokenId: string): Promise<boolean> {
+    return holds(this.#store, id, tokenId);
+  }
+
+  /**
+   * Records that `tokenId`, a token of the grant, made a token; false (nothing
+   * written) when the grant no longer holds it, as after its revocation.
+   */
+  markMaker(id: string, tokenId: string): Promise<boolean> {
+    return markMaker(this.#store, id, tokenId);
+  }
+
   /**
    * Takes a holder (a token id, or the session) off the grant; when nothing
    * refers to it any more, its refresh token is revoked at the provider
    * (RFC 7009) and the grant is dead.
-   * @returns Whether the provider confirmed a revocation.
+   * @returns Whether the provider confirmed a revocation, and whether a
+   *   token's id must stay revoked until it expires: it made tokens, or the
+   *   grant's record is gone and cannot tell.
    */
-  async release(id: string, holder: { tokenId: string } | { session: true }): Promise<boolean> {
-    let ended = false;
-    const record = await changeGrant(this.#store, id, (data) => {
-      ended = false;
-      if (data.dead) return undefined;
-      const tokens = "tokenId" in holder
-        ? data.tokens.filter((t) => t !== holder.tokenId)
-        : data.tokens;
-      const sessionUntil = "session" in holder ? 0 : data.session_until;
-      ended = tokens.length === 0 && sessionUntil <= this.#clock();
-      return { ...data, tokens, session_until: sessionUntil, ...(ended ? { dead: true } : {}) };
-    }, (expiresAt) => (ended ? this.#seconds() : expiresAt)); // nothing refers to it: dropped now
+  async release(
+    id: string,
+    holder: { tokenId: string } | { session: true },
+  ): Promise<{ providerRevoked: boolean; keepId: boolean }> {
+    const { record, ended, maker } = await takeOff(this.#store, id, holder, this.#clock());
+    const keepId = maker || record === undefined;
     // Only the release that ended the grant revokes it (once) at the provider,
     // and only when the account has no other live login: providers may keep
     // one grant for several logins of a browser (oidc-provider does), and
     // revoking a refresh token revokes its whole grant there (RFC 7009 §2.1).
-    if (!record || !ended || await othersLive(this.#store, record, this.#clock())) return false;
-    return await this.#revokeAtProvider(record);
+    if (!record || !ended || await othersLive(this.#store, record, this.#clock())) {
+      return { providerRevoked: false, keepId };
+    }
+    return { providerRevoked: await this.#revokeAtProvider(record), keepId };
   }
 
   /** Revokes every grant of an account at the provider and marks them dead. */

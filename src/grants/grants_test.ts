@@ -193,4 +193,30 @@ describe("grants", () => {
     assert.equal(await statusOf(bearer(ex, token)), 401);
     assert.equal(await statusOf(bearer(ex, minted)), 200, "its sibling from the session lives");
   });
+
+  it("keeps a token of the old format revoked by its id, though its grant is made again on use", async () => {
+    // A provider that revokes nothing: the refresh token inside the old token stays good there.
+    const keeps: typeof fetch = (input, init) =>
+      new Request(input, init).url.endsWith("/oauth2/revoke")
+        ? Promise.resolve(new Response("", { status: 503 }))
+        : fetch(input, init);
+    await using ex = await startExample({ users: USERS, fetch: keeps });
+    const { identity, refreshToken } = await providerLogin(ex);
+    const sealer = new Sealer(SECRET, ex.clock.read);
+    const old = { email: identity.email, sub: identity.sub, iss: identity.iss, rt: refreshToken };
+    const token = await sealer.seal("user_token", old, { ttl: USER_TOKEN_TTL });
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const mine = await fetch(`${ex.tester.url}/token/mine`, { headers });
+    const { tokens } = await mine.json() as { tokens: { id: string }[] };
+    assert.equal(tokens.length, 1);
+    const res = await fetch(`${ex.tester.url}/token/revoke`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ id: tokens[0].id }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(await statusOf(bearer(ex, token)), 401);
+    ex.clock.advance(2 * 86_400);
+    assert.equal(await statusOf(bearer(ex, token)), 401, "past the day its grant's mark is kept");
+  });
 });

@@ -41,7 +41,7 @@ function replica(store: MemoryTokenStore, clock: TestClock) {
 async function loginGrant(
   grants: Grants,
   clock: TestClock,
-  refs: { offline?: boolean; sid?: string },
+  refs: { offline?: boolean; sid?: string; tokens?: string[] },
 ): Promise<string> {
   return await grants.create(ANN, { rt: "rt" }, {
     sessionUntil: clock.now + 3_600_000,
@@ -71,7 +71,7 @@ describe("back-channel logout of grants and of the tokens minted from them", () 
     const clock = new TestClock();
     const store = new MemoryTokenStore({ clock: clock.read });
     const { grants, revocations, tokens } = replica(store, clock);
-    const gid = await loginGrant(grants, clock, { sid: "sid-1" });
+    const gid = await loginGrant(grants, clock, { sid: "sid-1", tokens: ["jti-1"] });
     const token = await tokens.issueUserToken(ANN, gid, "jti-1");
     assert.equal((await tokens.resolve(token)).email, ANN.email);
     assert.ok(tokens.peek(token), "cached");
@@ -85,7 +85,7 @@ describe("back-channel logout of grants and of the tokens minted from them", () 
     const clock = new TestClock();
     const store = new MemoryTokenStore({ clock: clock.read });
     const { grants, revocations, tokens } = replica(store, clock);
-    const gid = await loginGrant(grants, clock, { sid: "sid-1", offline: true });
+    const gid = await loginGrant(grants, clock, { sid: "sid-1", offline: true, tokens: ["jti-1"] });
     const token = await tokens.issueUserToken(ANN, gid, "jti-1");
     clock.advance(1);
     await revocations.revokeAccount(logoutKey("sid", ISS, "sid-1"));

@@ -12,6 +12,12 @@ import type { Provider } from "./_provider.ts";
 import { NotAllowed, notAllowedReason } from "./_allowed.ts";
 import { type JwtExpectations, JwtRefused } from "./_id_token.ts";
 
+/**
+ * The longest an answer of the provider is relied upon (seconds), whatever
+ * its `expires_in`: every cached validation of a grant ends within it.
+ */
+export const LONGEST_ANSWER = 86_400;
+
 /** The result of a code exchange or a refresh. */
 export interface TokenResult {
   identity: Identity;
@@ -60,7 +66,7 @@ export async function tokenResult(
     const info = await userinfo(provider, response.access_token, subject, refused);
     claims = withUserinfo(claims, info, subject, (await provider.metadata()).issuer);
   }
-  const lifetime = Math.min(Math.max(response.expires_in ?? 3600, 0), 86_400);
+  const lifetime = Math.min(Math.max(response.expires_in ?? 3600, 0), LONGEST_ANSWER);
   const identity = identityOf(claims, refused);
   const notAllowed = notAllowedReason(claims, provider.options.policy);
   if (notAllowed) {

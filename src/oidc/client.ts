@@ -27,7 +27,13 @@ import {
 } from "./_front_channel.ts";
 import { CLOCK_TOLERANCE, type OidcClientOptions, Provider } from "./_provider.ts";
 import { InvalidLogoutToken, type LogoutClaims, LogoutTokenVerifier } from "./_logout_token.ts";
-import { type Refused, SUBJECT_MISMATCH, type TokenResult, tokenResult } from "./_token_answer.ts";
+import {
+  LONGEST_ANSWER,
+  type Refused,
+  SUBJECT_MISMATCH,
+  type TokenResult,
+  tokenResult,
+} from "./_token_answer.ts";
 
 export {
   CLOCK_TOLERANCE,
@@ -38,6 +44,7 @@ export {
   LoginError,
   type LoginPolicy,
   type LogoutClaims,
+  LONGEST_ANSWER,
   NotAllowed,
   OfflineNotAllowed,
   type OidcClientOptions,

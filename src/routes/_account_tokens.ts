@@ -4,6 +4,8 @@
 import type { Core } from "../_core.ts";
 import type { AuditEntry } from "../audit/audit_entry.ts";
 import type { TokenRow } from "../pages/admin_page.ts";
+import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
+import { revokeUserToken } from "./_revoke_user_token.ts";
 
 /** The most minted tokens of the trail looked at per account (for it, and by it). */
 const MAX_TOKENS = 1000;
@@ -17,9 +19,12 @@ export async function tokensInCirculation(core: Core, email: string): Promise<To
     core.audit.log.query({ actor: email, kinds: ["token_minted"], limit: MAX_TOKENS }),
   ]);
   const minted = [...forIt.entries, ...byIt.entries].sort((a, b) => b.seq - a.seq);
+  const listed = new Map<string, Promise<Set<string>>>();
   for (const entry of minted) {
     const row = rowOf(entry);
     if (row === undefined || rows.has(row.id) || (row.expiresAt ?? 0) <= now) continue;
+    // A revoked user token is one its grant no longer lists.
+    if (row.kind === "user" && !(await userTokens(core, row.account, listed)).has(row.id)) continue;
     const revoked = core.revocations.isRevoked({
       email: row.account,
       tokenId: row.id,
@@ -49,6 +54,21 @@ export async function tokensInCirculation(core: Core, email: string): Promise<To
   return [...rows.values()];
 }
 
+/** The ids of the user tokens the grants of `account` list, read once per account. */
+function userTokens(
+  core: Core,
+  account: string,
+  read: Map<string, Promise<Set<string>>>,
+): Promise<Set<string>> {
+  let ids = read.get(account);
+  if (ids === undefined) {
+    ids = (core.grants?.tokensOf(account) ?? Promise.resolve([]))
+      .then((tokens) => new Set(tokens.map((t) => t.id)));
+    read.set(account, ids);
+  }
+  return ids;
+}
+
 function rowOf(entry: AuditEntry): TokenRow | undefined {
   const token = entry.token;
   if (token === undefined) return undefined;
@@ -69,13 +89,10 @@ function rowOf(entry: AuditEntry): TokenRow | undefined {
  * token's grant is let go (revoked at the provider when nothing else uses it).
  */
 export async function revokeRow(core: Core, row: TokenRow): Promise<void> {
-  const now = Math.floor(core.clock() / 1000);
-  await core.revocations.revokeId(row.id, (row.expiresAt ?? now + 365 * 86400) * 1000);
-  if (row.kind !== "user" || !core.grants) return;
-  for (const grant of await core.options.tokenStore.grantsOf(row.account)) {
-    const tokens = (grant.data as { tokens?: unknown }).tokens;
-    if (Array.isArray(tokens) && tokens.includes(row.id)) {
-      await core.grants.release(grant.id, { tokenId: row.id });
-    }
-  }
+  const until = (row.expiresAt ?? Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
+  const held = row.kind === "user" && core.grants
+    ? (await core.grants.tokensOf(row.account)).find((t) => t.id === row.id)
+    : undefined;
+  if (held) await revokeUserToken(core, held.grant, row.id, until);
+  else await core.revocations.revokeId(row.id, until);
 }

@@ -7,6 +7,7 @@ import { errorResponse, NO_STORE } from "../http/http.ts";
 import type { OAuthEnv } from "../env.ts";
 import { MAX_TOKEN_LIFETIME } from "../credentials/revocations.ts";
 import { type Authenticated, authenticated } from "./_guards.ts";
+import { revokeUserToken } from "./_revoke_user_token.ts";
 
 /** One token of the caller's account, as `GET /token/mine` lists it. */
 interface OwnToken {
@@ -78,9 +79,8 @@ export async function revokeOwnById(
   }
   const until = (user?.until ?? api?.expires_at ??
     Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
-  await core.revocations.revokeId(id, until);
-  const providerRevoked = user && core.grants
-    ? await core.grants.release(user.grant, { tokenId: id })
-    : false;
+  let providerRevoked = false;
+  if (user) providerRevoked = await revokeUserToken(core, user.grant, id, until);
+  else await core.revocations.revokeId(id, until);
   return c.json({ status: "ok", revoked: "token", id, provider_revoked: providerRevoked });
 }

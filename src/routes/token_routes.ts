@@ -11,6 +11,7 @@ import { accountHolds, actingRefusal, lineage } from "./_delegation.ts";
 import { notAPerson, ownTokenRoutes, revokeOwnById } from "./own_tokens.ts";
 import { recordMint, recordRevocation } from "./_audit_hooks.ts";
 import { revokeAccount } from "./_revoke_account.ts";
+import { revokeUserToken } from "./_revoke_user_token.ts";
 import type { ApiTokenRecord } from "../stores/token_store.ts";
 import {
   authenticated,
@@ -62,6 +63,7 @@ export async function serviceToken(core: Core, c: Context): Promise<Response> {
   if (beyond) return beyond;
   const { ttl, claims } = lineage(core, caller.user, MAX_TOKEN_LIFETIME);
   const gr = await core.grantsBehind(c, caller);
+  if (gr instanceof Response) return gr;
   const jti = randomId();
   const token = await core.sealer.seal("service_token", {
     jti,
@@ -160,20 +162,22 @@ async function revoke(core: Core, c: Context): Promise<Response> {
     if (refused) return refused;
   }
   const until = (claims.exp ?? Math.floor(core.clock() / 1000) + MAX_TOKEN_LIFETIME) * 1000;
-  await core.revocations.revokeId(claims.jti, until);
+  // A user token's grant is revoked at the provider only when nothing else
+  // refers to it. Tokens of the old format shared their refresh token with
+  // siblings: only the token itself is revoked.
+  const gid = purpose === "user_token" && core.grants ? claims.gid : undefined;
+  let providerRevoked = false;
+  if (typeof gid === "string") {
+    providerRevoked = await revokeUserToken(core, gid, claims.jti, until);
+  } else {
+    await core.revocations.revokeId(claims.jti, until);
+  }
   await recordRevocation(core, c, caller, String(claims.email), {
     kind: purpose === "user_token" ? "user" : purpose === "service_token" ? "service" : "api",
     id: claims.jti,
     ...(typeof claims.name === "string" ? { name: claims.name } : {}),
     ...(typeof claims.exp === "number" ? { expiresAt: claims.exp } : {}),
   });
-  // The grant is revoked at the provider only when nothing else refers to it.
-  // Tokens of the old format shared their refresh token with siblings: only
-  // the token itself is revoked.
-  const providerRevoked = purpose === "user_token" && typeof claims.gid === "string" &&
-      core.grants
-    ? await core.grants.release(claims.gid, { tokenId: claims.jti })
-    : false;
   return c.json({
     status: "ok",
     revoked: "token",
@@ -227,6 +231,7 @@ async function createApiToken(core: Core, c: Context): Promise<Response> {
   const { ttl, claims, parents } = lineage(core, caller.user, expiresIn);
   // The logins it is made under: it ends when the provider ends one of them.
   const gr = await core.grantsBehind(c, caller);
+  if (gr instanceof Response) return gr;
   const token = await core.sealer.seal("api_token", {
     jti: id,
     email: `api:${name}`,

@@ -94,12 +94,17 @@ export function logConformance(name: string, make: MakeLoggedStore): void {
         );
       }));
 
-    it("keeps the later of two revocations of one account or id", () =>
+    it("keeps the later of two revocations of one account or id, and logs both", () =>
       withStores(async (a, b) => {
         await a.revokeAccount("ann@example.com", T0 / 1000 + 10, T0 + 120_000);
         await b.revokeAccount("ann@example.com", T0 / 1000, T0 + 60_000);
         await b.revokeId("s1", T0 + 60_000);
+        const { revision } = await a.changesSince();
         await a.revokeId("s1", T0 + 30_000);
+        // A grant's mark is written again at each change of the grant: a reader must see every one.
+        assert.deepEqual((await b.changesSince(revision)).changes, [
+          { kind: "revoke_id", id: "s1", until: T0 + 60_000 },
+        ]);
         assert.deepEqual(
           sorted((await a.changesSince()).changes),
           sorted([

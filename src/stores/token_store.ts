@@ -51,7 +51,12 @@ export interface ApiTokenRecord {
  * ```
  */
 export type TokenChange =
-  /** A token or session id is revoked until `until` (when it would have expired anyway). */
+  /**
+   * A token or session id is revoked until `until` (when it would have
+   * expired anyway). An id `grant:<grant id>` is a mark instead: the user
+   * tokens of that grant changed (one was revoked), and a replica reads the
+   * grant record again before it accepts one it had cached.
+   */
   | { kind: "revoke_id"; id: string; until: number }
   /** Everything issued to `email` at or before `before` (seconds) is revoked, until `until`. */
   | { kind: "revoke_account"; email: string; before: number; until: number }
@@ -106,7 +111,8 @@ export interface TokenChanges {
 export interface TokenStore {
   /**
    * Revokes a token or session id until `until` (epoch ms); a later call for
-   * the same id keeps the later time.
+   * the same id keeps the later time, and every call appends its change to
+   * the log (a grant's mark, `grant:<id>`, is written again at each change).
    */
   revokeId(id: string, until: number): Promise<void>;
   /**

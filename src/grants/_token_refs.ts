@@ -1,0 +1,85 @@
+// The user tokens a grant record lists: adding one under the per-account
+// bound, asking whether one is still listed (a revoked token is taken off,
+// and that is what refuses it), and noting which of them made tokens.
+import { canonicalEmail } from "../_email.ts";
+import type { TokenStore } from "../stores/token_store.ts";
+import type { GrantRecord } from "../stores/token_store.ts";
+import { changeGrant, type GrantData, MAX_TOKENS_PER_ACCOUNT, serialized } from "./grant_data.ts";
+import { tokenCount } from "./_accounts.ts";
+
+/**
+ * Adds `tokenId` to the live grant `id` of `email` and extends the grant's
+ * life to `until` (epoch seconds), unless the account holds
+ * `MAX_TOKENS_PER_ACCOUNT` tokens: the count and the write are one step for
+ * the account within this process.
+ */
+export function addToken(
+  store: TokenStore,
+  { id, email, tokenId, until }: { id: string; email: string; tokenId: string; until: number },
+): Promise<"added" | "full" | "ended"> {
+  return serialized(store, `account:${canonicalEmail(email)}`, async () => {
+    if (await tokenCount(store, email) >= MAX_TOKENS_PER_ACCOUNT) return "full";
+    const record = await changeGrant(store, id, (data) => {
+      if (data.dead) return undefined;
+      return { ...data, tokens: [...data.tokens, tokenId] };
+    }, (expiresAt) => Math.max(expiresAt, until));
+    const data = record?.data as GrantData | undefined;
+    return data && !data.dead && data.tokens.includes(tokenId) ? "added" : "ended";
+  });
+}
+
+/** Whether the live grant `id` lists `tokenId`, as the store holds it now. */
+export async function holds(store: TokenStore, id: string, tokenId: string): Promise<boolean> {
+  const data = (await store.getGrant(id))?.data as GrantData | undefined;
+  return data !== undefined && !data.dead && data.tokens.includes(tokenId);
+}
+
+/**
+ * Notes that `tokenId` made a token, in the same compare-and-set that finds
+ * it still listed: a revocation taking it off at the same time either sees
+ * the note or makes this answer false.
+ */
+export async function markMaker(store: TokenStore, id: string, tokenId: string): Promise<boolean> {
+  let held = false;
+  await changeGrant(store, id, (data) => {
+    held = !data.dead && data.tokens.includes(tokenId);
+    const makers = data.makers ?? [];
+    if (!held || makers.includes(tokenId)) return undefined;
+    return { ...data, makers: [...makers, tokenId] };
+  });
+  return held;
+}
+
+/**
+ * Takes a holder (a token id, or the session) off the grant `id`, at `now`
+ * (epoch ms). When nothing refers to the grant any more it is dead and its
+ * record is dropped at once (`ended`); `maker` tells whether the token made tokens.
+ */
+export async function takeOff(
+  store: TokenStore,
+  id: string,
+  holder: { tokenId: string } | { session: true },
+  now: number,
+): Promise<{ record: GrantRecord | undefined; ended: boolean; maker: boolean }> {
+  let ended = false;
+  let maker = false;
+  const record = await changeGrant(store, id, (data) => {
+    ended = false;
+    maker = "tokenId" in holder && (data.makers ?? []).includes(holder.tokenId);
+    if (data.dead) return undefined;
+    const tokens = "tokenId" in holder
+      ? data.tokens.filter((t) => t !== holder.tokenId)
+      : data.tokens;
+    const makers = data.makers?.filter((t) => tokens.includes(t));
+    const sessionUntil = "session" in holder ? 0 : data.session_until;
+    ended = tokens.length === 0 && sessionUntil <= now;
+    return {
+      ...data,
+      tokens,
+      makers: makers?.length ? makers : undefined,
+      session_until: sessionUntil,
+      ...(ended ? { dead: true } : {}),
+    };
+  }, (expiresAt) => (ended ? Math.floor(now / 1000) : expiresAt));
+  return { record, ended, maker };
+}
