@@ -50,6 +50,14 @@ const GRANT_MARK = "grant:";
  */
 const MARK_KEPT = (LONGEST_ANSWER + 3600) * 1000;
 
+/**
+ * Milliseconds (of the app's clock) after this view applied a grant's mark
+ * during which what is read of the grant is cached no longer than that: a
+ * revocation marks the grant before and after changing its record, and if
+ * it dies in between, what a replica read in between lapses on its own.
+ */
+const YOUNG_MARK = 60_000;
+
 /** The revocation list and API-token registry of one manager. */
 export class Revocations {
   readonly #store: TokenStore;
@@ -58,8 +66,15 @@ export class Revocations {
   readonly #ids = new Map<string, number>();
   readonly #accounts = new Map<string, { before: number; until: number }>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
-  /** Per grant, the revision after which its last mark was applied, and until when it is kept. */
-  readonly #marks = new Map<string, { at: number; until: number }>();
+  /**
+   * Per grant, the catch-up that applied its last mark (see {@link generation}),
+   * when (app's clock), and until when the mark is kept.
+   */
+  readonly #marks = new Map<string, { at: number; appliedAt: number; until: number }>();
+  /** Catch-ups applied by this view, counted here: unlike the store's revision, it never goes back. */
+  #generation = 0;
+  /** The catch-up that last replaced the whole view. */
+  #resetAt = 0;
   /** The ids of the API tokens by creator and by name: a person's list costs her tokens only. */
   readonly #byCreator = new Map<string, Set<string>>();
   readonly #byName = new Map<string, Set<string>>();
@@ -130,7 +145,11 @@ export class Revocations {
       // Noted before reading: a change committed during the read bumps the hint again.
       const hint = this.#store.hint;
       const { revision, reset, changes } = await this.#store.changesSince(this.#revision);
+      const generation = ++this.#generation;
       if (reset) {
+        // A store restored from a backup may go back in revisions: what was
+        // read of any grant before is read again.
+        this.#resetAt = generation;
         this.#ids.clear();
         this.#marks.clear();
         this.#accounts.clear();
@@ -138,7 +157,7 @@ export class Revocations {
         this.#byCreator.clear();
         this.#byName.clear();
       }
-      for (const change of changes) this.#apply(change, revision);
+      for (const change of changes) this.#apply(change, generation);
       this.#revision = revision;
       this.#seen = hint;
       this.#sweep();
@@ -200,18 +219,18 @@ export class Revocations {
   }
 
   /**
-   * The revision of the view (-1 before it is loaded): noted before a token's
-   * grant is read, to ask {@link grantUnchangedSince} of what was read.
+   * A number that grows with every catch-up this view applies: noted before
+   * a token's grant is read, to ask {@link grantUnchangedSince} of what was read.
    */
-  get revision(): number {
-    return this.#revision ?? -1;
+  get generation(): number {
+    return this.#generation;
   }
 
   /**
-   * Marks that the tokens of grant `gid` changed (one was revoked), after the
-   * change was written to the grant's record: every replica then reads the
-   * record again before it accepts a token of that grant that it had cached.
-   * One row per grant, however many of its tokens are revoked, kept as long
+   * Marks that the tokens of grant `gid` change (one is revoked): every
+   * replica then reads the record again before it accepts a token of that
+   * grant that it had cached. Written before the record changes and after:
+   * one row per grant, however many of its tokens are revoked, kept as long
    * as a replica may cache what it read of the grant.
    */
   async grantChanged(gid: string): Promise<void> {
@@ -220,10 +239,25 @@ export class Revocations {
     await this.#pull();
   }
 
-  /** Whether no mark of grant `gid` was applied after the view's `revision` (see {@link revision}). */
-  grantUnchangedSince(gid: string, revision: number): boolean {
+  /**
+   * Whether what was read of grant `gid` when the view was at `generation`
+   * still holds: no mark of the grant and no reload of the view came after.
+   */
+  grantUnchangedSince(gid: string, generation: number): boolean {
     const at = this.#marks.get(gid)?.at;
-    return at === undefined || at <= revision;
+    return generation >= this.#resetAt && (at === undefined || at <= generation);
+  }
+
+  /**
+   * Until when (epoch ms) what is read now of grant `gid` may be cached: a
+   * minute after this view applied a mark of it, while the change it
+   * announced may be under way; else no limit.
+   */
+  grantCacheLimit(gid: string): number {
+    const applied = this.#marks.get(gid)?.appliedAt;
+    return applied !== undefined && this.#clock() < applied + YOUNG_MARK
+      ? applied + YOUNG_MARK
+      : Infinity;
   }
 
   /** True the first time `key` is used while its record lasts (`until`, ms), on every replica. */
@@ -269,14 +303,14 @@ export class Revocations {
     ).map((t) => structuredClone(t));
   }
 
-  /** Applies one change read in a catch-up that ends at `revision`. */
-  #apply(change: TokenChange, revision: number): void {
+  /** Applies one change read in catch-up number `generation`. */
+  #apply(change: TokenChange, generation: number): void {
     switch (change.kind) {
       case "revoke_id":
         if (change.id.startsWith(GRANT_MARK)) {
-          // The catch-up's last revision stands for the mark's own, which is no later.
           this.#marks.set(change.id.slice(GRANT_MARK.length), {
-            at: revision,
+            at: generation,
+            appliedAt: this.#clock(),
             until: change.until,
           });
         } else {

@@ -94,7 +94,7 @@ export class BearerTokens {
         throw new InvalidToken();
       }
       // Noted before the grant is read: a later mark of the grant makes the cached answer stale.
-      const since = revocations.revision;
+      const since = revocations.generation;
       const gid = await grantOf(grants, claims, this.#clock);
       const { identity, until, login } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
@@ -108,8 +108,12 @@ export class BearerTokens {
       };
       return {
         user,
-        // Never cached longer than a grant's mark is kept.
-        until: Math.min(until, this.#clock() + LONGEST_ANSWER * 1000),
+        // Never cached longer than a grant's mark is kept, nor past a young mark's minute.
+        until: Math.min(
+          until,
+          this.#clock() + LONGEST_ANSWER * 1000,
+          revocations.grantCacheLimit(gid),
+        ),
         ...(login ? { stands: () => !grants.ended(login) } : {}),
         fresh: () => revocations.grantUnchangedSince(gid, since),
       };

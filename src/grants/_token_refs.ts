@@ -50,23 +50,32 @@ export async function markMaker(store: TokenStore, id: string, tokenId: string):
   return held;
 }
 
+/** What is taken off a grant: a token (its id kept revoked until `keepUntil`, epoch ms, if it made tokens), or the session. */
+export type Holder = { tokenId: string; keepUntil: number } | { session: true };
+
 /**
- * Takes a holder (a token id, or the session) off the grant `id`, at `now`
- * (epoch ms). When nothing refers to the grant any more it is dead and its
- * record is dropped at once (`ended`); `maker` tells whether the token made tokens.
+ * Takes a holder off the grant `id`, at `now` (epoch ms). A token that made
+ * tokens has its id revoked in the store first, in the same compare-and-set
+ * round that takes it off (those tokens are checked against that id): a
+ * failure leaves it listed, and a retry finds it a maker still. When nothing
+ * refers to the grant any more it is dead and its record is dropped at once
+ * (`ended`).
  */
 export async function takeOff(
   store: TokenStore,
   id: string,
-  holder: { tokenId: string } | { session: true },
+  holder: Holder,
   now: number,
-): Promise<{ record: GrantRecord | undefined; ended: boolean; maker: boolean }> {
+): Promise<{ record: GrantRecord | undefined; ended: boolean }> {
   let ended = false;
-  let maker = false;
-  const record = await changeGrant(store, id, (data) => {
+  let kept = false;
+  const record = await changeGrant(store, id, async (data) => {
     ended = false;
-    maker = "tokenId" in holder && (data.makers ?? []).includes(holder.tokenId);
     if (data.dead) return undefined;
+    if ("tokenId" in holder && !kept && data.makers?.includes(holder.tokenId)) {
+      await store.revokeId(holder.tokenId, holder.keepUntil);
+      kept = true;
+    }
     const tokens = "tokenId" in holder
       ? data.tokens.filter((t) => t !== holder.tokenId)
       : data.tokens;
@@ -81,5 +90,17 @@ export async function takeOff(
       ...(ended ? { dead: true } : {}),
     };
   }, (expiresAt) => (ended ? Math.floor(now / 1000) : expiresAt));
-  return { record, ended, maker };
+  return { record, ended };
+}
+
+/**
+ * Before a dead record is dropped, revokes in the store the ids of the
+ * tokens it lists that made tokens (until the record would have expired,
+ * which is no sooner than they would): those tokens are checked against them,
+ * and nothing else will say so once the record is gone.
+ */
+export async function keepMakers(store: TokenStore, record: GrantRecord): Promise<void> {
+  for (const tokenId of (record.data as GrantData).makers ?? []) {
+    await store.revokeId(tokenId, record.expires_at * 1000);
+  }
 }

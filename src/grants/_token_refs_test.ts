@@ -1,11 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryTokenStore } from "../stores/memory_token_store.ts";
+import type { TokenStore } from "../stores/token_store.ts";
 import { newRecord } from "./_accounts.ts";
-import { holds, markMaker, takeOff } from "./_token_refs.ts";
+import { holds, keepMakers, markMaker, takeOff } from "./_token_refs.ts";
 
 const ANN = { email: "ann@example.com", sub: "sub-ann", iss: "https://idp.example.com" };
 const NOW = 1_767_225_600_000;
+const KEEP = NOW + 86_400_000;
 
 /** A store holding grant "g" of ann, listing tokens t1 and t2, with a session. */
 async function store(): Promise<MemoryTokenStore> {
@@ -15,30 +17,52 @@ async function store(): Promise<MemoryTokenStore> {
   return store;
 }
 
+/** The ids the store holds revoked, and until when. */
+async function revoked(store: TokenStore): Promise<Record<string, number>> {
+  const { changes } = await store.changesSince();
+  return Object.fromEntries(
+    changes.flatMap((c) => c.kind === "revoke_id" ? [[c.id, c.until]] : []),
+  );
+}
+
 describe("the tokens a grant lists", () => {
-  it("are held until taken off; a token taken off can no longer be noted as a maker", async () => {
+  it("are held until taken off, which writes no revoked id; one taken off can no longer be noted as a maker", async () => {
     const s = await store();
     assert.equal(await holds(s, "g", "t1"), true);
     assert.equal(await holds(s, "g", "t3"), false);
     assert.equal(await holds(s, "nope", "t1"), false);
-    assert.deepEqual(await takeOff(s, "g", { tokenId: "t1" }, NOW).then((r) => r.maker), false);
+    await takeOff(s, "g", { tokenId: "t1", keepUntil: KEEP }, NOW);
     assert.equal(await holds(s, "g", "t1"), false);
+    assert.deepEqual(await revoked(s), {});
     assert.equal(await markMaker(s, "g", "t1"), false, "revoked first: the mint is refused");
     assert.equal((await s.getGrant("g"))?.data.makers, undefined);
   });
 
-  it("tell the revocation of a token that made tokens, which is noted once", async () => {
+  it("keep a maker's id revoked, written before it is taken off: a failed write leaves it listed", async () => {
     const s = await store();
     assert.equal(await markMaker(s, "g", "t2"), true);
     assert.equal(await markMaker(s, "g", "t2"), true);
     assert.deepEqual((await s.getGrant("g"))?.data.makers, ["t2"]);
-    assert.equal((await takeOff(s, "g", { session: true }, NOW)).maker, false);
-    const taken = await takeOff(s, "g", { tokenId: "t2" }, NOW);
-    assert.equal(taken.maker, true);
+    await takeOff(s, "g", { session: true }, NOW);
+    assert.deepEqual(await revoked(s), {}, "the session is no maker");
+    const revokeId = s.revokeId.bind(s);
+    s.revokeId = () => Promise.reject(new Error("the store is down"));
+    await assert.rejects(takeOff(s, "g", { tokenId: "t2", keepUntil: KEEP }, NOW), /down/);
+    assert.equal(await holds(s, "g", "t2"), true, "still listed, still a maker: a retry finds it");
+    s.revokeId = revokeId;
+    const taken = await takeOff(s, "g", { tokenId: "t2", keepUntil: KEEP }, NOW);
+    assert.deepEqual(await revoked(s), { t2: KEEP });
     assert.equal(taken.record?.data.makers, undefined, "the note goes with the token");
     assert.equal(taken.ended, false, "t1 still refers to it");
-    const last = await takeOff(s, "g", { tokenId: "t1" }, NOW);
+    const last = await takeOff(s, "g", { tokenId: "t1", keepUntil: KEEP }, NOW);
     assert.equal(last.ended, true);
     assert.equal(await s.getGrant("g"), undefined, "nothing refers to it: dropped");
+  });
+
+  it("keep the makers of a record dropped while it lists them", async () => {
+    const s = await store();
+    await markMaker(s, "g", "t1");
+    await keepMakers(s, (await s.getGrant("g"))!);
+    assert.deepEqual(await revoked(s), { t1: (NOW / 1000 + 3600) * 1000 });
   });
 });

@@ -136,6 +136,16 @@ export function lastCheck(data: GrantData): { identity: Identity; until: number 
 }
 
 /**
+ * What a change of a record makes of its data: the new data, or `undefined`
+ * to write nothing. It may first write elsewhere what must be stored before
+ * the record changes (it runs again, from a fresh read, when the write loses).
+ */
+export type GrantChange = (
+  data: GrantData,
+  record: GrantRecord,
+) => GrantData | undefined | Promise<GrantData | undefined>;
+
+/**
  * Compare-and-set loop: `fn` gets the current data and returns the new one,
  * or `undefined` to write nothing; `expiry` gets the record's `expires_at`
  * (seconds) after `fn` ran, and returns the new one.
@@ -145,7 +155,7 @@ export function lastCheck(data: GrantData): { identity: Identity; until: number 
 export function changeGrant(
   store: TokenStore,
   id: string,
-  fn: (data: GrantData) => GrantData | undefined,
+  fn: GrantChange,
   expiry: (expiresAt: number) => number = (expiresAt) => expiresAt,
 ): Promise<GrantRecord | undefined> {
   return serialized(store, `grant:${id}`, () => casLoop(store, id, fn, expiry));
@@ -154,13 +164,13 @@ export function changeGrant(
 async function casLoop(
   store: TokenStore,
   id: string,
-  fn: (data: GrantData) => GrantData | undefined,
+  fn: GrantChange,
   expiry: (expiresAt: number) => number,
 ): Promise<GrantRecord | undefined> {
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const record = await store.getGrant(id);
     if (!record) return undefined;
-    const data = fn(structuredClone(record.data) as GrantData);
+    const data = await fn(structuredClone(record.data) as GrantData, record);
     if (data === undefined) return record;
     const next: GrantRecord = {
       ...record,

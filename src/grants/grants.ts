@@ -34,7 +34,7 @@ import {
   tokenCount,
   tokensOf,
 } from "./_accounts.ts";
-import { addToken, holds, markMaker, takeOff } from "./_token_refs.ts";
+import { addToken, type Holder, holds, keepMakers, markMaker, takeOff } from "./_token_refs.ts";
 
 export {
   GrantEnded,
@@ -112,12 +112,16 @@ export class Grants {
     }
   }
 
-  /** Lets the store drop a dead record now. */
+  /** Lets the store drop a dead record now, its makers' ids revoked first. */
   #drop(id: string): Promise<GrantRecord | undefined> {
     return changeGrant(
       this.#store,
       id,
-      (data) => (data.dead ? data : undefined),
+      async (data, record) => {
+        if (!data.dead) return undefined;
+        await keepMakers(this.#store, record);
+        return data;
+      },
       () => this.#seconds(),
     );
   }
@@ -254,25 +258,18 @@ export class Grants {
   /**
    * Takes a holder (a token id, or the session) off the grant; when nothing
    * refers to it any more, its refresh token is revoked at the provider
-   * (RFC 7009) and the grant is dead.
-   * @returns Whether the provider confirmed a revocation, and whether a
-   *   token's id must stay revoked until it expires: it made tokens, or the
-   *   grant's record is gone and cannot tell.
+   * (RFC 7009) and the grant is dead. A token that made tokens has its id
+   * revoked until `keepUntil` (epoch ms) first.
+   * @returns Whether the provider confirmed a revocation.
    */
-  async release(
-    id: string,
-    holder: { tokenId: string } | { session: true },
-  ): Promise<{ providerRevoked: boolean; keepId: boolean }> {
-    const { record, ended, maker } = await takeOff(this.#store, id, holder, this.#clock());
-    const keepId = maker || record === undefined;
+  async release(id: string, holder: Holder): Promise<boolean> {
+    const { record, ended } = await takeOff(this.#store, id, holder, this.#clock());
     // Only the release that ended the grant revokes it (once) at the provider,
     // and only when the account has no other live login: providers may keep
     // one grant for several logins of a browser (oidc-provider does), and
     // revoking a refresh token revokes its whole grant there (RFC 7009 §2.1).
-    if (!record || !ended || await othersLive(this.#store, record, this.#clock())) {
-      return { providerRevoked: false, keepId };
-    }
-    return { providerRevoked: await this.#revokeAtProvider(record), keepId };
+    if (!record || !ended || await othersLive(this.#store, record, this.#clock())) return false;
+    return await this.#revokeAtProvider(record);
   }
 
   /** Revokes every grant of an account at the provider and marks them dead. */

@@ -8,8 +8,8 @@ import { legacyGrantId } from "../credentials/tokens.ts";
 
 /**
  * Revokes user token `tokenId` of grant `gid`; its id stays revoked until
- * `until` (epoch ms) only when it made tokens, which are checked against it,
- * when its grant's record is gone and cannot tell, or when it is of the old
+ * `until` (epoch ms) only when it made tokens, which are checked against it
+ * (written before it is taken off its grant), or when it is of the old
  * format (its grant is made again from it on use).
  * @returns Whether the provider confirmed the revocation of the grant (when
  *   nothing else used it).
@@ -20,10 +20,13 @@ export async function revokeUserToken(
   tokenId: string,
   until: number,
 ): Promise<boolean> {
-  const { providerRevoked, keepId } = await core.grants!.release(gid, { tokenId });
+  // Marked before the record changes (what replicas read meanwhile is cached
+  // a minute at most, should this process die half-way) and after (what they
+  // read before the change is read again at once).
+  await core.revocations.grantChanged(gid);
   // A token of the old format gets its grant made again when used: only its id refuses it.
-  if (keepId || gid === legacyGrantId(tokenId)) await core.revocations.revokeId(tokenId, until);
-  // After the record changed: a replica that reads the mark then reads the new record.
+  if (gid === legacyGrantId(tokenId)) await core.revocations.revokeId(tokenId, until);
+  const providerRevoked = await core.grants!.release(gid, { tokenId, keepUntil: until });
   await core.revocations.grantChanged(gid);
   return providerRevoked;
 }
