@@ -15,7 +15,7 @@ import {
 } from "../stores/token_store.ts";
 import { SESSION_TTL } from "./session.ts";
 import { canonicalAccount } from "../_email.ts";
-import { LONGEST_ANSWER } from "../oidc/client.ts";
+import { GrantMarks, MARK_KEPT, markId } from "./_grant_marks.ts";
 
 export { MAX_TOKEN_LIFETIME };
 
@@ -37,27 +37,6 @@ const RETRY_MS = 1_000;
 /** Milliseconds (of the app's clock) between two sweeps of expired entries from the view. */
 const SWEEP_EVERY = 60_000;
 
-/**
- * The ids of a grant's marks (see {@link Revocations.grantChanged}): a
- * `revoke_id` row whose id no token or session can have (theirs hold no ":").
- */
-const GRANT_MARK = "grant:";
-
-/**
- * How long a grant's mark is kept (ms): past the longest any replica caches
- * what it read of the grant (a provider's answer is relied upon a day at
- * most), with an hour for the clocks of replicas that disagree.
- */
-const MARK_KEPT = (LONGEST_ANSWER + 3600) * 1000;
-
-/**
- * Milliseconds (of the app's clock) after this view applied a grant's mark
- * during which what is read of the grant is cached no longer than that: a
- * revocation marks the grant before and after changing its record, and if
- * it dies in between, what a replica read in between lapses on its own.
- */
-const YOUNG_MARK = 60_000;
-
 /** The revocation list and API-token registry of one manager. */
 export class Revocations {
   readonly #store: TokenStore;
@@ -66,15 +45,8 @@ export class Revocations {
   readonly #ids = new Map<string, number>();
   readonly #accounts = new Map<string, { before: number; until: number }>();
   readonly #apiTokens = new Map<string, ApiTokenRecord>();
-  /**
-   * Per grant, the catch-up that applied its last mark (see {@link generation}),
-   * when (app's clock), and until when the mark is kept.
-   */
-  readonly #marks = new Map<string, { at: number; appliedAt: number; until: number }>();
-  /** Catch-ups applied by this view, counted here: unlike the store's revision, it never goes back. */
-  #generation = 0;
-  /** The catch-up that last replaced the whole view. */
-  #resetAt = 0;
+  /** The marks of grants whose tokens changed (see {@link grantChanged}). */
+  readonly marks: GrantMarks;
   /** The ids of the API tokens by creator and by name: a person's list costs her tokens only. */
   readonly #byCreator = new Map<string, Set<string>>();
   readonly #byName = new Map<string, Set<string>>();
@@ -102,6 +74,7 @@ export class Revocations {
     this.#store = store;
     this.#clock = clock;
     this.#onStale = onStale;
+    this.marks = new GrantMarks(clock);
   }
 
   /**
@@ -145,13 +118,11 @@ export class Revocations {
       // Noted before reading: a change committed during the read bumps the hint again.
       const hint = this.#store.hint;
       const { revision, reset, changes } = await this.#store.changesSince(this.#revision);
-      const generation = ++this.#generation;
+      // After a reset (a store restored from a backup may go back in
+      // revisions), what was read of any grant before is read again.
+      const generation = this.marks.next(reset);
       if (reset) {
-        // A store restored from a backup may go back in revisions: what was
-        // read of any grant before is read again.
-        this.#resetAt = generation;
         this.#ids.clear();
-        this.#marks.clear();
         this.#accounts.clear();
         this.#apiTokens.clear();
         this.#byCreator.clear();
@@ -219,14 +190,6 @@ export class Revocations {
   }
 
   /**
-   * A number that grows with every catch-up this view applies: noted before
-   * a token's grant is read, to ask {@link grantUnchangedSince} of what was read.
-   */
-  get generation(): number {
-    return this.#generation;
-  }
-
-  /**
    * Marks that the tokens of grant `gid` change (one is revoked): every
    * replica then reads the record again before it accepts a token of that
    * grant that it had cached. Written before the record changes and after:
@@ -235,29 +198,8 @@ export class Revocations {
    */
   async grantChanged(gid: string): Promise<void> {
     await this.ready();
-    await this.#store.revokeId(`${GRANT_MARK}${gid}`, this.#clock() + MARK_KEPT);
+    await this.#store.revokeId(markId(gid), this.#clock() + MARK_KEPT);
     await this.#pull();
-  }
-
-  /**
-   * Whether what was read of grant `gid` when the view was at `generation`
-   * still holds: no mark of the grant and no reload of the view came after.
-   */
-  grantUnchangedSince(gid: string, generation: number): boolean {
-    const at = this.#marks.get(gid)?.at;
-    return generation >= this.#resetAt && (at === undefined || at <= generation);
-  }
-
-  /**
-   * Until when (epoch ms) what is read now of grant `gid` may be cached: a
-   * minute after this view applied a mark of it, while the change it
-   * announced may be under way; else no limit.
-   */
-  grantCacheLimit(gid: string): number {
-    const applied = this.#marks.get(gid)?.appliedAt;
-    return applied !== undefined && this.#clock() < applied + YOUNG_MARK
-      ? applied + YOUNG_MARK
-      : Infinity;
   }
 
   /** True the first time `key` is used while its record lasts (`until`, ms), on every replica. */
@@ -307,15 +249,8 @@ export class Revocations {
   #apply(change: TokenChange, generation: number): void {
     switch (change.kind) {
       case "revoke_id":
-        if (change.id.startsWith(GRANT_MARK)) {
-          this.#marks.set(change.id.slice(GRANT_MARK.length), {
-            at: generation,
-            appliedAt: this.#clock(),
-            until: change.until,
-          });
-        } else {
-          this.#ids.set(change.id, Math.max(change.until, this.#ids.get(change.id) ?? -Infinity));
-        }
+        if (this.marks.apply(change.id, change.until, generation)) break;
+        this.#ids.set(change.id, Math.max(change.until, this.#ids.get(change.id) ?? -Infinity));
         break;
       case "revoke_account": {
         const had = this.#accounts.get(change.email);
@@ -343,7 +278,7 @@ export class Revocations {
     if (now < this.#nextSweep) return;
     this.#nextSweep = now + SWEEP_EVERY;
     for (const [id, until] of this.#ids) if (until <= now) this.#ids.delete(id);
-    for (const [gid, mark] of this.#marks) if (mark.until <= now) this.#marks.delete(gid);
+    this.marks.sweep(now);
     for (const [email, row] of this.#accounts) if (row.until <= now) this.#accounts.delete(email);
     for (const [id, t] of this.#apiTokens) {
       if (t.expires_at * 1000 <= now) this.#removeApiToken(id);

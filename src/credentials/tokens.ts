@@ -94,7 +94,7 @@ export class BearerTokens {
         throw new InvalidToken();
       }
       // Noted before the grant is read: a later mark of the grant makes the cached answer stale.
-      const since = revocations.generation;
+      const since = revocations.marks.generation;
       const gid = await grantOf(grants, claims, this.#clock);
       const { identity, until, login } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
@@ -112,10 +112,10 @@ export class BearerTokens {
         until: Math.min(
           until,
           this.#clock() + LONGEST_ANSWER * 1000,
-          revocations.grantCacheLimit(gid),
+          revocations.marks.cacheLimit(gid),
         ),
         ...(login ? { stands: () => !grants.ended(login) } : {}),
-        fresh: () => revocations.grantUnchangedSince(gid, since),
+        fresh: () => revocations.marks.unchangedSince(gid, since),
       };
     });
   }
