@@ -14,6 +14,9 @@ import type { Revocations } from "./revocations.ts";
 import { LONGEST_ANSWER } from "../oidc/client.ts";
 import { type SealedClaims, Sealer, type SealPurpose } from "../crypto/seal.ts";
 
+/** Times a token is opened again when what was read to open it changed meanwhile. */
+const OPEN_AGAIN = 2;
+
 /** Lifetime of a user token, in seconds (the provider may end it sooner). */
 export const USER_TOKEN_TTL = 365 * 24 * 3600;
 
@@ -99,7 +102,7 @@ export class BearerTokens {
       const { identity, until, login } = await grants.validate(gid);
       if (identity.iss !== iss || identity.sub !== sub) throw new InvalidToken();
       // A revoked token is taken off its grant: the record, not an entry kept a year, refuses it.
-      if (!(await grants.holds(gid, jti))) throw new InvalidToken();
+      if ((await grants.listing(gid, jti)) !== "live") throw new InvalidToken();
       const user: OAuthUser = {
         ...identity,
         email: canonicalEmail(identity.email),
@@ -196,12 +199,19 @@ export class BearerTokens {
     if (!claims) throw new InvalidToken();
     const probe = { email: String(claims.email ?? ""), tokenId: claims.jti, issuedAt: claims.iat };
     if (this.#revocations.isRevoked(probe)) throw new InvalidToken();
-    const { user, until, stands, fresh } = await opener(claims);
+    let opened = await opener(claims);
+    // What it read changed meanwhile (its grant was marked): read again, for
+    // the requests that joined this one may have been sent after a revocation.
+    for (let again = 0; again < OPEN_AGAIN && opened.fresh?.() === false; again++) {
+      opened = await opener(claims);
+    }
+    const { user, until, stands, fresh } = opened;
     const tokenEnd = claims.exp === undefined ? Infinity : claims.exp * 1000;
     const entry: OAuthUser = { ...user, issuedAt: claims.iat, expiresAt: claims.exp };
     if (stands) this.#stands.set(entry, stands);
     if (fresh) this.#fresh.set(entry, fresh);
-    this.#cache.set(token, entry, Math.min(until, tokenEnd));
+    // Still changing (revocations of its grant under way): answered, not cached.
+    if (fresh?.() !== false) this.#cache.set(token, entry, Math.min(until, tokenEnd));
     if (this.#revocations.isRevoked(entry)) throw new InvalidToken();
     return entry;
   }

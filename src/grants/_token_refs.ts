@@ -28,10 +28,19 @@ export function addToken(
   });
 }
 
-/** Whether the live grant `id` lists `tokenId`, as the store holds it now. */
-export async function holds(store: TokenStore, id: string, tokenId: string): Promise<boolean> {
+/**
+ * Whether grant `id` lists `tokenId`, as the store holds it now: "live" (the
+ * token stands as far as its grant goes), "dead" (listed by a grant that
+ * ended), or "absent" (revoked, or its grant is gone).
+ */
+export async function listing(
+  store: TokenStore,
+  id: string,
+  tokenId: string,
+): Promise<"live" | "dead" | "absent"> {
   const data = (await store.getGrant(id))?.data as GrantData | undefined;
-  return data !== undefined && !data.dead && data.tokens.includes(tokenId);
+  if (data === undefined || !data.tokens.includes(tokenId)) return "absent";
+  return data.dead ? "dead" : "live";
 }
 
 /**
@@ -57,9 +66,9 @@ export type Holder = { tokenId: string; keepUntil: number } | { session: true };
  * Takes a holder off the grant `id`, at `now` (epoch ms). A token that made
  * tokens has its id revoked in the store first, in the same compare-and-set
  * round that takes it off (those tokens are checked against that id): a
- * failure leaves it listed, and a retry finds it a maker still. When nothing
- * refers to the grant any more it is dead and its record is dropped at once
- * (`ended`).
+ * failure leaves it listed, and a retry finds it a maker still. A token no
+ * longer listed changes nothing. When nothing refers to a live grant any
+ * more it is dead and its record is dropped at once (`ended`).
  */
 export async function takeOff(
   store: TokenStore,
@@ -71,17 +80,18 @@ export async function takeOff(
   let kept = false;
   const record = await changeGrant(store, id, async (data) => {
     ended = false;
-    if (data.dead) return undefined;
-    if ("tokenId" in holder && !kept && data.makers?.includes(holder.tokenId)) {
-      await store.revokeId(holder.tokenId, holder.keepUntil);
+    const token = "tokenId" in holder ? holder.tokenId : undefined;
+    // Nothing to change: a token not listed (taken off before), a dead grant's session.
+    if (token === undefined ? data.dead : !data.tokens.includes(token)) return undefined;
+    if (token !== undefined && !kept && data.makers?.includes(token)) {
+      await store.revokeId(token, (holder as { keepUntil: number }).keepUntil);
       kept = true;
     }
-    const tokens = "tokenId" in holder
-      ? data.tokens.filter((t) => t !== holder.tokenId)
-      : data.tokens;
+    const tokens = data.tokens.filter((t) => t !== token);
     const makers = data.makers?.filter((t) => tokens.includes(t));
-    const sessionUntil = "session" in holder ? 0 : data.session_until;
-    ended = tokens.length === 0 && sessionUntil <= now;
+    const sessionUntil = token === undefined ? 0 : data.session_until;
+    // A dead grant loses the token and stays dead: it was ended (and revoked) once.
+    ended = !data.dead && tokens.length === 0 && sessionUntil <= now;
     return {
       ...data,
       tokens,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { MemoryTokenStore } from "../stores/memory_token_store.ts";
 import type { TokenStore } from "../stores/token_store.ts";
 import { newRecord } from "./_accounts.ts";
-import { holds, keepMakers, markMaker, takeOff } from "./_token_refs.ts";
+import { keepMakers, listing, markMaker, takeOff } from "./_token_refs.ts";
 
 const ANN = { email: "ann@example.com", sub: "sub-ann", iss: "https://idp.example.com" };
 const NOW = 1_767_225_600_000;
@@ -28,11 +28,14 @@ async function revoked(store: TokenStore): Promise<Record<string, number>> {
 describe("the tokens a grant lists", () => {
   it("are held until taken off, which writes no revoked id; one taken off can no longer be noted as a maker", async () => {
     const s = await store();
-    assert.equal(await holds(s, "g", "t1"), true);
-    assert.equal(await holds(s, "g", "t3"), false);
-    assert.equal(await holds(s, "nope", "t1"), false);
+    assert.equal(await listing(s, "g", "t1"), "live");
+    assert.equal(await listing(s, "g", "t3"), "absent");
+    assert.equal(await listing(s, "nope", "t1"), "absent");
     await takeOff(s, "g", { tokenId: "t1", keepUntil: KEEP }, NOW);
-    assert.equal(await holds(s, "g", "t1"), false);
+    assert.equal(await listing(s, "g", "t1"), "absent");
+    const { version } = (await s.getGrant("g"))!;
+    await takeOff(s, "g", { tokenId: "t1", keepUntil: KEEP }, NOW);
+    assert.equal((await s.getGrant("g"))?.version, version, "taken off again: nothing written");
     assert.deepEqual(await revoked(s), {});
     assert.equal(await markMaker(s, "g", "t1"), false, "revoked first: the mint is refused");
     assert.equal((await s.getGrant("g"))?.data.makers, undefined);
@@ -48,7 +51,11 @@ describe("the tokens a grant lists", () => {
     const revokeId = s.revokeId.bind(s);
     s.revokeId = () => Promise.reject(new Error("the store is down"));
     await assert.rejects(takeOff(s, "g", { tokenId: "t2", keepUntil: KEEP }, NOW), /down/);
-    assert.equal(await holds(s, "g", "t2"), true, "still listed, still a maker: a retry finds it");
+    assert.equal(
+      await listing(s, "g", "t2"),
+      "live",
+      "still listed, still a maker: a retry finds it",
+    );
     s.revokeId = revokeId;
     const taken = await takeOff(s, "g", { tokenId: "t2", keepUntil: KEEP }, NOW);
     assert.deepEqual(await revoked(s), { t2: KEEP });
@@ -64,5 +71,15 @@ describe("the tokens a grant lists", () => {
     await markMaker(s, "g", "t1");
     await keepMakers(s, (await s.getGrant("g"))!);
     assert.deepEqual(await revoked(s), { t1: (NOW / 1000 + 3600) * 1000 });
+  });
+
+  it("of a dead grant are taken off too, and it stays dead", async () => {
+    const s = await store();
+    const record = (await s.getGrant("g"))!;
+    assert.ok(await s.putGrant({ ...record, version: 2, data: { ...record.data, dead: true } }, 1));
+    assert.equal(await listing(s, "g", "t1"), "dead");
+    const taken = await takeOff(s, "g", { tokenId: "t1", keepUntil: KEEP }, NOW);
+    assert.deepEqual([taken.ended, taken.record?.data.dead], [false, true]);
+    assert.equal(await listing(s, "g", "t1"), "absent");
   });
 });

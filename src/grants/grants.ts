@@ -34,7 +34,7 @@ import {
   tokenCount,
   tokensOf,
 } from "./_accounts.ts";
-import { addToken, type Holder, holds, keepMakers, markMaker, takeOff } from "./_token_refs.ts";
+import { addToken, type Holder, keepMakers, listing, markMaker, takeOff } from "./_token_refs.ts";
 
 export {
   GrantEnded,
@@ -242,9 +242,9 @@ export class Grants {
     }
   }
 
-  /** Whether `tokenId` is one of the tokens of the live grant `id` (read from the store, never cached). */
-  holds(id: string, tokenId: string): Promise<boolean> {
-    return holds(this.#store, id, tokenId);
+  /** Whether grant `id` lists `tokenId`, and is live (read from the store, never cached). */
+  listing(id: string, tokenId: string): Promise<"live" | "dead" | "absent"> {
+    return listing(this.#store, id, tokenId);
   }
 
   /**

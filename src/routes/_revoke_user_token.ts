@@ -20,12 +20,14 @@ export async function revokeUserToken(
   tokenId: string,
   until: number,
 ): Promise<boolean> {
+  // A token of the old format gets its grant made again when used: only its id refuses it.
+  if (gid === legacyGrantId(tokenId)) await core.revocations.revokeId(tokenId, until);
+  // Not listed: revoked before (a maker's id kept first), or its grant is gone. Nothing to write.
+  if ((await core.grants!.listing(gid, tokenId)) === "absent") return false;
   // Marked before the record changes (what replicas read meanwhile is cached
   // a minute at most, should this process die half-way) and after (what they
   // read before the change is read again at once).
   await core.revocations.grantChanged(gid);
-  // A token of the old format gets its grant made again when used: only its id refuses it.
-  if (gid === legacyGrantId(tokenId)) await core.revocations.revokeId(tokenId, until);
   const providerRevoked = await core.grants!.release(gid, { tokenId, keepUntil: until });
   await core.revocations.grantChanged(gid);
   return providerRevoked;

@@ -79,3 +79,19 @@ for (const kind of ["memory", "sqlite"] as const) {
     });
   });
 }
+
+describe("revoking a token revoked before", () => {
+  it("writes nothing: no log entry, no new version of its grant", async () => {
+    const { ex, store } = await example("memory");
+    await using _ = ex;
+    const ann = await login(ex, "ann@example.com");
+    const stolen = await ann.mint();
+    await revoke(ex, stolen, ann.first);
+    const { revision } = await store.changesSince();
+    const [grant] = await store.grantsOf("ann@example.com");
+    for (let i = 0; i < 50; i++) await revoke(ex, stolen, ann.first);
+    assert.deepEqual((await store.changesSince(revision)).changes, []);
+    assert.equal((await store.getGrant(grant!.id))?.version, grant!.version);
+    assert.equal(await status(ex, "/read", stolen), 401);
+  });
+});

@@ -137,3 +137,47 @@ describe("a store that goes back in revisions (a restored backup, a fail-over)",
     assert.equal(await status(ex, "/read", ann.first, other), 200);
   });
 });
+
+/** A memory store whose next `getGrant`, once armed, reads at once but answers when released. */
+class SlowReadStore extends MemoryTokenStore {
+  armed = false;
+  readonly read: Promise<void>;
+  #read!: () => void;
+  #release!: () => void;
+  readonly #released = new Promise<void>((resolve) => (this.#release = resolve));
+  constructor(clock: () => number) {
+    super({ clock });
+    this.read = new Promise((resolve) => (this.#read = resolve));
+  }
+  release(): void {
+    this.#release();
+  }
+  override async getGrant(id: string): Promise<GrantRecord | undefined> {
+    const record = await super.getGrant(id);
+    if (!this.armed) return record;
+    this.armed = false;
+    this.#read();
+    await this.#released; // a slow round trip, a busy event loop
+    return record;
+  }
+}
+
+describe("a first use of a token in flight while it is revoked", () => {
+  it("answers 401 to the requests sent after the revocation answered", async () => {
+    const { ex, store } = await example((clock) => new SlowReadStore(clock));
+    await using _ = ex;
+    const ann = await login(ex, "ann@example.com");
+    const stolen = await ann.mint();
+    assert.equal(await status(ex, "/read", ann.first), 200, "the grant's validation is cached");
+    store.armed = true;
+    const before = status(ex, "/read", stolen);
+    await store.read;
+    await revoke(ex, stolen, ann.first);
+    const after = status(ex, "/read", stolen);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    store.release();
+    await before;
+    assert.equal(await after, 401);
+    assert.equal(await status(ex, "/read", stolen), 401);
+  });
+});
