@@ -62,6 +62,41 @@ describe("a grant the provider ended", () => {
     assert.equal(me.text, "hello guest", "the session is gone, public pages still answer");
   });
 
+  it("remembers a grant the provider ended for as long as a token made under it may live", async () => {
+    // A provider that gives a plain login a refresh token too (Keycloak does): the
+    // grant of a session lives the session's 14 days, what it made up to a year.
+    const withRefreshToken: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const body = request.method === "POST" ? await request.clone().text() : "";
+      const res = await fetch(request);
+      if (new URLSearchParams(body).get("grant_type") !== "authorization_code") return res;
+      const answer = await res.json();
+      return Response.json({ refresh_token: "plain-login-rt", ...answer }, { status: res.status });
+    };
+    await using ex = await startExample({ users: USERS, fetch: withRefreshToken });
+    await ex.mock.setEmail("ann@example.com");
+    const browser = ex.tester.browser();
+    await browser.get("/login");
+    const made = (await browser.post("/token/api", {
+      name: "nightly",
+      capabilities: ["read"],
+      expires_in: 60 * DAY,
+    }, { headers: { origin: ex.tester.url } })).json<{ api_token: string }>().api_token;
+    const read = async () => {
+      const res = await fetch(`${ex.tester.url}/read`, {
+        headers: { authorization: `Bearer ${made}` },
+      });
+      await res.body?.cancel();
+      return res.status;
+    };
+    assert.equal(await read(), 200);
+    ex.mock.fail("token", { error: "invalid_grant", times: Infinity });
+    ex.clock.advance(2 * DAY);
+    assert.equal(await read(), 401, "ended with its grant");
+    ex.clock.advance(20 * DAY);
+    assert.equal(await read(), 401, "past the 14 days the session's grant was to live");
+  });
+
   it("checks a session's grant as a token's: an outage is a 503, and the session survives it", async () => {
     await using ex = await startExample({ users: USERS });
     await ex.mock.setEmail("ann@example.com");

@@ -62,16 +62,17 @@ export async function tokenCount(store: TokenStore, email: string): Promise<numb
 
 /**
  * The records of `email` to let go so that one more fits under
- * `MAX_GRANTS_PER_ACCOUNT`: its dead records first, then its oldest logins
- * that only a session refers to.
+ * `MAX_GRANTS_PER_ACCOUNT`: its dead records first (not those the provider
+ * refused), then its oldest logins that only a session refers to.
  */
 export async function spareRecords(store: TokenStore, email: string): Promise<GrantRecord[]> {
   const records = await store.grantsOf(email);
   const excess = records.length + 1 - MAX_GRANTS_PER_ACCOUNT;
   if (excess <= 0) return [];
   const rank = (r: GrantRecord) => (dataOf(r).dead ? -1 : dataOf(r).session_until);
+  // A grant the provider refused stays: the tokens made under it ask it (see `Grants.check`).
   return records
-    .filter((r) => dataOf(r).dead || dataOf(r).tokens.length === 0)
+    .filter((r) => !dataOf(r).refused && (dataOf(r).dead || dataOf(r).tokens.length === 0))
     .sort((a, b) => rank(a) - rank(b))
     .slice(0, excess);
 }

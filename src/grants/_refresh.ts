@@ -2,7 +2,7 @@
 // of _lease.ts), the rotated one stored, and a refusal ending the grant.
 import { type Identity, type OidcClient, TokenRefused } from "../oidc/client.ts";
 import type { Sealer } from "../crypto/seal.ts";
-import type { GrantRecord, TokenStore } from "../stores/token_store.ts";
+import { type GrantRecord, MAX_TOKEN_LIFETIME, type TokenStore } from "../stores/token_store.ts";
 import { changeGrant, checkedOf, type GrantData, type Secrets } from "./grant_data.ts";
 import { leaseGrant } from "./_lease.ts";
 
@@ -38,7 +38,7 @@ export async function refreshGrant(
 }
 
 async function refreshLeased(
-  { store, sealer, oidc }: GrantContext,
+  { store, sealer, oidc, clock }: GrantContext,
   record: GrantRecord,
 ): Promise<{ identity: Identity; until: number }> {
   const data = record.data as GrantData;
@@ -54,6 +54,8 @@ async function refreshLeased(
       record.id,
       // `refused`: the provider ended it (sessions and tokens made from it end too).
       ({ lease: _, ...rest }) => ({ ...rest, ...(refused ? { dead: true, refused: true } : {}) }),
+      // Kept as long as a token made under it may live: those tokens ask it.
+      refused ? () => Math.floor(clock() / 1000) + MAX_TOKEN_LIFETIME : undefined,
     );
     throw error;
   }
