@@ -4,9 +4,12 @@
 // mark is cached a minute at most.
 import { LONGEST_ANSWER } from "../oidc/client.ts";
 
-/** A mark's id in the store: a `revoke_id` row no token or session can have (their ids hold no ":"). */
+/** What begins a mark's id: no token or session id holds a ":". */
+const MARK = "grant:";
+
+/** A mark's id in the store: a `revoke_id` row no token or session can have. */
 export function markId(gid: string): string {
-  return `grant:${gid}`;
+  return `${MARK}${gid}`;
 }
 
 /**
@@ -58,9 +61,8 @@ export class GrantMarks {
 
   /** Applies a `revoke_id` change read in catch-up `generation`; false when it is not a mark. */
   apply(id: string, until: number, generation: number): boolean {
-    if (!id.startsWith(markId(""))) return false;
-    const gid = id.slice(markId("").length);
-    this.#marks.set(gid, { at: generation, appliedAt: this.#clock(), until });
+    if (!id.startsWith(MARK)) return false;
+    this.#marks.set(id.slice(MARK.length), { at: generation, appliedAt: this.#clock(), until });
     return true;
   }
 

@@ -80,14 +80,14 @@ export async function takeOff(
   let kept = false;
   const record = await changeGrant(store, id, async (data) => {
     ended = false;
-    const token = "tokenId" in holder ? holder.tokenId : undefined;
+    const token = "tokenId" in holder ? holder : undefined;
     // Nothing to change: a token not listed (taken off before), a dead grant's session.
-    if (token === undefined ? data.dead : !data.tokens.includes(token)) return undefined;
-    if (token !== undefined && !kept && data.makers?.includes(token)) {
-      await store.revokeId(token, (holder as { keepUntil: number }).keepUntil);
+    if (token === undefined ? data.dead : !data.tokens.includes(token.tokenId)) return undefined;
+    if (token !== undefined && !kept && data.makers?.includes(token.tokenId)) {
+      await store.revokeId(token.tokenId, token.keepUntil);
       kept = true;
     }
-    const tokens = data.tokens.filter((t) => t !== token);
+    const tokens = data.tokens.filter((t) => t !== token?.tokenId);
     const makers = data.makers?.filter((t) => tokens.includes(t));
     const sessionUntil = token === undefined ? 0 : data.session_until;
     // A dead grant loses the token and stays dead: it was ended (and revoked) once.

@@ -119,14 +119,24 @@ export async function status(ex: Ex, path: string, token: string, app?: Hono<OAu
   return res.status;
 }
 
-/** `POST /token/revoke {token}`, sent with the token itself or with `as`. */
-export async function revoke(ex: Ex, token: string, as = token): Promise<void> {
+/** `POST /token/revoke {token}`, sent with the token itself or with `as`; it must answer `expect`. */
+export async function revoke(ex: Ex, token: string, as = token, expect = 200): Promise<void> {
   const res = await fetch(`${ex.tester.url}/token/revoke`, {
     method: "POST",
     headers: { authorization: `Bearer ${as}`, "content-type": "application/json" },
     body: JSON.stringify({ token }),
   });
-  assert.equal(res.status, 200, await res.text());
+  assert.equal(res.status, expect, await res.text());
+}
+
+/** An API token "child" with `write`, made with `maker` for 30 days. */
+export async function apiToken(ex: Ex, maker: string): Promise<string> {
+  const res = await fetch(`${ex.tester.url}/token/api`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${maker}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "child", capabilities: ["write"], expires_in: 30 * DAY }),
+  });
+  return (await res.json() as { api_token: string }).api_token;
 }
 
 /** The revoked ids the store holds now. */

@@ -6,7 +6,16 @@
 // tokens are checked against it.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DAY, example, login, replica, revoke, revokedIds, status } from "./_test_util.ts";
+import {
+  apiToken,
+  DAY,
+  example,
+  login,
+  replica,
+  revoke,
+  revokedIds,
+  status,
+} from "./_test_util.ts";
 
 for (const kind of ["memory", "sqlite"] as const) {
   describe(`revoking one's own tokens (${kind} store)`, () => {
@@ -64,12 +73,7 @@ for (const kind of ["memory", "sqlite"] as const) {
       await using _ = ex;
       const max = await login(ex, "max@example.com");
       const maker = await max.mint();
-      const res = await fetch(`${ex.tester.url}/token/api`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${maker}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: "child", capabilities: ["write"], expires_in: 30 * 86_400 }),
-      });
-      const child = (await res.json() as { api_token: string }).api_token;
+      const child = await apiToken(ex, maker);
       assert.equal(await status(ex, "/write", child), 200);
       await revoke(ex, maker);
       assert.equal(await status(ex, "/write", child), 401);

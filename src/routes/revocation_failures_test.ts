@@ -11,7 +11,7 @@ import type {
   TokenChanges,
   TokenStore,
 } from "../stores/token_store.ts";
-import { DAY, example, login, replica, revoke, status } from "./_test_util.ts";
+import { apiToken, DAY, example, login, replica, revoke, status } from "./_test_util.ts";
 
 /** The store fails the writes `fail` picks (a blip, or a process dying between two writes). */
 function failing(store: TokenStore, fail: (id: string) => boolean, meanwhile = async () => {}) {
@@ -79,12 +79,7 @@ describe("a revocation that fails half-way", () => {
       (id) => id.startsWith("grant:") && ++marks === 2,
       async () => assert.equal(await status(ex, "/read", stolen, other), 200, "read before"),
     );
-    const res = await fetch(`${ex.tester.url}/token/revoke`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${kept}`, "content-type": "application/json" },
-      body: JSON.stringify({ token: stolen }),
-    });
-    assert.equal(res.status, 503, await res.text());
+    await revoke(ex, stolen, kept, 503);
     restore();
     assert.equal(await status(ex, "/read", stolen), 401, "refused where it was revoked");
     ex.clock.advance(61);
@@ -97,19 +92,9 @@ describe("a revocation that fails half-way", () => {
     const { ex, open } = await example("memory");
     await using _ = ex;
     const max = await login(ex, "max@example.com");
-    const res = await fetch(`${ex.tester.url}/token/api`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${max.first}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "child", capabilities: ["write"], expires_in: 30 * DAY }),
-    });
-    const child = (await res.json() as { api_token: string }).api_token;
+    const child = await apiToken(ex, max.first);
     const restore = failing(open(), (id) => !id.startsWith("grant:"));
-    const blip = await fetch(`${ex.tester.url}/token/revoke`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${max.first}`, "content-type": "application/json" },
-      body: JSON.stringify({ token: max.first }),
-    });
-    assert.equal(blip.status, 503, await blip.text());
+    await revoke(ex, max.first, max.first, 503);
     restore();
     assert.equal(await status(ex, "/write", max.first), 200, "not revoked: still listed");
     await revoke(ex, max.first);
